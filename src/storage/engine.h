@@ -1,0 +1,115 @@
+#pragma once
+
+#include "base/asio.h"
+#include "base/result.h"
+#include "storage/write_batch.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::storage {
+
+/// What an acknowledged commit promises.
+enum class durability {
+    fsync,    ///< on disk (fsync) before commit() completes. The default.
+    interval, ///< in the OS before commit() completes; fsynced every `sync_interval`.
+    none,     ///< in the OS before commit() completes; fsync left to the OS.
+};
+std::optional<durability> parse_durability(std::string_view text);
+std::string_view to_string(durability d);
+
+struct engine_stats {
+    uint64_t commits = 0;        ///< commit() calls completed
+    uint64_t write_groups = 0;   ///< physical writes (a group commits many commit() calls)
+    uint64_t bytes_written = 0;  ///< payload bytes of all committed batches
+    uint64_t disk_bytes = 0;     ///< live size on disk (estimate)
+    uint64_t failed_commits = 0; ///< commit() calls completed with an error (not counted in `commits`)
+    uint64_t wal_syncs = 0;      ///< background WAL syncs done (durability::interval)
+};
+
+class failure_injector;
+
+/// A key-value store with ordered keys in a few column families and atomic, group-committed
+/// batches. It is the seam every backend implements: the embedded RocksDB engine
+/// (storage/rocks), an in-memory engine for tests, later NATS JetStream.
+///
+/// Thread-safety: every method may be called from any shard thread concurrently.
+/// commit() never blocks the calling thread: the write happens on the engine's own writer
+/// thread, which groups the batches that arrive while it writes (group commit) and completes
+/// each commit() on its caller's executor.
+class engine {
+public:
+    virtual ~engine() = default;
+
+    /// Applies `batch` atomically; completes once durable under the engine's durability.
+    /// Errors: storage::errc::{io_error, no_space, corruption, busy, closed}. On error nothing
+    /// of the batch is applied.
+    ///
+    /// Completes on the awaiting coroutine's executor. Commits complete in the order they were
+    /// enqueued (the order of the commit() calls, as serialised by the engine), so a caller that
+    /// issues several commits concurrently sees their completions in issue order. An empty
+    /// batch is a barrier: it completes once every commit enqueued before it is durable.
+    /// Lifetime: the batch is moved in; nothing else needs to outlive the call.
+    virtual asio::awaitable<result<void>> commit(write_batch batch) = 0;
+
+    /// Point read. nullopt when absent.
+    ///
+    /// Reads (get/scan/scan_reverse) run synchronously on the calling thread; on the RocksDB
+    /// engine they may touch the disk (block cache misses). They see every commit() that has
+    /// completed before the read started. Errors: errc::{io_error, corruption, closed}.
+    virtual result<std::optional<std::string>> get(column col, std::string_view key) = 0;
+
+    /// Visits keys in [begin, end) in ascending order until `visit` returns false.
+    /// Nothing is visited when end <= begin. Keys and values passed to `visit` are valid only
+    /// during that call. Commits completing while a scan runs may or may not be seen by it.
+    /// `visit` may call get()/scan() on the same engine, but must not call close().
+    using visitor = std::function<bool(std::string_view key, std::string_view value)>;
+    virtual result<void>
+    scan(column col, std::string_view begin, std::string_view end, const visitor& visit) = 0;
+
+    /// Visits keys in [begin, end) in descending order until `visit` returns false.
+    virtual result<void> scan_reverse(
+        column col, std::string_view begin, std::string_view end, const visitor& visit) = 0;
+
+    virtual engine_stats stats() const = 0;
+
+    /// Flushes and closes; later calls fail with errc::closed. Idempotent.
+    /// Commits already enqueued are written and completed first; commit() calls made after
+    /// close() started complete with errc::closed. Blocks the caller until the engine's threads
+    /// have stopped, so call it at shutdown, not from a hot path.
+    virtual void close() = 0;
+};
+
+struct engine_options {
+    std::string path;                       ///< data directory (rocks engine)
+    durability mode = durability::fsync;
+    std::chrono::milliseconds sync_interval{100}; ///< for durability::interval
+
+    /// Shared block cache for all column families (rocks engine). Default: 32 MiB.
+    size_t block_cache_bytes = size_t(32) << 20;
+    /// Memtable size per column family (rocks engine); up to 3 per family. Default: 32 MiB.
+    size_t write_buffer_bytes = size_t(32) << 20;
+    /// A write group stops taking more commits once it holds this many payload bytes
+    /// (rocks engine; bounds the latency and memory of one physical write). Default: 64 MiB.
+    size_t max_group_bytes = size_t(64) << 20;
+
+    /// Fault-injection seam for reliability tests (storage/failure_injector.h). Default: none.
+    std::shared_ptr<failure_injector> faults;
+};
+
+/// Opens the RocksDB engine at options.path (creating it). Throws std::runtime_error with a
+/// clear message when it cannot (startup is the one place exceptions are used).
+std::unique_ptr<engine> open_rocks_engine(const engine_options& options);
+
+/// An engine that keeps everything in memory (tests).
+std::unique_ptr<engine> make_memory_engine();
+/// Same, honouring `options.faults` (the other options do not apply to it).
+std::unique_ptr<engine> make_memory_engine(const engine_options& options);
+
+} // namespace sluice::storage

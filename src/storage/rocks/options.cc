@@ -1,0 +1,77 @@
+#include "storage/rocks/options.h"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace sluice::storage::rocks {
+namespace {
+
+rocksdb::CompressionType pick_compression() {
+    const auto supported = rocksdb::GetSupportedCompressions();
+    for (auto preferred : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
+        if (std::find(supported.begin(), supported.end(), preferred) != supported.end()) {
+            return preferred;
+        }
+    }
+    return rocksdb::kNoCompression;
+}
+
+} // namespace
+
+tuned_options make_tuned_options(const engine_options& options) {
+    tuned_options t;
+    t.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    t.compression = pick_compression();
+    t.write_buffer_bytes = options.write_buffer_bytes;
+
+    auto& db = t.db;
+    db.create_if_missing = true;
+    db.create_missing_column_families = true;
+    // 2 cores: one flush and one compaction at a time.
+    db.max_background_jobs = 2;
+    // Cap the memtables of all families together (bounded RAM), and the WAL, which otherwise
+    // grows while a rarely written family (meta) holds an old memtable.
+    db.db_write_buffer_size = options.write_buffer_bytes * column_count;
+    db.max_total_wal_size = std::max<uint64_t>(uint64_t(256) << 20, 2 * db.db_write_buffer_size);
+    // Smooth SST writeback instead of one large fsync at the end of a flush or compaction.
+    db.bytes_per_sync = uint64_t(1) << 20;
+    // A torn tail after a crash loses only the unacknowledged end of the WAL.
+    db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    // RocksDB's own LOG files: keep a few small ones.
+    db.keep_log_file_num = 5;
+    db.max_log_file_size = size_t(8) << 20;
+    return t;
+}
+
+rocksdb::ColumnFamilyOptions tuned_options::column_family(const std::string& name) const {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = write_buffer_bytes;
+    cf.max_write_buffer_number = 3;
+    cf.compression = compression;
+    cf.level_compaction_dynamic_level_bytes = true;
+
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = block_cache;
+    // Index and filter blocks live in (and are bounded by) the block cache; L0's stay pinned
+    // because every lookup touches them.
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    table.format_version = 5;
+    if (name == "log") {
+        // Messages are read by range scans: larger blocks compress better, and a bloom filter
+        // would not help.
+        table.block_size = 16 * 1024;
+    } else {
+        // meta and state are read by key: a bloom filter saves disk reads for absent keys.
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        table.optimize_filters_for_memory = true;
+    }
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return cf;
+}
+
+} // namespace sluice::storage::rocks

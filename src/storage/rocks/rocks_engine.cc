@@ -1,0 +1,435 @@
+#include "storage/rocks/rocks_engine.h"
+
+#include "base/assert.h"
+#include "base/log.h"
+#include "storage/errc.h"
+#include "storage/rocks/status.h"
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/system_executor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace sluice::storage::rocks {
+namespace {
+
+spdlog::logger& logger() {
+    static const auto instance = make_logger("storage");
+    return *instance;
+}
+
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+} // namespace
+
+// ---- lifecycle ---------------------------------------------------------------------------
+
+rocks_engine::rocks_engine(
+    const engine_options& options, tuned_options tuned, std::unique_ptr<rocksdb::DB> db,
+    std::array<rocksdb::ColumnFamilyHandle*, column_count> handles,
+    std::vector<rocksdb::ColumnFamilyHandle*> extra)
+  : _mode(options.mode)
+  , _sync_interval(options.sync_interval)
+  , _max_group_bytes(options.max_group_bytes)
+  , _faults(options.faults)
+  , _tuned(std::move(tuned))
+  , _db(std::move(db))
+  , _handles(handles)
+  , _extra_handles(std::move(extra)) {
+    _writer = std::thread([this] { writer_loop(); });
+    if (_mode == durability::interval) {
+        _syncer = std::thread([this] { sync_loop(); });
+    }
+}
+
+rocks_engine::~rocks_engine() { close(); }
+
+void rocks_engine::close() {
+    std::lock_guard close_lock(_close_mutex);
+    if (_closed) {
+        return;
+    }
+    _closed = true;
+
+    // Stop accepting; the writer drains what is queued, then exits.
+    {
+        std::lock_guard lock(_queue_mutex);
+        _accepting = false;
+    }
+    _queue_cv.notify_all();
+    _writer.join();
+
+    if (_syncer.joinable()) {
+        {
+            std::lock_guard lock(_sync_mutex);
+            _stop_sync = true;
+        }
+        _sync_cv.notify_all();
+        _syncer.join();
+    }
+
+    _last_disk_bytes = disk_bytes();
+    _reads_closed = true;
+    while (_readers.load() != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+
+    if (_mode != durability::fsync) {
+        if (auto s = _db->FlushWAL(true); !s.ok()) {
+            logger().error("storage: final WAL sync failed: {}", s.ToString());
+        }
+    }
+    for (auto* h : _handles) {
+        _db->DestroyColumnFamilyHandle(h);
+    }
+    for (auto* h : _extra_handles) {
+        _db->DestroyColumnFamilyHandle(h);
+    }
+    if (auto s = _db->Close(); !s.ok()) {
+        logger().error("storage: closing the database failed: {}", s.ToString());
+    }
+    _db.reset();
+}
+
+// ---- group commit ------------------------------------------------------------------------
+
+asio::awaitable<result<void>> rocks_engine::commit(write_batch batch) {
+    // Not a coroutine: runs inside co_await, before this coroutine resumes.
+    auto initiation = [this](auto handler, write_batch b) {
+        auto ex = asio::get_associated_executor(handler, asio::system_executor());
+        asio::any_io_executor tracked =
+            asio::prefer(asio::any_io_executor(ex), asio::execution::outstanding_work.tracked);
+        enqueue(std::move(b), completion(std::move(handler)), std::move(tracked));
+    };
+    error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    co_await asio::async_initiate<decltype(token), void(error_code)>(
+        std::move(initiation), token, std::move(batch));
+    if (ec) {
+        co_return ec;
+    }
+    co_return result<void>();
+}
+
+void rocks_engine::enqueue(write_batch batch, completion handler, asio::any_io_executor executor) {
+    {
+        std::lock_guard lock(_queue_mutex);
+        if (_accepting) {
+            _queue.push_back({std::move(batch), std::move(handler), std::move(executor)});
+            _queue_cv.notify_one();
+            return;
+        }
+    }
+    ++_failed_commits;
+    asio::post(executor, [h = std::move(handler)]() mutable {
+        std::move(h)(make_error_code(errc::closed));
+    });
+}
+
+void rocks_engine::writer_loop() {
+    std::vector<pending_commit> group;
+    for (;;) {
+        {
+            std::unique_lock lock(_queue_mutex);
+            _queue_cv.wait(lock, [this] { return !_queue.empty() || !_accepting; });
+            if (_queue.empty()) {
+                return; // closing, and everything queued has been written
+            }
+            size_t bytes = 0;
+            while (!_queue.empty() && (group.empty() || bytes < _max_group_bytes)) {
+                bytes += _queue.front().batch.size_bytes();
+                group.push_back(std::move(_queue.front()));
+                _queue.pop_front();
+            }
+        }
+        complete_group(group, write_group(group));
+        group.clear();
+    }
+}
+
+error_code rocks_engine::write_group(const std::vector<pending_commit>& group) {
+    if (_faults) {
+        if (auto ec = _faults->on_write()) {
+            return ec;
+        }
+    }
+    size_t bytes = 0;
+    for (const auto& p : group) {
+        bytes += p.batch.size_bytes();
+    }
+    // Merge every commit of the group into one batch: one WAL record, one fsync.
+    rocksdb::WriteBatch merged(bytes + 32 * group.size());
+    for (const auto& p : group) {
+        for (const auto& op : p.batch.ops()) {
+            rocksdb::Status s;
+            switch (op.kind) {
+            case write_batch::op_kind::put:
+                s = merged.Put(handle(op.col), slice(op.key), slice(op.value));
+                break;
+            case write_batch::op_kind::erase:
+                s = merged.Delete(handle(op.col), slice(op.key));
+                break;
+            case write_batch::op_kind::erase_range:
+                if (op.key < op.value) {
+                    s = merged.DeleteRange(handle(op.col), slice(op.key), slice(op.value));
+                }
+                break;
+            }
+            if (!s.ok()) {
+                logger().error("storage: building a write batch failed: {}", s.ToString());
+                return to_error_code(s);
+            }
+        }
+    }
+    if (merged.Count() == 0) {
+        return {}; // only empty batches: barriers, nothing to write
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = _mode == durability::fsync;
+    auto s = _db->Write(wo, &merged);
+    if (!s.ok()) {
+        logger().error(
+            "storage: write of {} commits ({} bytes) failed: {}", group.size(), bytes,
+            s.ToString());
+        return to_error_code(s);
+    }
+    ++_write_groups;
+    return {};
+}
+
+void rocks_engine::complete_group(std::vector<pending_commit>& group, error_code ec) {
+    uint64_t bytes = 0;
+    for (const auto& p : group) {
+        bytes += p.batch.size_bytes();
+    }
+    if (ec) {
+        _failed_commits += group.size();
+    } else {
+        _commits += group.size();
+        _bytes_written += bytes;
+    }
+    // Post in enqueue order; each completion runs on its caller's executor. Destroying `p`
+    // afterwards releases the outstanding-work guard its executor carries.
+    for (auto& p : group) {
+        asio::post(p.executor, [h = std::move(p.handler), ec]() mutable { std::move(h)(ec); });
+    }
+}
+
+void rocks_engine::sync_loop() {
+    uint64_t synced_groups = _write_groups.load();
+    std::unique_lock lock(_sync_mutex);
+    for (;;) {
+        if (_sync_cv.wait_for(lock, _sync_interval, [this] { return _stop_sync; })) {
+            return; // close() syncs the WAL one last time itself
+        }
+        const uint64_t groups = _write_groups.load();
+        if (groups == synced_groups) {
+            continue; // nothing written since the last sync
+        }
+        lock.unlock();
+        auto s = _db->SyncWAL();
+        lock.lock();
+        if (!s.ok()) {
+            logger().error("storage: periodic WAL sync failed: {}", s.ToString());
+            continue;
+        }
+        synced_groups = groups;
+        ++_wal_syncs;
+    }
+}
+
+// ---- reads -------------------------------------------------------------------------------
+
+rocks_engine::read_guard::read_guard(const rocks_engine& e) : _engine(e) {
+    _engine._readers.fetch_add(1);
+    _entered = !_engine._reads_closed.load();
+    if (!_entered) {
+        _engine._readers.fetch_sub(1);
+    }
+}
+
+rocks_engine::read_guard::~read_guard() {
+    if (_entered) {
+        _engine._readers.fetch_sub(1);
+    }
+}
+
+result<std::optional<std::string>> rocks_engine::get(column col, std::string_view key) {
+    read_guard guard(*this);
+    if (!guard.entered()) {
+        return make_error_code(errc::closed);
+    }
+    rocksdb::PinnableSlice value;
+    auto s = _db->Get(rocksdb::ReadOptions(), handle(col), slice(key), &value);
+    if (s.IsNotFound()) {
+        return std::optional<std::string>();
+    }
+    if (!s.ok()) {
+        return to_error_code(s);
+    }
+    return std::optional<std::string>(value.ToString());
+}
+
+result<void> rocks_engine::scan(
+    column col, std::string_view begin, std::string_view end, const visitor& visit) {
+    read_guard guard(*this);
+    if (!guard.entered()) {
+        return make_error_code(errc::closed);
+    }
+    if (end <= begin) {
+        return {};
+    }
+    const rocksdb::Slice lower = slice(begin);
+    const rocksdb::Slice upper = slice(end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(_db->NewIterator(ro, handle(col)));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+        if (!visit(view(it->key()), view(it->value()))) {
+            return {};
+        }
+    }
+    if (auto ec = to_error_code(it->status())) {
+        return ec;
+    }
+    return {};
+}
+
+result<void> rocks_engine::scan_reverse(
+    column col, std::string_view begin, std::string_view end, const visitor& visit) {
+    read_guard guard(*this);
+    if (!guard.entered()) {
+        return make_error_code(errc::closed);
+    }
+    if (end <= begin) {
+        return {};
+    }
+    const rocksdb::Slice lower = slice(begin);
+    const rocksdb::Slice upper = slice(end);
+    rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(_db->NewIterator(ro, handle(col)));
+    // With iterate_upper_bound set, SeekToLast() lands on the last key < end.
+    for (it->SeekToLast(); it->Valid(); it->Prev()) {
+        if (!visit(view(it->key()), view(it->value()))) {
+            return {};
+        }
+    }
+    if (auto ec = to_error_code(it->status())) {
+        return ec;
+    }
+    return {};
+}
+
+// ---- stats -------------------------------------------------------------------------------
+
+uint64_t rocks_engine::disk_bytes() const {
+    // SST files on disk plus the memtables, whose contents are on disk in the WAL.
+    uint64_t total = 0;
+    for (auto* h : _handles) {
+        uint64_t v = 0;
+        if (_db->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) {
+            total += v;
+        }
+        if (_db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) {
+            total += v;
+        }
+    }
+    return total;
+}
+
+engine_stats rocks_engine::stats() const {
+    engine_stats out;
+    out.commits = _commits.load();
+    out.failed_commits = _failed_commits.load();
+    out.write_groups = _write_groups.load();
+    out.bytes_written = _bytes_written.load();
+    out.wal_syncs = _wal_syncs.load();
+    read_guard guard(*this);
+    out.disk_bytes = guard.entered() ? disk_bytes() : _last_disk_bytes.load();
+    return out;
+}
+
+} // namespace sluice::storage::rocks
+
+// ---- open --------------------------------------------------------------------------------
+
+namespace sluice::storage {
+
+std::unique_ptr<engine> open_rocks_engine(const engine_options& options) {
+    using namespace rocks;
+    if (options.path.empty()) {
+        throw std::runtime_error("storage: no data dir configured (the path is empty)");
+    }
+    if (options.mode == durability::interval && options.sync_interval.count() <= 0) {
+        throw std::runtime_error("storage: durability 'interval' needs a sync interval > 0");
+    }
+    std::error_code fs_ec;
+    std::filesystem::create_directories(options.path, fs_ec);
+    if (fs_ec) {
+        throw std::runtime_error(
+            "cannot create data dir " + options.path + ": " + fs_ec.message()
+            + "; create it with write permission for the user running sluice, or choose "
+              "another data dir");
+    }
+
+    tuned_options tuned = make_tuned_options(options);
+
+    // Open every family the database has (a newer version may have added some) plus ours.
+    std::vector<std::string> names;
+    if (!rocksdb::DB::ListColumnFamilies(tuned.db, options.path, &names).ok()) {
+        names.clear(); // a new database
+    }
+    if (std::find(names.begin(), names.end(), rocksdb::kDefaultColumnFamilyName) == names.end()) {
+        names.insert(names.begin(), rocksdb::kDefaultColumnFamilyName);
+    }
+    for (const char* ours : column_names) {
+        if (std::find(names.begin(), names.end(), ours) == names.end()) {
+            names.emplace_back(ours);
+        }
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& name : names) {
+        descriptors.emplace_back(name, tuned.column_family(name));
+    }
+
+    rocksdb::DB* raw = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> opened;
+    auto s = rocksdb::DB::Open(tuned.db, options.path, descriptors, &opened, &raw);
+    if (!s.ok()) {
+        throw std::runtime_error(describe_open_error(options.path, s));
+    }
+    std::unique_ptr<rocksdb::DB> db(raw);
+
+    std::array<rocksdb::ColumnFamilyHandle*, column_count> handles{};
+    std::vector<rocksdb::ColumnFamilyHandle*> extra;
+    for (size_t i = 0; i < opened.size(); ++i) {
+        auto it = std::find(std::begin(column_names), std::end(column_names), names[i]);
+        if (it != std::end(column_names)) {
+            handles[size_t(it - std::begin(column_names))] = opened[i];
+        } else {
+            extra.push_back(opened[i]);
+        }
+    }
+    for (auto* h : handles) {
+        SLUICE_ASSERT(h != nullptr, "column family missing after open of {}", options.path);
+    }
+    logger().info(
+        "storage: opened {} (durability {}, compression {})", options.path,
+        to_string(options.mode), tuned.compression == rocksdb::kLZ4Compression ? "lz4" : "other");
+    return std::make_unique<rocks_engine>(
+        options, std::move(tuned), std::move(db), handles, std::move(extra));
+}
+
+} // namespace sluice::storage

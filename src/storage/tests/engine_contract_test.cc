@@ -1,0 +1,372 @@
+// The storage contract: every engine (memory, rocks; later JetStream) passes the same suite.
+
+#include "storage/tests/storage_fixture.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <thread>
+
+namespace sluice::storage::test {
+namespace {
+
+using Contract = engine_fixture;
+
+TEST_P(Contract, PutGetOverwriteErase) {
+    EXPECT_EQ(get(column::meta, "k"), std::nullopt);
+    ASSERT_TRUE(put(column::meta, "k", "v1"));
+    EXPECT_EQ(get(column::meta, "k"), "v1");
+    ASSERT_TRUE(put(column::meta, "k", "v2"));
+    EXPECT_EQ(get(column::meta, "k"), "v2");
+
+    write_batch b;
+    b.erase(column::meta, "k");
+    b.erase(column::meta, "never-there");
+    ASSERT_TRUE(commit(std::move(b)));
+    EXPECT_EQ(get(column::meta, "k"), std::nullopt);
+}
+
+TEST_P(Contract, EmptyValuesAndBinaryKeys) {
+    const std::string zero_key("a\0b", 3);
+    ASSERT_TRUE(put(column::state, zero_key, ""));
+    ASSERT_TRUE(put(column::state, "\xff\x00", std::string("\0\1", 2)));
+    EXPECT_EQ(get(column::state, zero_key), "");
+    EXPECT_EQ(get(column::state, std::string("a", 1)), std::nullopt);
+    EXPECT_EQ(get(column::state, "\xff\x00"), std::string("\0\1", 2));
+}
+
+TEST_P(Contract, ColumnsAreSeparate) {
+    ASSERT_TRUE(put(column::meta, "k", "meta"));
+    ASSERT_TRUE(put(column::log, "k", "log"));
+    ASSERT_TRUE(put(column::state, "k", "state"));
+    EXPECT_EQ(get(column::meta, "k"), "meta");
+    EXPECT_EQ(get(column::log, "k"), "log");
+    EXPECT_EQ(get(column::state, "k"), "state");
+    write_batch b;
+    b.erase_range(column::log, "a", "z");
+    ASSERT_TRUE(commit(std::move(b)));
+    EXPECT_EQ(get(column::log, "k"), std::nullopt);
+    EXPECT_EQ(get(column::meta, "k"), "meta");
+    EXPECT_EQ(get(column::state, "k"), "state");
+}
+
+TEST_P(Contract, EraseRangeIsHalfOpen) {
+    for (const char* k : {"a", "b", "b\x01", "c", "d", "e"}) {
+        ASSERT_TRUE(put(column::log, k, k));
+    }
+    write_batch b;
+    b.erase_range(column::log, "b", "d");
+    b.erase_range(column::log, "e", "e"); // empty range: no-op
+    b.erase_range(column::log, "z", "a"); // inverted range: no-op
+    ASSERT_TRUE(commit(std::move(b)));
+    EXPECT_EQ(scan(column::log, "", "\xff"), (kvs{{"a", "a"}, {"d", "d"}, {"e", "e"}}));
+}
+
+TEST_P(Contract, EraseRangeThenPutInOneBatch) {
+    ASSERT_TRUE(put(column::log, "k1", "old"));
+    ASSERT_TRUE(put(column::log, "k2", "old"));
+    write_batch b;
+    b.erase_range(column::log, "k", "l");
+    b.put(column::log, "k2", "new");
+    ASSERT_TRUE(commit(std::move(b)));
+    EXPECT_EQ(scan(column::log, "k", "l"), (kvs{{"k2", "new"}}));
+}
+
+class ScanContract : public engine_fixture {
+protected:
+    void SetUp() override {
+        engine_fixture::SetUp();
+        write_batch b;
+        const std::vector<std::string> all = {
+            "a", "b", std::string("b\0", 2), "b\x7f", "b\x80", "c", "d"};
+        for (const auto& k : all) {
+            b.put(column::log, k, k);
+        }
+        ASSERT_TRUE(commit(std::move(b)));
+    }
+    static std::vector<std::string> keys(const kvs& v) {
+        std::vector<std::string> out;
+        for (auto& [k, _] : v) {
+            out.push_back(k);
+        }
+        return out;
+    }
+};
+
+TEST_P(ScanContract, ForwardBoundsAreHalfOpenAndBytewise) {
+    const std::vector<std::string> expected = {
+        "b", std::string("b\0", 2), "b\x7f", "b\x80"};
+    EXPECT_EQ(keys(scan(column::log, "b", "c")), expected);
+    EXPECT_EQ(keys(scan(column::log, "a", "b")), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(keys(scan(column::log, "c", "\xff")), (std::vector<std::string>{"c", "d"}));
+    EXPECT_EQ(keys(scan(column::log, "", "\xff")).size(), 7u);
+    EXPECT_TRUE(scan(column::log, "e", "z").empty());
+    EXPECT_TRUE(scan(column::meta, "", "\xff").empty());
+}
+
+TEST_P(ScanContract, ReverseBoundsAreHalfOpen) {
+    const std::vector<std::string> expected = {
+        "b\x80", "b\x7f", std::string("b\0", 2), "b"};
+    EXPECT_EQ(keys(scan_reverse(column::log, "b", "c")), expected);
+    EXPECT_EQ(keys(scan_reverse(column::log, "c", "d")), (std::vector<std::string>{"c"}));
+    EXPECT_EQ(keys(scan_reverse(column::log, "", "\xff")).front(), "d");
+    EXPECT_EQ(keys(scan_reverse(column::log, "", "\xff")).back(), "a");
+    EXPECT_TRUE(scan_reverse(column::log, "0", "a").empty());
+}
+
+TEST_P(ScanContract, EmptyOrInvertedRangeVisitsNothing) {
+    EXPECT_TRUE(scan(column::log, "b", "b").empty());
+    EXPECT_TRUE(scan(column::log, "d", "a").empty());
+    EXPECT_TRUE(scan_reverse(column::log, "b", "b").empty());
+    EXPECT_TRUE(scan_reverse(column::log, "d", "a").empty());
+}
+
+TEST_P(ScanContract, VisitorStopsEarly) {
+    EXPECT_EQ(keys(scan(column::log, "", "\xff", 2)), (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(keys(scan_reverse(column::log, "", "\xff", 2)), (std::vector<std::string>{"d", "c"}));
+}
+
+TEST_P(ScanContract, VisitorMayReadTheEngine) {
+    size_t seen = 0;
+    auto r = db().scan(column::log, "", "\xff", [&](std::string_view k, std::string_view v) {
+        auto again = db().get(column::log, k);
+        EXPECT_TRUE(again && *again == std::string(v));
+        ++seen;
+        return true;
+    });
+    EXPECT_TRUE(r);
+    EXPECT_EQ(seen, 7u);
+}
+
+TEST_P(Contract, LongScansCrossChunksInOrder) {
+    write_batch b;
+    for (int i = 0; i < 1000; ++i) {
+        b.put(column::log, fmt::format("k{:04}", i), std::to_string(i));
+    }
+    ASSERT_TRUE(commit(std::move(b)));
+    auto fwd = scan(column::log, "k0100", "k0900");
+    ASSERT_EQ(fwd.size(), 800u);
+    EXPECT_EQ(fwd.front().first, "k0100");
+    EXPECT_EQ(fwd.back().first, "k0899");
+    EXPECT_TRUE(std::is_sorted(fwd.begin(), fwd.end()));
+    auto rev = scan_reverse(column::log, "k0100", "k0900");
+    ASSERT_EQ(rev.size(), 800u);
+    EXPECT_EQ(rev.front().first, "k0899");
+    EXPECT_EQ(rev.back().first, "k0100");
+    EXPECT_TRUE(std::is_sorted(rev.rbegin(), rev.rend()));
+}
+
+TEST_P(Contract, EmptyBatchCommits) {
+    EXPECT_TRUE(commit(write_batch{}));
+}
+
+TEST_P(Contract, LargeValueRoundTrips) {
+    std::string big(2 << 20, 'x');
+    for (size_t i = 0; i < big.size(); i += 4096) {
+        big[i] = char(i / 4096);
+    }
+    ASSERT_TRUE(put(column::log, "big", big));
+    EXPECT_EQ(get(column::log, "big"), big);
+}
+
+TEST_P(Contract, BatchIsAtomicForReaders) {
+    // Every batch writes x and y to the same value; a concurrent scan never sees them differ.
+    std::atomic<bool> stop{false};
+    std::atomic<int> torn{0};
+    std::thread reader([&] {
+        while (!stop) {
+            kvs seen;
+            auto r = db().scan(column::state, "x", "z", [&](std::string_view k, std::string_view v) {
+                seen.emplace_back(k, v);
+                return true;
+            });
+            if (r && seen.size() == 2 && seen[0].second != seen[1].second) {
+                ++torn;
+            }
+        }
+    });
+    for (int i = 0; i < 300; ++i) {
+        write_batch b;
+        b.put(column::state, "x", std::to_string(i));
+        b.put(column::state, "y", std::to_string(i));
+        ASSERT_TRUE(commit(std::move(b)));
+    }
+    stop = true;
+    reader.join();
+    EXPECT_EQ(torn, 0);
+}
+
+// ---- concurrency and completion order ------------------------------------------------------
+
+asio::awaitable<void> commit_many(
+    engine* e, int thread, int worker, int commits, std::thread::id owner,
+    asio::io_context::executor_type ex, std::atomic<int>* errors, std::atomic<int>* wrong_thread) {
+    for (int i = 0; i < commits; ++i) {
+        write_batch b;
+        b.put(column::log, fmt::format("t{:02}-w{:03}-{:03}", thread, worker, i), "v");
+        auto r = co_await e->commit(std::move(b));
+        if (!r) {
+            ++*errors;
+        }
+        if (std::this_thread::get_id() != owner || !ex.running_in_this_thread()) {
+            ++*wrong_thread;
+        }
+    }
+}
+
+TEST_P(Contract, ConcurrentCommitsFromSeveralThreadsCompleteOnTheirOwnContext) {
+    constexpr int threads = 4, workers = 50, commits = 5;
+    std::atomic<int> errors{0}, wrong_thread{0};
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            asio::io_context ctx;
+            for (int w = 0; w < workers; ++w) {
+                asio::co_spawn(
+                    ctx,
+                    commit_many(
+                        &db(), t, w, commits, std::this_thread::get_id(), ctx.get_executor(),
+                        &errors, &wrong_thread),
+                    asio::detached);
+            }
+            ctx.run(); // returns only when every commit has completed (work is tracked)
+        });
+    }
+    for (auto& th : pool) {
+        th.join();
+    }
+    EXPECT_EQ(errors, 0);
+    EXPECT_EQ(wrong_thread, 0);
+    EXPECT_EQ(scan(column::log, "t", "u").size(), size_t(threads * workers * commits));
+    auto s = db().stats();
+    EXPECT_EQ(s.commits, uint64_t(threads * workers * commits));
+    EXPECT_LE(s.write_groups, s.commits);
+}
+
+asio::awaitable<void> commit_recorded(
+    engine* e, int i, std::vector<int>* enqueued, std::vector<int>* completed) {
+    write_batch b;
+    b.put(column::state, fmt::format("o{:04}", i), "v");
+    enqueued->push_back(i);
+    auto r = co_await e->commit(std::move(b));
+    EXPECT_TRUE(r);
+    completed->push_back(i);
+}
+
+TEST_P(Contract, CompletionOrderEqualsEnqueueOrder) {
+    asio::io_context ctx;
+    std::vector<int> enqueued, completed;
+    for (int i = 0; i < 500; ++i) {
+        asio::co_spawn(ctx, commit_recorded(&db(), i, &enqueued, &completed), asio::detached);
+    }
+    ctx.run();
+    ASSERT_EQ(completed.size(), 500u);
+    EXPECT_EQ(completed, enqueued);
+}
+
+// ---- failure injection ---------------------------------------------------------------------
+
+TEST_P(Contract, InjectedFailureFailsCommitAndAppliesNothing) {
+    auto faults = std::make_shared<failure_injector>();
+    engine_options options;
+    options.faults = faults;
+    open(options);
+    ASSERT_TRUE(put(column::log, "keep", "1"));
+    ASSERT_TRUE(put(column::log, "gone?", "1"));
+
+    faults->fail_writes(errc::no_space);
+    write_batch b;
+    b.put(column::log, "new", "1");
+    b.erase(column::log, "keep");
+    b.erase_range(column::log, "g", "h");
+    auto r = commit(std::move(b));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), make_error_code(errc::no_space));
+    EXPECT_FALSE(put(column::meta, "other", "1")); // still failing
+    EXPECT_EQ(scan(column::log, "", "\xff"), (kvs{{"gone?", "1"}, {"keep", "1"}}));
+    EXPECT_EQ(get(column::meta, "other"), std::nullopt);
+
+    faults->clear();
+    EXPECT_TRUE(put(column::log, "new", "1"));
+    EXPECT_EQ(get(column::log, "new"), "1");
+
+    faults->fail_next_writes(2, errc::io_error);
+    auto r1 = put(column::log, "a", "1");
+    auto r2 = put(column::log, "b", "1");
+    ASSERT_FALSE(r1);
+    ASSERT_FALSE(r2);
+    EXPECT_EQ(r1.error(), make_error_code(errc::io_error));
+    EXPECT_TRUE(put(column::log, "c", "1"));
+    EXPECT_EQ(get(column::log, "a"), std::nullopt);
+    EXPECT_EQ(get(column::log, "c"), "1");
+    EXPECT_EQ(faults->injected(), 4u);
+
+    auto s = db().stats();
+    EXPECT_EQ(s.failed_commits, 4u);
+    EXPECT_EQ(s.commits, 4u);
+}
+
+// ---- stats and lifecycle -------------------------------------------------------------------
+
+TEST_P(Contract, StatsCountCommitsAndBytes) {
+    write_batch b;
+    b.put(column::log, "key", "value");
+    b.erase(column::log, "old");
+    const auto bytes = b.size_bytes();
+    ASSERT_TRUE(commit(std::move(b)));
+    ASSERT_TRUE(commit(write_batch{}));
+    auto s = db().stats();
+    EXPECT_EQ(s.commits, 2u);
+    EXPECT_EQ(s.bytes_written, bytes);
+    EXPECT_GE(s.write_groups, 1u);
+    EXPECT_GT(s.disk_bytes, 0u);
+}
+
+TEST_P(Contract, CloseIsIdempotentAndLaterCallsFailClosed) {
+    ASSERT_TRUE(put(column::meta, "k", "v"));
+    db().close();
+    db().close();
+    auto c = put(column::meta, "k2", "v");
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error(), make_error_code(errc::closed));
+    auto g = db().get(column::meta, "k");
+    ASSERT_FALSE(g);
+    EXPECT_EQ(g.error(), make_error_code(errc::closed));
+    auto sc = db().scan(column::meta, "a", "z", [](auto, auto) { return true; });
+    ASSERT_FALSE(sc);
+    EXPECT_EQ(sc.error(), make_error_code(errc::closed));
+    auto sr = db().scan_reverse(column::meta, "a", "z", [](auto, auto) { return true; });
+    ASSERT_FALSE(sr);
+    EXPECT_EQ(sr.error(), make_error_code(errc::closed));
+    EXPECT_EQ(db().stats().commits, 1u);
+}
+
+TEST_P(Contract, ReopenKeepsData) {
+    if (!is_rocks()) {
+        GTEST_SKIP() << "the memory engine does not persist";
+    }
+    ASSERT_TRUE(put(column::meta, "m", "1"));
+    ASSERT_TRUE(put(column::log, "l", "2"));
+    write_batch b;
+    b.put(column::state, "s", "3");
+    b.erase(column::meta, "m");
+    ASSERT_TRUE(commit(std::move(b)));
+    db().close();
+    open();
+    EXPECT_EQ(get(column::meta, "m"), std::nullopt);
+    EXPECT_EQ(get(column::log, "l"), "2");
+    EXPECT_EQ(get(column::state, "s"), "3");
+    // And without an explicit close: the destructor closes.
+    ASSERT_TRUE(put(column::log, "l2", "4"));
+    open();
+    EXPECT_EQ(get(column::log, "l2"), "4");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Engines, Contract, ::testing::Values("memory", "rocks"), engine_param_name);
+INSTANTIATE_TEST_SUITE_P(
+    Engines, ScanContract, ::testing::Values("memory", "rocks"), engine_param_name);
+
+} // namespace
+} // namespace sluice::storage::test
