@@ -1,0 +1,26 @@
+#pragma once
+
+#include "api/services.h"
+#include "http/request_context.h"
+
+namespace sluice::api {
+
+// One coroutine per endpoint; each takes the context by reference (awaited at once by the
+// router). Files: queues.cc (resource), queue_messages.cc (publish/receive/ack), system.cc.
+
+asio::awaitable<http::response> create_queue(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_queue(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_queue(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_queues(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_queue(services& s, http::request_context& ctx);
+
+asio::awaitable<http::response> publish_message(services& s, http::request_context& ctx);
+asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx);
+asio::awaitable<http::response> receive_messages(services& s, http::request_context& ctx);
+asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx);
+asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx);
+
+asio::awaitable<http::response> healthz(services& s, http::request_context& ctx);
+asio::awaitable<http::response> metrics(services& s, http::request_context& ctx);
+
+} // namespace sluice::api

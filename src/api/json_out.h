@@ -1,0 +1,18 @@
+#pragma once
+
+#include "broker/queue.h"
+
+#include <boost/json/object.hpp>
+
+#include <string_view>
+
+namespace sluice::api {
+
+/// The JSON shapes of docs/api.md.
+boost::json::object to_json(const broker::queue_info& q);
+boost::json::object to_json(const broker::delivery& d);
+
+/// True when `s` is well-formed UTF-8 (so it can be a JSON string as is).
+bool is_valid_utf8(std::string_view s);
+
+} // namespace sluice::api

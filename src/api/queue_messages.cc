@@ -1,0 +1,296 @@
+// Handlers for messages on a queue: publish (raw and batch), receive, ack, visibility.
+#include "api/handlers.h"
+#include "api/json_out.h"
+#include "api/request_parsing.h"
+#include "base/base64.h"
+#include "broker/errc.h"
+#include "http/error_table.h"
+#include "json/object_reader.h"
+#include "model/names.h"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+namespace sluice::api {
+namespace {
+
+constexpr size_t max_batch_entries = 1000;
+constexpr size_t max_attributes = 64;
+constexpr size_t max_attribute_value = 4096;
+constexpr std::string_view attr_header_prefix = "sluice-attr-";
+
+http::response queue_error(http::request_context& ctx, const error_code& ec, std::string_view name) {
+    return ctx.error(http::to_api_error(ec, fmt::format("queue '{}'", name)));
+}
+
+/// Attributes from `Sluice-Attr-<key>: value` headers.
+std::variant<model::attribute_list, http::api_error> header_attributes(const http::request& req) {
+    model::attribute_list attrs;
+    for (auto& f : req) {
+        std::string_view name(f.name_string().data(), f.name_string().size());
+        if (name.size() <= attr_header_prefix.size()
+            || !boost::beast::iequals(name.substr(0, attr_header_prefix.size()), attr_header_prefix)) {
+            continue;
+        }
+        auto key = name.substr(attr_header_prefix.size());
+        if (!model::is_valid_attribute_key(key)) {
+            return http::bad_request(fmt::format("invalid attribute key '{}'", key));
+        }
+        if (f.value().size() > max_attribute_value) {
+            return http::bad_request(fmt::format(
+                "attribute '{}' is longer than {} bytes", key, max_attribute_value));
+        }
+        attrs.emplace_back(std::string(key), std::string(f.value()));
+    }
+    if (attrs.size() > max_attributes) {
+        return http::bad_request(fmt::format("more than {} attributes", max_attributes));
+    }
+    return attrs;
+}
+
+/// One entry of a publish batch.
+std::variant<broker::publish_entry, http::api_error>
+parse_batch_entry(const boost::json::value& v, size_t index) {
+    auto where = fmt::format("messages[{}]", index);
+    if (!v.is_object()) {
+        return http::bad_request(where + " must be an object");
+    }
+    auto& o = v.as_object();
+    json::object_reader r(o, where + ".");
+    broker::publish_entry e;
+    auto* body = r.any("body");
+    auto b64 = r.string("body_base64", 64u << 20);
+    if (body && b64) {
+        return http::bad_request(where + ": give 'body' or 'body_base64', not both");
+    }
+    if (body) {
+        e.body = body->is_string() ? std::string(body->get_string()) : boost::json::serialize(*body);
+    } else if (b64) {
+        auto decoded = base64_decode(*b64);
+        if (!decoded) {
+            return http::bad_request(where + ".body_base64 is not valid base64");
+        }
+        e.body = std::move(*decoded);
+    } else if (r.ok()) {
+        return http::bad_request(where + ": 'body' or 'body_base64' is required");
+    }
+    if (auto* attrs = r.any("attributes")) {
+        if (!attrs->is_object()) {
+            return http::bad_request(where + ".attributes must be an object of strings");
+        }
+        if (attrs->as_object().size() > max_attributes) {
+            return http::bad_request(fmt::format("{}: more than {} attributes", where, max_attributes));
+        }
+        for (auto& kv : attrs->as_object()) {
+            std::string_view key(kv.key().data(), kv.key().size());
+            if (!model::is_valid_attribute_key(key)) {
+                return http::bad_request(fmt::format("{}: invalid attribute key '{}'", where, key));
+            }
+            if (!kv.value().is_string() || kv.value().get_string().size() > max_attribute_value) {
+                return http::bad_request(fmt::format(
+                    "{}.attributes.{} must be a string of at most {} bytes", where, key,
+                    max_attribute_value));
+            }
+            e.attributes.emplace_back(std::string(key), std::string(kv.value().get_string()));
+        }
+    }
+    r.reject_unknown();
+    if (!r.ok()) {
+        return http::bad_request(r.error());
+    }
+    return e;
+}
+
+asio::awaitable<http::response> publish_entries(
+    services& s, http::request_context& ctx, std::string name,
+    std::vector<broker::publish_entry> entries, bool single) {
+    auto r = co_await s.queues.publish(name, std::move(entries));
+    if (!r) {
+        co_return queue_error(ctx, r.error(), name);
+    }
+    if (single) {
+        boost::json::object o;
+        o["message_id"] = r->front();
+        co_return ctx.json(201, boost::json::serialize(o));
+    }
+    boost::json::array results;
+    for (auto& id : *r) {
+        boost::json::object one;
+        one["message_id"] = id;
+        results.push_back(std::move(one));
+    }
+    boost::json::object o;
+    o["results"] = std::move(results);
+    co_return ctx.json(201, boost::json::serialize(o));
+}
+
+} // namespace
+
+asio::awaitable<http::response> publish_message(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto attrs = header_attributes(ctx.req);
+    if (auto* e = std::get_if<http::api_error>(&attrs)) {
+        co_return ctx.error(*e);
+    }
+    std::vector<broker::publish_entry> entries;
+    entries.push_back({ctx.req.body(), std::move(std::get<model::attribute_list>(attrs))});
+    co_return co_await publish_entries(s, ctx, std::get<std::string>(name), std::move(entries), true);
+}
+
+asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    json::object_reader r(obj);
+    auto* messages = r.any("messages");
+    r.reject_unknown();
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    if (!messages || !messages->is_array() || messages->as_array().empty()) {
+        co_return ctx.error(http::bad_request("'messages' must be a non-empty array"));
+    }
+    auto& arr = messages->as_array();
+    if (arr.size() > max_batch_entries) {
+        co_return ctx.error(http::bad_request(fmt::format(
+            "a batch holds at most {} messages, got {}", max_batch_entries, arr.size())));
+    }
+    std::vector<broker::publish_entry> entries;
+    entries.reserve(arr.size());
+    for (size_t i = 0; i < arr.size(); ++i) {
+        auto e = parse_batch_entry(arr[i], i);
+        if (auto* err = std::get_if<http::api_error>(&e)) {
+            co_return ctx.error(*err);
+        }
+        entries.push_back(std::move(std::get<broker::publish_entry>(e)));
+    }
+    co_return co_await publish_entries(s, ctx, std::get<std::string>(name), std::move(entries), false);
+}
+
+asio::awaitable<http::response> receive_messages(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    json::object_reader r(std::get<boost::json::object>(body));
+    broker::receive_options opts;
+    opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, 100).value_or(1));
+    opts.wait = r.duration("wait", millis(0), millis(20'000)).value_or(millis(0));
+    opts.visibility_timeout =
+        r.duration("visibility_timeout", millis(0), broker::queue_config::max_visibility_timeout);
+    r.reject_unknown();
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    auto got = co_await s.queues.receive(std::get<std::string>(name), opts);
+    boost::json::array arr;
+    if (!got) {
+        if (got.error() != broker::errc::shutting_down) {
+            co_return queue_error(ctx, got.error(), std::get<std::string>(name));
+        }
+        // Shutting down ends a long poll like an empty wait does.
+    } else {
+        for (auto& d : *got) {
+            arr.push_back(to_json(d));
+        }
+    }
+    boost::json::object o;
+    o["messages"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    json::object_reader r(std::get<boost::json::object>(body));
+    auto* receipts = r.any("receipts");
+    r.reject_unknown();
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    if (!receipts || !receipts->is_array() || receipts->as_array().empty()) {
+        co_return ctx.error(http::bad_request("'receipts' must be a non-empty array of strings"));
+    }
+    auto& arr = receipts->as_array();
+    if (arr.size() > max_batch_entries) {
+        co_return ctx.error(http::bad_request(
+            fmt::format("at most {} receipts per request", max_batch_entries)));
+    }
+    std::vector<std::string> list;
+    for (size_t i = 0; i < arr.size(); ++i) {
+        if (!arr[i].is_string()) {
+            co_return ctx.error(http::bad_request(fmt::format("receipts[{}] must be a string", i)));
+        }
+        list.emplace_back(arr[i].get_string());
+    }
+    auto results = co_await s.queues.ack(std::get<std::string>(name), std::move(list));
+    if (!results) {
+        co_return queue_error(ctx, results.error(), std::get<std::string>(name));
+    }
+    boost::json::array out;
+    for (auto& one : *results) {
+        boost::json::object o;
+        if (one) {
+            o["ok"] = true;
+        } else {
+            auto e = http::to_api_error(one.error());
+            boost::json::object err;
+            err["code"] = e.code;
+            err["message"] = e.message;
+            o["error"] = std::move(err);
+        }
+        out.push_back(std::move(o));
+    }
+    boost::json::object o;
+    o["results"] = std::move(out);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    json::object_reader r(std::get<boost::json::object>(body));
+    auto receipt = r.string("receipt", 256);
+    auto timeout = r.duration("timeout", millis(0), broker::queue_config::max_visibility_timeout);
+    r.reject_unknown();
+    if (r.ok() && (!receipt || !timeout)) {
+        r.fail("'receipt' and 'timeout' are required");
+    }
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    auto res = co_await s.queues.change_visibility(
+        std::get<std::string>(name), std::string(*receipt), *timeout);
+    if (!res) {
+        co_return queue_error(ctx, res.error(), std::get<std::string>(name));
+    }
+    co_return ctx.json(200, R"({"ok":true})");
+}
+
+} // namespace sluice::api

@@ -1,0 +1,147 @@
+// Handlers for the queue resource: create, put, get, list, delete.
+#include "api/handlers.h"
+#include "api/json_out.h"
+#include "api/request_parsing.h"
+#include "http/error_table.h"
+#include "json/object_reader.h"
+#include "model/names.h"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+namespace sluice::api {
+
+parsed<boost::json::object> parse_object(const http::request_context& ctx, bool empty_ok) {
+    std::string err;
+    auto v = json::parse(ctx.req.body(), err, empty_ok);
+    if (!v) {
+        return http::malformed_json(err);
+    }
+    if (!v->is_object()) {
+        return http::bad_request("the request body must be a JSON object");
+    }
+    return std::move(v->as_object());
+}
+
+parsed<std::string> name_param(const http::request_context& ctx) {
+    std::string name(ctx.param("name"));
+    if (!model::is_valid_name(name)) {
+        return http::invalid_name(fmt::format(
+            "invalid queue name '{}': use 1 to 128 characters from A-Z a-z 0-9 _ . -",
+            name.substr(0, 200)));
+    }
+    return name;
+}
+
+parsed<broker::queue_config> parse_queue_config(
+    const boost::json::object& obj, broker::queue_config c, bool allow_name_field) {
+    using cfg = broker::queue_config;
+    json::object_reader r(obj);
+    if (allow_name_field) {
+        r.any("name");
+    }
+    if (auto v = r.duration("visibility_timeout", millis(0), cfg::max_visibility_timeout)) {
+        c.visibility_timeout = *v;
+    }
+    if (auto v = r.size("max_message_size", byte_size{1}, cfg::max_max_message_size)) {
+        c.max_message_size = *v;
+    }
+    if (auto v = r.duration("retention", cfg::min_retention, cfg::max_retention)) {
+        c.retention = *v;
+    }
+    r.reject_unknown();
+    if (!r.ok()) {
+        return http::bad_request(r.error());
+    }
+    return c;
+}
+
+namespace {
+
+asio::awaitable<http::response> create_or_put(
+    services& s, http::request_context& ctx, std::string name, const boost::json::object& body,
+    broker::queue_frontend::create_mode mode) {
+    auto config = parse_queue_config(body, {}, mode == broker::queue_frontend::create_mode::create);
+    if (auto* e = std::get_if<http::api_error>(&config)) {
+        co_return ctx.error(*e);
+    }
+    auto r = co_await s.queues.create(name, std::get<broker::queue_config>(config), mode);
+    if (!r) {
+        co_return ctx.error(http::to_api_error(r.error(), fmt::format("queue '{}'", name)));
+    }
+    co_return ctx.json(r->created ? 201 : 200, boost::json::serialize(to_json(r->info)));
+}
+
+} // namespace
+
+asio::awaitable<http::response> create_queue(services& s, http::request_context& ctx) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    auto it = obj.find("name");
+    if (it == obj.end() || !it->value().is_string()) {
+        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
+    }
+    std::string name(it->value().get_string());
+    if (!model::is_valid_name(name)) {
+        co_return ctx.error(http::invalid_name(fmt::format(
+            "invalid queue name '{}': use 1 to 128 characters from A-Z a-z 0-9 _ . -",
+            name.substr(0, 200))));
+    }
+    co_return co_await create_or_put(s, ctx, name, obj, broker::queue_frontend::create_mode::create);
+}
+
+asio::awaitable<http::response> put_queue(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await create_or_put(
+        s, ctx, std::get<std::string>(name), std::get<boost::json::object>(body),
+        broker::queue_frontend::create_mode::upsert);
+}
+
+asio::awaitable<http::response> get_queue(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto r = co_await s.queues.get(std::get<std::string>(name));
+    if (!r) {
+        co_return ctx.error(http::to_api_error(
+            r.error(), fmt::format("queue '{}'", std::get<std::string>(name))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*r)));
+}
+
+asio::awaitable<http::response> list_queues(services& s, http::request_context& ctx) {
+    auto all = co_await s.queues.list();
+    boost::json::array arr;
+    for (auto& q : all) {
+        arr.push_back(to_json(q));
+    }
+    boost::json::object o;
+    o["queues"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> delete_queue(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto r = co_await s.queues.remove(std::get<std::string>(name));
+    if (!r) {
+        co_return ctx.error(http::to_api_error(
+            r.error(), fmt::format("queue '{}'", std::get<std::string>(name))));
+    }
+    co_return ctx.empty(204);
+}
+
+} // namespace sluice::api

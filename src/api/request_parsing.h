@@ -1,0 +1,29 @@
+#pragma once
+
+#include "broker/queue_config.h"
+#include "http/api_error.h"
+#include "http/request_context.h"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace sluice::api {
+
+/// A parsed value or the error to answer with.
+template<class T>
+using parsed = std::variant<T, http::api_error>;
+
+/// Parses the body as a JSON object (empty body = {} when `empty_ok`).
+parsed<boost::json::object> parse_object(const http::request_context& ctx, bool empty_ok);
+
+/// The {name} parameter, validated.
+parsed<std::string> name_param(const http::request_context& ctx);
+
+/// Queue config fields of `obj` over `base` (unknown fields rejected unless in `also_allowed`).
+parsed<broker::queue_config> parse_queue_config(
+    const boost::json::object& obj, broker::queue_config base, bool allow_name_field);
+
+} // namespace sluice::api

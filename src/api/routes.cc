@@ -1,0 +1,27 @@
+#include "api/routes.h"
+
+#include "api/handlers.h"
+
+namespace sluice::api {
+
+void register_routes(http::router& r, services& s) {
+    using boost::beast::http::verb;
+    using fn = asio::awaitable<http::response> (*)(services&, http::request_context&);
+    auto add = [&](verb v, std::string pattern, fn f) {
+        r.add(v, std::move(pattern), [&s, f](http::request_context& ctx) { return f(s, ctx); });
+    };
+    add(verb::get, "/healthz", healthz);
+    add(verb::get, "/metrics", metrics);
+    add(verb::post, "/v1/queues", create_queue);
+    add(verb::get, "/v1/queues", list_queues);
+    add(verb::get, "/v1/queues/{name}", get_queue);
+    add(verb::put, "/v1/queues/{name}", put_queue);
+    add(verb::delete_, "/v1/queues/{name}", delete_queue);
+    add(verb::post, "/v1/queues/{name}/messages", publish_message);
+    add(verb::post, "/v1/queues/{name}/messages/batch", publish_batch);
+    add(verb::post, "/v1/queues/{name}/receive", receive_messages);
+    add(verb::post, "/v1/queues/{name}/ack", ack_messages);
+    add(verb::post, "/v1/queues/{name}/visibility", change_visibility);
+}
+
+} // namespace sluice::api

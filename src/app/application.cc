@@ -1,0 +1,111 @@
+#include "app/application.h"
+
+#include "api/routes.h"
+#include "base/log.h"
+#include "broker/queue_frontend.h"
+#include "http/server.h"
+#include "shard/shard_set.h"
+#include "storage/engine.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace sluice::app {
+namespace {
+
+struct running {
+    http::server& server;
+    broker::queue_frontend& queues;
+};
+
+/// Reverse start order: no new connections, end long polls, wait for requests in flight.
+asio::awaitable<void> shutdown(running r) {
+    co_await r.server.stop_accepting();
+    co_await r.queues.stop();
+    co_await r.server.drain();
+}
+
+} // namespace
+
+int run_server(const config::server_config& cfg) {
+    auto log = make_logger("app");
+    if (!set_log_level(cfg.log_level)) {
+        std::cerr << "error: unknown log level '" << cfg.log_level << "'\n";
+        return 1;
+    }
+    std::error_code fs_ec;
+    std::filesystem::create_directories(cfg.data_dir, fs_ec);
+    if (fs_ec) {
+        std::cerr << "error: cannot create data dir " << cfg.data_dir << ": " << fs_ec.message() << "\n";
+        return 1;
+    }
+    unsigned shard_count = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
+    auto listen = *config::split_listen(cfg.listen);
+
+    std::unique_ptr<storage::engine> engine;
+    try {
+        storage::engine_options eo;
+        eo.path = cfg.data_dir;
+        eo.mode = *storage::parse_durability(cfg.durability);
+        eo.sync_interval = cfg.sync_interval;
+        engine = storage::open_rocks_engine(eo);
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    shard::shard_set shards(shard_count);
+    broker::queue_frontend queues(shards, *engine, clock::system(), cfg.retention_sweep_interval);
+    http::http_probe probe;
+    http::router router(probe);
+    api::services services{queues, probe, *engine, clock::system()};
+    api::register_routes(router, services);
+    http::server_options so;
+    so.host = listen.first;
+    so.port = listen.second;
+    so.api_key = cfg.api_key;
+    so.max_request_size = cfg.max_request_size;
+    so.header_timeout = cfg.header_timeout;
+    so.body_timeout = cfg.body_timeout;
+    so.idle_timeout = cfg.idle_timeout;
+    so.max_connections = cfg.max_connections;
+    http::server server(shards, router, probe, so);
+    try {
+        queues.recover();
+        server.start();
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    shards.start();
+    queues.start();
+    log->info(
+        "sluice serving on http://{}:{} (data dir {}, {} shards, durability {})", so.host,
+        server.port(), cfg.data_dir, shard_count, cfg.durability);
+
+    asio::io_context main_ctx;
+    asio::signal_set signals(main_ctx, SIGINT, SIGTERM);
+    int signal_number = 0;
+    signals.async_wait([&](const boost::system::error_code&, int sig) { signal_number = sig; });
+    main_ctx.run();
+    log->info("signal {} received: stopping (requests in flight finish first)", signal_number);
+    // A second signal during shutdown exits at once.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    main_ctx.restart();
+    auto done = asio::co_spawn(main_ctx, shutdown({server, queues}), asio::use_future);
+    main_ctx.run();
+    done.get();
+    shards.stop();
+    engine->close();
+    log->info("stopped cleanly");
+    return 0;
+}
+
+} // namespace sluice::app

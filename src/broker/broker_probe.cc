@@ -1,0 +1,1 @@
+#include "broker/broker_probe.h"

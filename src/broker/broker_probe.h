@@ -1,0 +1,21 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace sluice::broker {
+
+/// Broker-wide counters for /metrics. Relaxed atomics: shards bump them, /metrics reads them.
+struct broker_probe {
+    std::atomic<uint64_t> published{0};
+    std::atomic<uint64_t> delivered{0};
+    std::atomic<uint64_t> redelivered{0};
+    std::atomic<uint64_t> acked{0};
+    std::atomic<uint64_t> expired_by_retention{0};
+
+    static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {
+        c.fetch_add(n, std::memory_order_relaxed);
+    }
+};
+
+} // namespace sluice::broker

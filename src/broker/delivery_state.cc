@@ -1,0 +1,120 @@
+#include "broker/delivery_state.h"
+
+namespace sluice::broker {
+
+uint32_t delivery_state::begin_delivery(uint64_t offset, uint64_t epoch, timestamp deadline) {
+    auto& e = _entries[offset];
+    if (!e.leased) {
+        ++_leased;
+    }
+    _redeliver.erase(offset);
+    e.epoch = epoch;
+    e.deadline = deadline;
+    e.leased = true;
+    ++e.deliveries;
+    _deadlines.push({deadline, offset, epoch});
+    return e.deliveries;
+}
+
+void delivery_state::drop_stale_heap_top() {
+    while (!_deadlines.empty()) {
+        auto& top = _deadlines.top();
+        auto it = _entries.find(top.offset);
+        if (it != _entries.end() && it->second.leased && it->second.epoch == top.epoch
+            && it->second.deadline == top.deadline) {
+            return;
+        }
+        _deadlines.pop();
+    }
+}
+
+size_t delivery_state::expire(timestamp now) {
+    size_t n = 0;
+    for (drop_stale_heap_top(); !_deadlines.empty() && _deadlines.top().deadline <= now;
+         drop_stale_heap_top()) {
+        auto& e = _entries[_deadlines.top().offset];
+        e.leased = false;
+        --_leased;
+        _redeliver.insert(_deadlines.top().offset);
+        _deadlines.pop();
+        ++n;
+    }
+    return n;
+}
+
+std::optional<uint64_t> delivery_state::pop_redelivery() {
+    if (_redeliver.empty()) {
+        return std::nullopt;
+    }
+    auto off = *_redeliver.begin();
+    _redeliver.erase(_redeliver.begin());
+    return off;
+}
+
+delivery_state::check_result delivery_state::check(uint64_t offset, uint64_t epoch) const {
+    auto it = _entries.find(offset);
+    if (it == _entries.end()) {
+        return check_result::unknown;
+    }
+    return it->second.epoch == epoch ? check_result::current : check_result::stale;
+}
+
+void delivery_state::set_deadline(uint64_t offset, uint64_t epoch, timestamp deadline, timestamp now) {
+    auto& e = _entries[offset];
+    if (deadline <= now) {
+        if (e.leased) {
+            e.leased = false;
+            --_leased;
+        }
+        _redeliver.insert(offset);
+        return;
+    }
+    if (!e.leased) {
+        e.leased = true;
+        ++_leased;
+        _redeliver.erase(offset);
+    }
+    e.epoch = epoch;
+    e.deadline = deadline;
+    _deadlines.push({deadline, offset, epoch});
+}
+
+void delivery_state::forget(uint64_t offset) {
+    auto it = _entries.find(offset);
+    if (it == _entries.end()) {
+        return;
+    }
+    if (it->second.leased) {
+        --_leased;
+    }
+    _entries.erase(it);
+    _redeliver.erase(offset);
+}
+
+void delivery_state::forget_below(uint64_t end) {
+    auto last = _entries.lower_bound(end);
+    for (auto it = _entries.begin(); it != last; ++it) {
+        if (it->second.leased) {
+            --_leased;
+        }
+    }
+    _entries.erase(_entries.begin(), last);
+    _redeliver.erase(_redeliver.begin(), _redeliver.lower_bound(end));
+}
+
+std::optional<timestamp> delivery_state::earliest_deadline() {
+    drop_stale_heap_top();
+    if (_deadlines.empty()) {
+        return std::nullopt;
+    }
+    return _deadlines.top().deadline;
+}
+
+std::optional<uint64_t> delivery_state::lowest_offset() const {
+    if (_entries.empty()) {
+        return std::nullopt;
+    }
+    return _entries.begin()->first;
+}
+
+} // namespace sluice::broker

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "base/clock.h"
+
+#include <cstdint>
+#include <optional>
+#include <queue>
+#include <set>
+#include <map>
+#include <vector>
+
+namespace sluice::broker {
+
+/// The delivery bookkeeping of one subscription partition: which messages are leased to a
+/// consumer until when (visibility timeout), which are waiting to be delivered again, and how
+/// often each was delivered. Pure logic over offsets and times (no I/O), so it is unit-tested
+/// with a manual clock. Owned by one shard; not thread-safe.
+class delivery_state {
+public:
+    /// Records a delivery of `offset` under `epoch` until `deadline`; returns its delivery count.
+    uint32_t begin_delivery(uint64_t offset, uint64_t epoch, timestamp deadline);
+
+    /// Moves leases whose deadline is at or before `now` to the redelivery set. Returns how many.
+    size_t expire(timestamp now);
+
+    /// The lowest offset waiting for redelivery, removed from the set.
+    std::optional<uint64_t> pop_redelivery();
+
+    enum class check_result { current, stale, unknown };
+    /// Whether `epoch` is the latest delivery of `offset` (leased or expired but not redelivered).
+    check_result check(uint64_t offset, uint64_t epoch) const;
+
+    /// Changes the lease of the current delivery; a deadline at or before `now` releases it for
+    /// redelivery at once. Precondition: check(offset, epoch) == current.
+    void set_deadline(uint64_t offset, uint64_t epoch, timestamp deadline, timestamp now);
+
+    /// Forgets `offset` entirely (acknowledged or removed by retention).
+    void forget(uint64_t offset);
+    /// Forgets every offset below `end`.
+    void forget_below(uint64_t end);
+
+    /// The earliest lease deadline, if any lease is held.
+    std::optional<timestamp> earliest_deadline();
+
+    size_t leased() const { return _leased; }
+    size_t redeliverable() const { return _redeliver.size(); }
+    std::optional<uint64_t> lowest_offset() const;
+
+private:
+    struct entry {
+        uint64_t epoch = 0;
+        timestamp deadline;
+        uint32_t deliveries = 0;
+        bool leased = false;
+    };
+    struct heap_item {
+        timestamp deadline;
+        uint64_t offset;
+        uint64_t epoch;
+        bool operator>(const heap_item& o) const { return deadline > o.deadline; }
+    };
+    void drop_stale_heap_top();
+
+    std::map<uint64_t, entry> _entries; // ordered: lowest_offset() and forget_below() are cheap
+    std::priority_queue<heap_item, std::vector<heap_item>, std::greater<>> _deadlines;
+    std::set<uint64_t> _redeliver;
+    size_t _leased = 0;
+};
+
+} // namespace sluice::broker

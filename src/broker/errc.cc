@@ -1,0 +1,34 @@
+#include "broker/errc.h"
+
+namespace sluice::broker {
+namespace {
+class category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "sluice.broker"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+        case errc::ok:
+            return "ok";
+        case errc::queue_not_found:
+            return "queue not found";
+        case errc::queue_already_exists:
+            return "queue already exists with a different configuration";
+        case errc::receipt_invalid:
+            return "receipt handle is not valid for this queue";
+        case errc::receipt_stale:
+            return "receipt handle is stale: the message was delivered again or its lease ended";
+        case errc::message_too_large:
+            return "message is larger than the queue's max_message_size";
+        case errc::shutting_down:
+            return "the server is shutting down";
+        }
+        return "unknown broker error";
+    }
+};
+} // namespace
+
+const boost::system::error_category& error_category() {
+    static const category c;
+    return c;
+}
+} // namespace sluice::broker

@@ -1,0 +1,77 @@
+#include "broker/keys.h"
+
+namespace sluice::broker::keys {
+
+void put_u32(std::string& out, uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        out.push_back(static_cast<char>((v >> shift) & 0xff));
+    }
+}
+
+void put_u64(std::string& out, uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        out.push_back(static_cast<char>((v >> shift) & 0xff));
+    }
+}
+
+uint32_t get_u32(std::string_view in) {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+        v = (v << 8) | static_cast<uint8_t>(in[i]);
+    }
+    return v;
+}
+
+uint64_t get_u64(std::string_view in) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) {
+        v = (v << 8) | static_cast<uint8_t>(in[i]);
+    }
+    return v;
+}
+
+std::string log_key(uint32_t topic, uint32_t partition, uint64_t offset) {
+    std::string k;
+    k.reserve(16);
+    put_u32(k, topic);
+    put_u32(k, partition);
+    put_u64(k, offset);
+    return k;
+}
+
+std::string log_end(uint32_t topic, uint32_t partition) {
+    std::string k;
+    put_u32(k, topic);
+    put_u32(k, partition);
+    k.push_back('\xff'); // longer than any 16-byte key with this prefix and > its offset bytes
+    k.append(8, '\xff');
+    return k;
+}
+
+std::string topic_begin(uint32_t topic) {
+    std::string k;
+    put_u32(k, topic);
+    return k;
+}
+
+std::string topic_end(uint32_t topic) {
+    std::string k;
+    put_u32(k, topic);
+    k.append(9, '\xff');
+    return k;
+}
+
+std::optional<log_position> parse_log_key(std::string_view key) {
+    if (key.size() != 16) {
+        return std::nullopt;
+    }
+    return log_position{get_u32(key), get_u32(key.substr(4)), get_u64(key.substr(8))};
+}
+
+std::string queue_meta(std::string_view name) {
+    std::string k(queue_prefix);
+    k.append(name);
+    return k;
+}
+
+} // namespace sluice::broker::keys

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::broker::keys {
+
+/// Storage key layout (docs/design/storage.md). Integers are big-endian so byte order is
+/// numeric order.
+///
+///   log   : topic_id u32 | partition u32 | offset u64                 -> model::message
+///   state : topic_id u32 | partition u32 | kind u8 | …                 -> cursor state
+///   meta  : "queue/" name                                             -> queue definition (JSON)
+///           "seq/topic"                                               -> last topic id (u32 text)
+///           "secret/receipt"                                          -> receipt HMAC key
+
+std::string log_key(uint32_t topic, uint32_t partition, uint64_t offset);
+/// The first key after every log key of (topic, partition).
+std::string log_end(uint32_t topic, uint32_t partition);
+/// The range of every key of a topic in log and state: [topic_begin, topic_end).
+std::string topic_begin(uint32_t topic);
+std::string topic_end(uint32_t topic);
+
+struct log_position {
+    uint32_t topic;
+    uint32_t partition;
+    uint64_t offset;
+};
+std::optional<log_position> parse_log_key(std::string_view key);
+
+inline constexpr std::string_view queue_prefix = "queue/";
+inline constexpr std::string_view queue_prefix_end = "queue0"; // '/' + 1
+inline constexpr std::string_view topic_sequence = "seq/topic";
+inline constexpr std::string_view receipt_secret = "secret/receipt";
+std::string queue_meta(std::string_view name);
+
+void put_u32(std::string& out, uint32_t v);
+void put_u64(std::string& out, uint64_t v);
+uint32_t get_u32(std::string_view in);
+uint64_t get_u64(std::string_view in);
+
+} // namespace sluice::broker::keys

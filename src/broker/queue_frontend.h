@@ -1,0 +1,77 @@
+#pragma once
+
+#include "broker/queue_manager.h"
+#include "shard/shard_set.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace sluice::broker {
+
+/// The entry point for queue operations from any shard: it picks the owning shard of a queue
+/// (a stable hash of its name) and runs the operation there with invoke_on.
+///
+/// Lifecycle: construct (after the engine and shard_set), recover() before the shards run,
+/// start() once they run (retention sweeps), stop() before they stop. Methods may be called
+/// from any shard thread; the object outlives every call.
+class queue_frontend {
+public:
+    queue_frontend(
+        shard::shard_set& shards, storage::engine& engine, const sluice::clock& clock,
+        millis sweep_interval);
+    ~queue_frontend();
+
+    /// Loads (or creates) the receipt secret and every queue, rebuilding their state.
+    /// Runs on the calling thread before the shards start. Throws std::runtime_error.
+    void recover();
+
+    void start();
+    asio::awaitable<void> stop();
+
+    enum class create_mode {
+        create, ///< an existing queue with a different config is an error
+        upsert, ///< an existing queue takes the new config
+    };
+    struct create_result {
+        queue_info info;
+        bool created = false;
+        bool changed = false;
+    };
+    asio::awaitable<result<create_result>>
+    create(std::string name, queue_config config, create_mode mode);
+    asio::awaitable<result<queue_info>> get(std::string name);
+    asio::awaitable<std::vector<queue_info>> list();
+    asio::awaitable<result<void>> remove(std::string name);
+
+    asio::awaitable<result<std::vector<std::string>>>
+    publish(std::string name, std::vector<publish_entry> entries);
+    asio::awaitable<result<std::vector<delivery>>> receive(std::string name, receive_options options);
+    /// One result per receipt, in order.
+    asio::awaitable<result<std::vector<result<void>>>>
+    ack(std::string name, std::vector<std::string> receipts);
+    asio::awaitable<result<void>>
+    change_visibility(std::string name, std::string receipt, millis timeout);
+
+    broker_probe& probe() { return _probe; }
+    unsigned shard_for(std::string_view name) const;
+
+private:
+    queue_manager& manager(unsigned shard) { return *_managers[shard]; }
+    asio::awaitable<void> sweep_loop(unsigned shard);
+
+    shard::shard_set& _shards;
+    storage::engine& _engine;
+    const sluice::clock& _clock;
+    millis _sweep_interval;
+    std::unique_ptr<receipt_codec> _receipts;
+    broker_probe _probe;
+    std::vector<std::unique_ptr<queue_manager>> _managers;
+    std::vector<std::unique_ptr<asio::steady_timer>> _sweep_timers;
+    std::atomic<uint32_t> _last_topic_id{0};
+    std::atomic<bool> _stopping{false};
+};
+
+} // namespace sluice::broker

@@ -1,0 +1,189 @@
+#include "broker/errc.h"
+#include "broker/queue.h"
+#include "storage/engine.h"
+
+#include "../../../tests/support/run_coro.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace sluice;
+using namespace std::chrono_literals;
+using test::run_coro;
+
+class QueueFixture : public testing::Test {
+protected:
+    std::unique_ptr<storage::engine> engine = storage::make_memory_engine();
+    manual_clock clock;
+    broker::receipt_codec receipts{std::string(32, 's')};
+    broker::broker_probe probe;
+    asio::io_context io;
+
+    std::unique_ptr<broker::queue> make_queue(broker::queue_config c = {}) {
+        auto q = std::make_unique<broker::queue>(
+            broker::queue_definition{"orders", 1, clock.now(), c},
+            broker::queue_context{*engine, clock, receipts, probe});
+        EXPECT_TRUE(q->recover());
+        return q;
+    }
+    std::vector<std::string> publish(broker::queue& q, std::vector<std::string> bodies) {
+        std::vector<broker::publish_entry> entries;
+        for (auto& b : bodies) {
+            entries.push_back({b, {}});
+        }
+        auto r = run_coro(io, q.publish(std::move(entries)));
+        EXPECT_TRUE(r);
+        return r ? *r : std::vector<std::string>{};
+    }
+    std::vector<broker::delivery> receive(broker::queue& q, uint32_t max, std::optional<millis> vis = {}) {
+        auto r = run_coro(io, q.receive({max, millis(0), vis}));
+        EXPECT_TRUE(r);
+        return r ? *r : std::vector<broker::delivery>{};
+    }
+    result<void> ack(broker::queue& q, const std::string& receipt) {
+        return run_coro(io, q.ack(receipt));
+    }
+};
+
+TEST_F(QueueFixture, PublishReceiveAck) {
+    auto q = make_queue();
+    auto ids = publish(*q, {"a", "b"});
+    ASSERT_EQ(ids.size(), 2u);
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].message.body, "a");
+    EXPECT_EQ(got[0].message.id, ids[0]);
+    EXPECT_EQ(got[0].delivery_count, 1u);
+    EXPECT_EQ(q->stats().in_flight, 2u);
+    EXPECT_TRUE(ack(*q, got[0].receipt));
+    EXPECT_TRUE(ack(*q, got[1].receipt));
+    EXPECT_EQ(q->stats().in_flight, 0u);
+    EXPECT_EQ(q->stats().visible, 0u);
+    EXPECT_TRUE(receive(*q, 10).empty());
+}
+
+TEST_F(QueueFixture, ExpiredLeaseRedeliversWithAHigherCount) {
+    auto q = make_queue();
+    publish(*q, {"x"});
+    auto first = receive(*q, 1, millis(30'000));
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_TRUE(receive(*q, 1).empty()); // leased
+    clock.advance(29s);
+    EXPECT_TRUE(receive(*q, 1).empty());
+    clock.advance(1s);
+    auto second = receive(*q, 1);
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0].delivery_count, 2u);
+    EXPECT_EQ(second[0].message.body, "x");
+    // The first receipt must not delete the second delivery.
+    EXPECT_EQ(ack(*q, first[0].receipt).error(), broker::errc::receipt_stale);
+    EXPECT_TRUE(ack(*q, second[0].receipt));
+    // Acking again after the message is gone succeeds.
+    EXPECT_TRUE(ack(*q, second[0].receipt));
+}
+
+TEST_F(QueueFixture, ForgedReceiptIsInvalid) {
+    auto q = make_queue();
+    publish(*q, {"x"});
+    auto got = receive(*q, 1);
+    auto forged = got[0].receipt;
+    forged[3] = forged[3] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(ack(*q, forged).error(), broker::errc::receipt_invalid);
+    broker::receipt_codec other(std::string(32, 'o'));
+    EXPECT_EQ(ack(*q, other.encode({1, 0, 0, 1})).error(), broker::errc::receipt_invalid);
+    EXPECT_EQ(q->stats().in_flight, 1u);
+}
+
+TEST_F(QueueFixture, VisibilityZeroReleasesAndExtendDelays) {
+    auto q = make_queue();
+    publish(*q, {"x"});
+    auto got = receive(*q, 1);
+    EXPECT_TRUE(q->change_visibility(got[0].receipt, millis(0)));
+    auto again = receive(*q, 1);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_TRUE(q->change_visibility(again[0].receipt, millis(3'600'000)));
+    clock.advance(31s); // past the default visibility, not past the extension
+    EXPECT_TRUE(receive(*q, 1).empty());
+    EXPECT_EQ(q->change_visibility(got[0].receipt, millis(0)).error(), broker::errc::receipt_stale);
+}
+
+TEST_F(QueueFixture, TooLargeMessageIsRefusedAndNothingStored) {
+    broker::queue_config c;
+    c.max_message_size = byte_size{4};
+    auto q = make_queue(c);
+    std::vector<broker::publish_entry> entries{{"ok", {}}, {"too long", {}}};
+    auto r = run_coro(io, q->publish(std::move(entries)));
+    EXPECT_EQ(r.error(), broker::errc::message_too_large);
+    EXPECT_EQ(q->stats().visible, 0u);
+}
+
+TEST_F(QueueFixture, RecoveryKeepsUnackedAndDropsAcked) {
+    {
+        auto q = make_queue();
+        publish(*q, {"a", "b", "c"});
+        auto got = receive(*q, 2);
+        EXPECT_TRUE(ack(*q, got[0].receipt)); // a acked; b in flight; c visible
+    }
+    auto q = make_queue(); // same engine: a restart
+    EXPECT_EQ(q->stats().visible, 2u);
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].message.body, "b");
+    EXPECT_EQ(got[1].message.body, "c");
+    auto more = publish(*q, {"d"});
+    EXPECT_EQ(receive(*q, 10).size(), 1u);
+}
+
+TEST_F(QueueFixture, ManyMessagesEachDeliveredOnce) {
+    auto q = make_queue();
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 5000; ++i) {
+        bodies.push_back(std::to_string(i));
+    }
+    for (size_t i = 0; i < bodies.size(); i += 500) {
+        publish(*q, std::vector<std::string>(bodies.begin() + i, bodies.begin() + i + 500));
+    }
+    std::set<std::string> seen;
+    while (true) {
+        auto got = receive(*q, 100);
+        if (got.empty()) {
+            break;
+        }
+        for (auto& d : got) {
+            EXPECT_TRUE(seen.insert(d.message.body).second) << "duplicate " << d.message.body;
+            EXPECT_TRUE(ack(*q, d.receipt));
+        }
+    }
+    EXPECT_EQ(seen.size(), 5000u);
+}
+
+TEST_F(QueueFixture, RetentionRemovesOldMessages) {
+    broker::queue_config c;
+    c.retention = millis(60'000);
+    auto q = make_queue(c);
+    publish(*q, {"old1", "old2"});
+    clock.advance(30s);
+    publish(*q, {"new"});
+    clock.advance(31s);
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(q->stats().visible, 1u);
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "new");
+}
+
+TEST_F(QueueFixture, LongPollWakesOnPublish) {
+    auto q = make_queue();
+    std::optional<result<std::vector<broker::delivery>>> got;
+    asio::co_spawn(io, q->receive({1, millis(20'000), {}}), [&](std::exception_ptr, auto r) { got = std::move(r); });
+    io.restart();
+    io.poll(); // the receive is now waiting
+    EXPECT_FALSE(got);
+    std::vector<broker::publish_entry> entries{{"hello", {}}};
+    asio::co_spawn(io, q->publish(std::move(entries)), [](std::exception_ptr, auto) {});
+    io.run(); // no real 20 s wait: the publish wakes the receive
+    ASSERT_TRUE(got && *got);
+    ASSERT_EQ((*got)->size(), 1u);
+    EXPECT_EQ((**got)[0].message.body, "hello");
+}

@@ -1,0 +1,49 @@
+#include "http/error_table.h"
+
+#include "broker/errc.h"
+#include "storage/errc.h"
+
+#include <fmt/format.h>
+
+namespace sluice::http {
+namespace {
+
+constexpr std::string_view broker_cat = "sluice.broker";
+constexpr std::string_view storage_cat = "sluice.storage";
+
+constexpr error_mapping table[] = {
+    {broker_cat, int(broker::errc::queue_not_found), 404, "QueueNotFound"},
+    {broker_cat, int(broker::errc::queue_already_exists), 409, "QueueAlreadyExists"},
+    {broker_cat, int(broker::errc::receipt_invalid), 400, "ReceiptHandleInvalid"},
+    {broker_cat, int(broker::errc::receipt_stale), 409, "ReceiptHandleStale"},
+    {broker_cat, int(broker::errc::message_too_large), 413, "MessageTooLarge"},
+    {broker_cat, int(broker::errc::shutting_down), 503, "ShuttingDown"},
+    {storage_cat, int(storage::errc::io_error), 503, "StorageUnavailable"},
+    {storage_cat, int(storage::errc::no_space), 503, "StorageFull"},
+    {storage_cat, int(storage::errc::corruption), 503, "StorageCorrupted"},
+    {storage_cat, int(storage::errc::busy), 503, "StorageBusy"},
+    {storage_cat, int(storage::errc::closed), 503, "ShuttingDown"},
+};
+
+} // namespace
+
+std::span<const error_mapping> error_table() { return table; }
+
+api_error to_api_error(const error_code& ec, std::string_view context) {
+    std::string_view cat = ec.category().name();
+    for (auto& row : table) {
+        if (row.category == cat && row.value == ec.value()) {
+            std::string message = ec.message();
+            if (!context.empty()) {
+                message = fmt::format("{}: {}", context, message);
+            }
+            if (row.status == 503) {
+                message += "; retry later";
+            }
+            return {row.status, std::string(row.code), std::move(message)};
+        }
+    }
+    return {500, "InternalError", fmt::format("internal error: {} ({})", ec.message(), cat)};
+}
+
+} // namespace sluice::http

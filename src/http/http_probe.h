@@ -1,0 +1,44 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice::http {
+
+/// HTTP metrics: requests by route and status, a latency histogram, connections. Lock-free
+/// (relaxed atomics); routes are registered before serving.
+class http_probe {
+public:
+    static constexpr std::array<double, 14> latency_buckets{
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
+    static constexpr std::array<unsigned, 13> statuses{
+        200, 201, 204, 400, 401, 404, 405, 409, 413, 429, 500, 503, 0 /* other */};
+
+    /// Reserves a slot for a route name; returns its index.
+    size_t add_route(std::string name);
+    void record(size_t route, unsigned status, std::chrono::nanoseconds latency);
+
+    std::atomic<int64_t> open_connections{0};
+    std::atomic<uint64_t> accepted_connections{0};
+    std::atomic<uint64_t> rejected_connections{0};
+
+    /// Prometheus text for everything above.
+    std::string render() const;
+
+private:
+    struct route_counters {
+        std::string name;
+        std::array<std::atomic<uint64_t>, statuses.size()> by_status{};
+    };
+    std::vector<std::unique_ptr<route_counters>> _routes;
+    std::array<std::atomic<uint64_t>, latency_buckets.size() + 1> _latency{};
+    std::atomic<uint64_t> _latency_count{0};
+    std::atomic<uint64_t> _latency_sum_ns{0};
+};
+
+} // namespace sluice::http

@@ -1,0 +1,144 @@
+// server: one connection's request loop (read with limits and timeouts, dispatch, write).
+#include "base/log.h"
+#include "http/server.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+
+namespace sluice::http {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr size_t header_limit = 16 * 1024;
+
+/// Writes a response for a request that could not be read whole, then the caller closes.
+asio::awaitable<void> write_early_error(
+    beast::tcp_stream& stream, unsigned version, const std::string& request_id,
+    const api_error& e, std::chrono::milliseconds timeout) {
+    request dummy{beast::http::verb::get, "/", version};
+    request_context ctx{dummy, request_id, {}, {}};
+    auto res = ctx.error(e);
+    res.keep_alive(false);
+    stream.expires_after(timeout);
+    co_await beast::http::async_write(stream, res, use_tuple);
+}
+
+} // namespace
+
+asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket socket) {
+    auto& st = *_state[shard];
+    shard::gate::holder hold(*st.gate);
+    beast::tcp_stream stream(std::move(socket));
+    connection conn{&stream, false};
+    st.connections.push_back(&conn);
+    auto log = make_logger("http");
+    beast::flat_buffer buffer;
+
+    while (!st.stopping) {
+        // Idle between requests: wait for the first byte under the idle timeout.
+        if (buffer.size() == 0) {
+            stream.expires_after(_options.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            if (ec) {
+                break;
+            }
+            buffer.commit(n);
+        }
+        conn.busy = true;
+        auto request_id = next_request_id(shard);
+        beast::http::request_parser<beast::http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(_options.max_request_size.bytes);
+        stream.expires_after(_options.header_timeout);
+        auto [hec, hn] = co_await beast::http::async_read_header(stream, buffer, parser, use_tuple);
+        if (hec) {
+            if (hec == beast::http::error::header_limit) {
+                co_await write_early_error(
+                    stream, 11, request_id,
+                    {431, "HeadersTooLarge", "request headers exceed 16 KiB"}, _options.header_timeout);
+            } else if (hec != beast::error::timeout && hec != asio::error::eof
+                       && hec != asio::error::connection_reset && hec != asio::error::operation_aborted) {
+                co_await write_early_error(
+                    stream, 11, request_id, {400, "BadRequest", "malformed HTTP request: " + hec.message()},
+                    _options.header_timeout);
+            }
+            break;
+        }
+        auto& header = parser.get();
+        if (auto len = parser.content_length(); len && *len > _options.max_request_size.bytes) {
+            co_await write_early_error(
+                stream, header.version(), request_id,
+                {413, "PayloadTooLarge",
+                 fmt::format(
+                     "request body of {} bytes exceeds the limit of {} bytes (max_request_size)",
+                     *len, _options.max_request_size.bytes)},
+                _options.header_timeout);
+            break;
+        }
+        if (beast::iequals(header[beast::http::field::expect], "100-continue")) {
+            beast::http::response<beast::http::empty_body> cont{beast::http::status::continue_, header.version()};
+            stream.expires_after(_options.header_timeout);
+            auto [cec, cn] = co_await beast::http::async_write(stream, cont, use_tuple);
+            if (cec) {
+                break;
+            }
+        }
+        stream.expires_after(_options.body_timeout);
+        auto [bec, bn] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
+        if (bec) {
+            if (bec == beast::http::error::body_limit) {
+                co_await write_early_error(
+                    stream, header.version(), request_id,
+                    {413, "PayloadTooLarge",
+                     fmt::format("request body exceeds the limit of {} bytes (max_request_size)",
+                                 _options.max_request_size.bytes)},
+                    _options.header_timeout);
+            } else if (bec != beast::error::timeout && bec != asio::error::eof
+                       && bec != asio::error::connection_reset) {
+                co_await write_early_error(
+                    stream, header.version(), request_id,
+                    {400, "BadRequest", "malformed HTTP request body: " + bec.message()},
+                    _options.header_timeout);
+            }
+            break;
+        }
+        stream.expires_never();
+        auto req = parser.release();
+        request_context ctx{req, request_id, {}, {}};
+        response res;
+        std::string_view target(req.target().data(), req.target().size());
+        if (!target.starts_with("/healthz") && !authorized(req)) {
+            res = ctx.error({401, "Unauthorized",
+                             "missing or wrong API key: send it as 'Authorization: Bearer KEY'"});
+        } else {
+            try {
+                res = co_await _router.dispatch(ctx);
+            } catch (const std::exception& e) {
+                log->error("request {} {} {} failed: {}", request_id, req.method_string(), target, e.what());
+                res = ctx.error({500, "InternalError",
+                                 fmt::format("internal error (request id {}); see the server log", request_id)});
+            }
+        }
+        bool keep = req.keep_alive() && !st.stopping;
+        res.keep_alive(keep);
+        stream.expires_after(_options.body_timeout);
+        auto [wec, wn] = co_await beast::http::async_write(stream, res, use_tuple);
+        conn.busy = false;
+        if (wec || !keep) {
+            break;
+        }
+    }
+    st.connections.remove(&conn);
+    boost::system::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream.close();
+    _probe.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+} // namespace sluice::http

@@ -1,0 +1,158 @@
+#include "json/object_reader.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <fmt/format.h>
+
+namespace sluice::json {
+
+std::optional<boost::json::value>
+parse(std::string_view text, std::string& error, bool empty_is_object) {
+    if (text.empty() && empty_is_object) {
+        return boost::json::value(boost::json::object());
+    }
+    boost::json::parse_options opts;
+    opts.max_depth = 64;
+    boost::system::error_code ec;
+    boost::json::stream_parser p({}, opts);
+    size_t consumed = p.write_some(text.data(), text.size(), ec);
+    if (!ec) {
+        p.finish(ec);
+    }
+    if (ec) {
+        error = fmt::format("malformed JSON at byte {}: {}", consumed, ec.message());
+        return std::nullopt;
+    }
+    return p.release();
+}
+
+const boost::json::value* object_reader::find(std::string_view key) {
+    _known.emplace(key);
+    auto it = _obj.find(key);
+    if (it == _obj.end() || it->value().is_null()) {
+        return nullptr;
+    }
+    return &it->value();
+}
+
+void object_reader::fail(std::string message) {
+    if (_error.empty()) {
+        _error = std::move(message);
+    }
+}
+
+const boost::json::value* object_reader::any(std::string_view key) { return find(key); }
+
+std::optional<std::string_view> object_reader::string(std::string_view key, size_t max_len) {
+    auto* v = find(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    if (!v->is_string()) {
+        fail(fmt::format("'{}' must be a string", path(key)));
+        return std::nullopt;
+    }
+    auto& s = v->get_string();
+    if (s.size() > max_len) {
+        fail(fmt::format("'{}' is longer than {} bytes", path(key), max_len));
+        return std::nullopt;
+    }
+    return std::string_view(s.data(), s.size());
+}
+
+std::optional<uint64_t> object_reader::uint(std::string_view key, uint64_t lo, uint64_t hi) {
+    auto* v = find(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    std::optional<uint64_t> n;
+    if (v->is_uint64()) {
+        n = v->get_uint64();
+    } else if (v->is_int64() && v->get_int64() >= 0) {
+        n = static_cast<uint64_t>(v->get_int64());
+    }
+    if (!n || *n < lo || *n > hi) {
+        fail(fmt::format("'{}' must be an integer in {}..{}", path(key), lo, hi));
+        return std::nullopt;
+    }
+    return n;
+}
+
+std::optional<bool> object_reader::boolean(std::string_view key) {
+    auto* v = find(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    if (!v->is_bool()) {
+        fail(fmt::format("'{}' must be true or false", path(key)));
+        return std::nullopt;
+    }
+    return v->get_bool();
+}
+
+std::optional<millis> object_reader::duration(std::string_view key, millis lo, millis hi) {
+    auto* v = find(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    std::optional<millis> d;
+    if (v->is_string()) {
+        d = parse_duration(std::string_view(v->get_string().data(), v->get_string().size()));
+    } else if (v->is_uint64() && v->get_uint64() <= 100ULL * 366 * 86400) {
+        d = millis(v->get_uint64() * 1000);
+    } else if (v->is_int64() && v->get_int64() >= 0 && v->get_int64() <= 100LL * 366 * 86400) {
+        d = millis(v->get_int64() * 1000);
+    }
+    if (!d || *d < lo || *d > hi) {
+        fail(fmt::format(
+            "'{}' must be a duration in {}..{} such as \"30s\" or an integer number of seconds",
+            path(key), format_duration(lo), format_duration(hi)));
+        return std::nullopt;
+    }
+    return d;
+}
+
+std::optional<byte_size> object_reader::size(std::string_view key, byte_size lo, byte_size hi) {
+    auto* v = find(key);
+    if (!v) {
+        return std::nullopt;
+    }
+    std::optional<byte_size> b;
+    if (v->is_string()) {
+        b = parse_byte_size(std::string_view(v->get_string().data(), v->get_string().size()));
+    } else if (v->is_uint64()) {
+        b = byte_size{v->get_uint64()};
+    } else if (v->is_int64() && v->get_int64() >= 0) {
+        b = byte_size{static_cast<uint64_t>(v->get_int64())};
+    }
+    if (!b || *b < lo || *b > hi) {
+        fail(fmt::format(
+            "'{}' must be a size in {}..{} bytes (an integer, or text such as \"64KiB\")", path(key),
+            lo.bytes, hi.bytes));
+        return std::nullopt;
+    }
+    return b;
+}
+
+std::optional<timestamp> object_reader::time(std::string_view key) {
+    auto s = string(key, 64);
+    if (!s) {
+        return std::nullopt;
+    }
+    auto t = parse_rfc3339(*s);
+    if (!t) {
+        fail(fmt::format("'{}' must be an RFC 3339 time such as 2026-12-01T09:00:00Z", path(key)));
+    }
+    return t;
+}
+
+void object_reader::reject_unknown() {
+    for (auto& kv : _obj) {
+        if (!_known.contains(std::string_view(kv.key().data(), kv.key().size()))) {
+            fail(fmt::format("unknown field '{}'", path(std::string_view(kv.key()))));
+            return;
+        }
+    }
+}
+
+} // namespace sluice::json

@@ -1,0 +1,57 @@
+#include "json/object_reader.h"
+
+#include <gtest/gtest.h>
+
+using namespace sluice;
+
+namespace {
+boost::json::object obj(std::string_view text) {
+    std::string err;
+    auto v = json::parse(text, err);
+    EXPECT_TRUE(v) << err;
+    return v->as_object();
+}
+} // namespace
+
+TEST(ObjectReader, ReadsTypedFields) {
+    auto o = obj(R"({"n":5,"d":"30s","d2":7,"s":"x","b":true,"z":"64KiB"})");
+    json::object_reader r(o);
+    EXPECT_EQ(r.uint("n", 1, 10), 5u);
+    EXPECT_EQ(r.duration("d", millis(0), millis(60'000)), millis(30'000));
+    EXPECT_EQ(r.duration("d2", millis(0), millis(60'000)), millis(7'000));
+    EXPECT_EQ(r.string("s"), "x");
+    EXPECT_EQ(r.boolean("b"), true);
+    EXPECT_EQ(r.size("z", byte_size{1}, byte_size{1 << 20})->bytes, 65536u);
+    EXPECT_FALSE(r.uint("absent", 0, 1));
+    r.reject_unknown();
+    EXPECT_TRUE(r.ok()) << r.error();
+}
+
+TEST(ObjectReader, ReportsTheFirstProblem) {
+    struct row {
+        const char* body;
+        const char* expect;
+    };
+    for (auto [body, expect] : std::initializer_list<row>{
+             {R"({"n":"5"})", "'n' must be an integer in 1..10"},
+             {R"({"n":-1})", "'n' must be an integer in 1..10"},
+             {R"({"n":11})", "'n' must be an integer in 1..10"},
+             {R"({"n":1e300})", "'n' must be an integer"},
+             {R"({"n":1,"extra":2})", "unknown field 'extra'"},
+         }) {
+        auto o = obj(body);
+        json::object_reader r(o);
+        r.uint("n", 1, 10);
+        r.reject_unknown();
+        EXPECT_FALSE(r.ok()) << body;
+        EXPECT_NE(r.error().find(expect), std::string::npos) << r.error();
+    }
+}
+
+TEST(JsonParse, PointsAtTheByte) {
+    std::string err;
+    EXPECT_FALSE(json::parse(R"({"a":)", err));
+    EXPECT_NE(err.find("byte"), std::string::npos);
+    EXPECT_TRUE(json::parse("", err, true));
+    EXPECT_FALSE(json::parse("", err, false));
+}
