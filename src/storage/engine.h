@@ -31,6 +31,11 @@ struct engine_stats {
     uint64_t disk_bytes = 0;     ///< live size on disk (estimate)
     uint64_t failed_commits = 0; ///< commit() calls completed with an error (not counted in `commits`)
     uint64_t wal_syncs = 0;      ///< background WAL syncs done (durability::interval)
+    /// Commits enqueued and not yet taken by the writer, and their payload bytes. The engine
+    /// does not bound its queue: callers bound their in-flight commits (backpressure) and can
+    /// watch these to see the disk falling behind (e.g. during a RocksDB write stall).
+    uint64_t queued_commits = 0;
+    uint64_t queued_bytes = 0;
 };
 
 class failure_injector;

@@ -124,6 +124,8 @@ void rocks_engine::enqueue(write_batch batch, completion handler, asio::any_io_e
     {
         std::lock_guard lock(_queue_mutex);
         if (_accepting) {
+            ++_queued_commits;
+            _queued_bytes += batch.size_bytes();
             _queue.push_back({std::move(batch), std::move(handler), std::move(executor)});
             _queue_cv.notify_one();
             return;
@@ -150,6 +152,8 @@ void rocks_engine::writer_loop() {
                 group.push_back(std::move(_queue.front()));
                 _queue.pop_front();
             }
+            _queued_commits -= group.size();
+            _queued_bytes -= bytes;
         }
         complete_group(group, write_group(group));
         group.clear();
@@ -225,7 +229,8 @@ void rocks_engine::complete_group(std::vector<pending_commit>& group, error_code
 }
 
 void rocks_engine::sync_loop() {
-    uint64_t synced_groups = _write_groups.load();
+    // Not _write_groups.load(): a group written before this thread got here must be synced too.
+    uint64_t synced_groups = 0;
     std::unique_lock lock(_sync_mutex);
     for (;;) {
         if (_sync_cv.wait_for(lock, _sync_interval, [this] { return _stop_sync; })) {
@@ -356,6 +361,8 @@ engine_stats rocks_engine::stats() const {
     out.write_groups = _write_groups.load();
     out.bytes_written = _bytes_written.load();
     out.wal_syncs = _wal_syncs.load();
+    out.queued_commits = _queued_commits.load();
+    out.queued_bytes = _queued_bytes.load();
     read_guard guard(*this);
     out.disk_bytes = guard.entered() ? disk_bytes() : _last_disk_bytes.load();
     return out;

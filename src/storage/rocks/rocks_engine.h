@@ -122,6 +122,8 @@ private:
     std::atomic<uint64_t> _bytes_written{0};
     std::atomic<uint64_t> _wal_syncs{0};
     std::atomic<uint64_t> _last_disk_bytes{0};
+    std::atomic<uint64_t> _queued_commits{0};
+    std::atomic<uint64_t> _queued_bytes{0};
 };
 
 } // namespace sluice::storage::rocks

@@ -321,6 +321,8 @@ TEST_P(Contract, StatsCountCommitsAndBytes) {
     EXPECT_EQ(s.bytes_written, bytes);
     EXPECT_GE(s.write_groups, 1u);
     EXPECT_GT(s.disk_bytes, 0u);
+    EXPECT_EQ(s.queued_commits, 0u);
+    EXPECT_EQ(s.queued_bytes, 0u);
 }
 
 TEST_P(Contract, CloseIsIdempotentAndLaterCallsFailClosed) {
