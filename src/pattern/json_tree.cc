@@ -159,6 +159,14 @@ compile_result<json_node> parse_json_tree(std::string_view text, std::size_t max
         }
         return error_at_offset(errc::malformed_json, consumed, "malformed JSON: " + ec.message());
     }
+    // write_some stops after the document; only whitespace may follow it.
+    for (std::size_t i = consumed; i < text.size(); ++i) {
+        char c = text[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            return error_at_offset(
+                errc::malformed_json, i, "malformed JSON: unexpected text after the document");
+        }
+    }
     return std::move(parser.handler().root);
 }
 

@@ -71,6 +71,7 @@ struct matcher::state {
     std::vector<std::uint32_t> rule_stamp;
     std::uint32_t epoch = 0;
     std::vector<std::uint32_t> candidates;
+    std::size_t last_candidates = 0;
     std::vector<rule_id> out;
     std::string lower;
 
@@ -346,12 +347,15 @@ result<std::span<const rule_id>> matcher::match(std::string_view event_json) {
     for (std::uint32_t t : s.residual) {
         s.check(t);
     }
+    s.last_candidates = s.candidates.size() + s.residual.size();
     std::sort(s.out.begin(), s.out.end());
     return std::span<const rule_id>(s.out);
 }
 
 matcher::statistics matcher::stats() const {
-    return {_s->by_id.size(), _s->live_terms, _s->residual.size(), _s->fields.size()};
+    return {
+        _s->by_id.size(), _s->live_terms, _s->residual.size(), _s->fields.size(),
+        _s->last_candidates};
 }
 
 } // namespace sluice::pattern

@@ -56,6 +56,7 @@ public:
         std::size_t terms = 0;          ///< alternatives over all rules
         std::size_t residual_terms = 0; ///< terms checked on every event
         std::size_t paths = 0;          ///< distinct field paths
+        std::size_t last_candidates = 0; ///< terms verified by the last match (incl. residual)
     };
     statistics stats() const;
 
