@@ -55,10 +55,10 @@ std::string topic_begin(uint32_t topic) {
 }
 
 std::string topic_end(uint32_t topic) {
-    std::string k;
-    put_u32(k, topic);
-    k.append(9, '\xff');
-    return k;
+    if (topic == UINT32_MAX) {
+        return std::string(32, '\xff'); // past every key: no key is this long and this high
+    }
+    return topic_begin(topic + 1);
 }
 
 std::optional<log_position> parse_log_key(std::string_view key) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 using sluice::model::is_valid_name;
 
@@ -13,7 +14,7 @@ TEST(Names, AcceptsTheDocumentedAlphabet) {
 }
 
 TEST(Names, RejectsEverythingElse) {
-    for (std::string bad : {"", "a b", "a/b", "ä", "a:b", "a\nb", std::string(129, 'a'), "q?x"}) {
+    for (const std::string& bad : std::vector<std::string>{"", "a b", "a/b", "ä", "a:b", "a\nb", std::string(129, 'a'), "q?x"}) {
         EXPECT_FALSE(is_valid_name(bad)) << bad;
     }
 }
