@@ -97,7 +97,12 @@ response request_context::error(const api_error& e) const {
     inner["request_id"] = request_id;
     boost::json::object outer;
     outer["error"] = std::move(inner);
-    return json(e.status, boost::json::serialize(outer));
+    auto res = json(e.status, boost::json::serialize(outer));
+    if (e.status == 429 || e.status == 503) {
+        // Overload and storage trouble are transient: tell clients when to come back (DESIGN.md).
+        res.set(beast::http::field::retry_after, "1");
+    }
+    return res;
 }
 
 void router::add(beast::http::verb method, std::string pattern, handler h) {
