@@ -1,0 +1,95 @@
+// `sluice apply -f app.yaml`: declarative create-or-update (the logic is in apply_plan.cc).
+#include "cli/apply_plan.h"
+#include "cli/subcommands.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace sluice::cli {
+
+namespace {
+
+struct apply_args {
+    std::string file;
+    bool dry_run = false;
+};
+
+void run_apply(const global_options& options, const apply_args& args) {
+    auto parsed = parse_app_spec(read_input(args.file));
+    if (!parsed.ok()) {
+        auto shown_name = args.file == "-" ? std::string("<stdin>") : args.file;
+        for (const auto& e : parsed.errors) {
+            std::cerr << "error: " << format_spec_error(e, shown_name) << '\n';
+        }
+        fail(fmt::format(
+            "{} is not valid ({} problem{}); nothing was applied", shown_name,
+            parsed.errors.size(), parsed.errors.size() == 1 ? "" : "s"));
+    }
+
+    session s(options);
+    auto listing = s.call(http_method::get, "/v1/queues");
+    auto current = parse_queue_list(listing.text);
+    if (!current) {
+        fail("unexpected answer to GET /v1/queues: " + listing.text);
+    }
+    auto p = compute_plan(parsed.spec, *current);
+    for (const auto& item : p.items) {
+        std::cout << format_plan_item(item) << '\n';
+    }
+    std::cout << format_plan_summary(p) << '\n';
+    if (p.count(change_kind::create) + p.count(change_kind::update) == 0) {
+        std::cout << "Nothing to change.\n";
+        return;
+    }
+    if (args.dry_run) {
+        std::cout << "Dry run: nothing was changed.\n";
+        return;
+    }
+    std::cout.flush();
+    for (const auto& item : p.items) {
+        if (item.kind == change_kind::unchanged) {
+            continue;
+        }
+        http_request request;
+        request.method = http_method::put;
+        request.path = queue_path(item.name);
+        request.body = item.request_body;
+        request.content_type = "application/json";
+        auto response = s.send(request);
+        if (response.status < 200 || response.status >= 300) {
+            std::cerr << fmt::format("error: {} {} was not applied\n", item.resource, item.name);
+            session::fail_with(response);
+        }
+    }
+    std::cout << fmt::format(
+        "Applied: {} created, {} updated, {} unchanged.\n", p.count(change_kind::create),
+        p.count(change_kind::update), p.count(change_kind::unchanged));
+}
+
+} // namespace
+
+void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options) {
+    auto args = std::make_shared<apply_args>();
+    auto* cmd = app.add_subcommand(
+        "apply", "Create or update the resources declared in a YAML file (idempotent)");
+    cmd->add_option("-f,--file", args->file, "The declarative file (- for stdin)")->required();
+    cmd->add_flag("--dry-run", args->dry_run, "Print the plan and stop, changing nothing");
+    cmd->footer(
+        "File format:\n"
+        "  queues:\n"
+        "    orders:\n"
+        "      visibility_timeout: 30s   # 0 to 12h, default 30s\n"
+        "      max_message_size: 256KiB  # 1B to 16MiB, default 1MiB\n"
+        "      retention: 4d             # 1m to 365d, default 4d\n"
+        "    logs: {}                    # all defaults\n"
+        "Fields left out keep the queue's current value (the default on create).\n"
+        "The plan is printed first: + create, ~ update, = unchanged. Resources on the server\n"
+        "that the file does not mention are left alone; apply never deletes.\n\n"
+        "Examples:\n"
+        "  sluice apply -f app.yaml --dry-run\n"
+        "  sluice apply -f app.yaml");
+    cmd->callback([options, args] { run_apply(*options, *args); });
+}
+
+} // namespace sluice::cli

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "base/clock.h"
+#include "base/result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::cli {
+
+/// Sans-io logic of `sluice apply`: parse and validate the declarative YAML file, read the
+/// server's current state, and compute the plan. No network here, so it is unit-tested and
+/// fuzzable (parse_app_spec never throws).
+
+/// One queue as declared. Unset fields are left as the server has them (server defaults on
+/// create).
+struct queue_spec {
+    std::string name;
+    std::optional<millis> visibility_timeout;
+    std::optional<uint64_t> max_message_size; ///< bytes
+    std::optional<millis> retention;
+    int line = 0; ///< 1-based line of the name in the file
+};
+
+/// Everything the file declares, in file order. Later: topics, functions, triggers, buses.
+struct app_spec {
+    std::vector<queue_spec> queues;
+};
+
+/// A problem in the file. line/column are 1-based; 0 when unknown.
+struct spec_error {
+    int line = 0;
+    int column = 0;
+    std::string message;
+};
+
+/// "app.yaml:3:5: unknown queue field 'visiblity_timeout' (…)".
+std::string format_spec_error(const spec_error& error, std::string_view file_name);
+
+struct spec_parse {
+    app_spec spec;
+    std::vector<spec_error> errors; ///< every problem found, in file order
+    bool ok() const { return errors.empty(); }
+};
+
+/// Parses and validates the file text: YAML syntax, one document, known top-level keys, known
+/// queue fields, names, durations, sizes and their ranges (the bounds in docs/api.md), duplicates.
+spec_parse parse_app_spec(std::string_view yaml_text);
+
+/// A queue as the server has it (from `GET /v1/queues`).
+struct queue_state {
+    std::string name;
+    millis visibility_timeout{0};
+    uint64_t max_message_size = 0;
+    millis retention{0};
+};
+
+/// Reads the body of `GET /v1/queues`. errc::bad_response when it is not the documented shape.
+result<std::vector<queue_state>> parse_queue_list(std::string_view json_text);
+
+enum class change_kind { create, update, unchanged };
+
+struct field_change {
+    std::string field; ///< "visibility_timeout"
+    std::string from;  ///< "30s"
+    std::string to;    ///< "60s"
+};
+
+struct plan_item {
+    change_kind kind = change_kind::unchanged;
+    std::string resource = "queue";
+    std::string name;
+    std::vector<field_change> changes; ///< for update
+    /// The `PUT /v1/queues/{name}` body for create/update: the file's fields on create; on
+    /// update the current config with the file's fields over it, so the result is what the
+    /// plan says whether the server's PUT merges or replaces. Empty for unchanged.
+    std::string request_body;
+};
+
+struct plan {
+    std::vector<plan_item> items; ///< in file order
+    size_t count(change_kind kind) const;
+};
+
+/// What applying `desired` to a server holding `current` does. Resources on the server that the
+/// file does not mention are left alone (apply never deletes).
+plan compute_plan(const app_spec& desired, const std::vector<queue_state>& current);
+
+/// "+ queue orders (create)", "~ queue orders: visibility_timeout 30s → 60s",
+/// "= queue logs (unchanged)".
+std::string format_plan_item(const plan_item& item);
+
+/// "Plan: 1 to create, 1 to update, 1 unchanged."
+std::string format_plan_summary(const plan& p);
+
+} // namespace sluice::cli

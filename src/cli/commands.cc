@@ -1,0 +1,15 @@
+#include "cli/commands.h"
+
+#include "cli/subcommands.h"
+
+namespace sluice::cli {
+
+void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
+    add_queue_commands(app, options);
+    add_send_command(app, options);
+    add_recv_command(app, options);
+    add_ack_command(app, options);
+    add_apply_command(app, options);
+}
+
+} // namespace sluice::cli
