@@ -38,10 +38,124 @@ class Response:
         return f"<{self.status} {self.body[:300]!r}>"
 
 
-class Server:
+class HttpMethods:
+    """HTTP helpers over one keep-alive connection (self._conn) to 127.0.0.1:self.port.
+
+    `default_headers` (e.g. an API key) are sent with every request unless overridden.
+    """
+    _conn = None
+    default_headers = None
+
+    def _close_conn(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method, path, body=None, headers=None, timeout=60):
+        if self.default_headers:
+            headers = {**self.default_headers, **(headers or {})}
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            headers = dict(headers or {})
+            headers.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode()
+        for attempt in range(2):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            else:  # this request's timeout on the kept-alive connection
+                self._conn.timeout = timeout
+                if self._conn.sock is not None:
+                    self._conn.sock.settimeout(timeout)
+            try:
+                self._conn.request(method, path, body=body, headers=headers or {})
+                r = self._conn.getresponse()
+                data = r.read()
+                if r.getheader("Connection", "").lower() == "close":
+                    self._close_conn()
+                return Response(r.status, dict(r.getheaders()), data.decode(errors="replace"))
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self._close_conn()
+                if attempt == 1:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self._close_conn()  # never reuse a connection left mid-request
+                raise
+        raise AssertionError("unreachable")
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    # --- queue API shortcuts (return Response; assert nothing) ---------------------------------
+    def create_queue(self, name, **config):
+        return self.post("/v1/queues", {"name": name, **config})
+
+    def publish(self, queue, body, attributes=None, **kw):
+        headers = {f"Sluice-Attr-{k}": v for k, v in (attributes or {}).items()}
+        headers.update(kw.pop("headers", None) or {})
+        return self.post(f"/v1/queues/{queue}/messages", body=body, headers=headers, **kw)
+
+    def publish_batch(self, queue, messages, **kw):
+        return self.post(f"/v1/queues/{queue}/messages/batch", {"messages": messages}, **kw)
+
+    def receive(self, queue, timeout=60, **options):
+        return self.post(f"/v1/queues/{queue}/receive", options, timeout=timeout)
+
+    def ack(self, queue, receipts, **kw):
+        return self.post(f"/v1/queues/{queue}/ack", {"receipts": list(receipts)}, **kw)
+
+    def queue_stats(self, queue):
+        """The `stats` object of GET /v1/queues/{queue}; fails the caller if the GET does."""
+        r = self.get(f"/v1/queues/{queue}")
+        if r.status != 200:
+            raise AssertionError(f"GET /v1/queues/{queue}: {r!r}")
+        return r.json["stats"]
+
+
+class Client(HttpMethods):
+    """An extra connection to a server (e.g. one per thread: a connection is not thread-safe)."""
+
+    def __init__(self, port, default_headers=None):
+        self.port = port
+        self.default_headers = dict(default_headers or {})
+
+    def close(self):
+        self._close_conn()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def wait_until(predicate, timeout=10.0, interval=0.01, message="condition"):
+    """Polls `predicate` until it returns a truthy value (returned) or `timeout` seconds pass
+    (AssertionError). For waiting on a condition, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class Server(HttpMethods):
     """One `sluice serve` process. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, data_dir=None, args=(), env=None, port=None):
+    def __init__(self, data_dir=None, args=(), env=None, port=None, default_headers=None):
+        self.default_headers = dict(default_headers or {})
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
         self.port = port or free_port()
@@ -54,24 +168,70 @@ class Server:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=20):
+    def start(self, timeout=20, check_accept=True):
         env = dict(os.environ)
         env.update(self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [SLUICE_BIN, "serve", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}"] + self.args,
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        try:
+            return self._wait_healthy(timeout, check_accept)
+        except BaseException:
+            if self.proc.poll() is None:  # a failed start leaves no process behind
+                self.proc.kill()
+                self.proc.wait()
+            self._close_conn()
+            raise
+
+    def _wait_healthy(self, timeout, check_accept):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"sluice exited with {self.proc.returncode}: {self.log()}")
             try:
-                if self.get("/healthz").status == 200:
+                if self.get("/healthz", timeout=5).status == 200:
+                    if check_accept:
+                        self.check_every_shard_accepts()
                     return self
             except OSError:
                 pass
             time.sleep(0.02)  # waiting for the process to listen, not for correctness
         raise RuntimeError("sluice did not become healthy: " + self.log())
+
+    def check_every_shard_accepts(self, connections=8, timeout=5.0):
+        """Opens `connections` new connections at once and asks each for /healthz. Every shard
+        has its own SO_REUSEPORT acceptor and the kernel spreads connections over them, so this
+        finds a shard that never accepts (with 2 shards it misses one with probability 2^-7),
+        which otherwise shows up as a random request hanging somewhere in a test."""
+        socks = [socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+                 for _ in range(connections)]
+        hung = 0
+        try:
+            for s in socks:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            deadline = time.monotonic() + timeout
+            for s in socks:
+                s.settimeout(max(0.05, deadline - time.monotonic()))
+                try:
+                    if not s.recv(64).startswith(b"HTTP/1.1 200"):
+                        hung += 1
+                except OSError:
+                    hung += 1
+        finally:
+            for s in socks:
+                s.close()
+        if hung:
+            listeners = subprocess.run(["ss", "-ltnp", f"sport = :{self.port}"],
+                                       capture_output=True, text=True).stdout
+            raise RuntimeError(
+                f"SERVER BUG: {hung} of {connections} new connections got no answer within "
+                f"{timeout}s right after start: a shard's acceptor is not accepting "
+                f"(listen queues below; Recv-Q > 0 = never accepted)\n{listeners}\n{self.log()}")
+
+    def client(self):
+        """A new connection (Client) with this server's default headers."""
+        return Client(self.port, self.default_headers)
 
     def log(self):
         try:
@@ -84,12 +244,20 @@ class Server:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self._close_conn()
+        self._close_log()
+
+    def _close_log(self):
+        log = getattr(self, "_log", None)
+        if log is not None and self.proc is not None and self.proc.poll() is not None:
+            log.close()
+            self._log = None
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=timeout)
         self._close_conn()
+        self._close_log()
         return self.proc.returncode if self.proc else None
 
     def cleanup(self):
@@ -106,49 +274,6 @@ class Server:
 
     def __exit__(self, *exc):
         self.cleanup()
-
-    # --- HTTP ---------------------------------------------------------------------------------
-    _conn = None
-
-    def _close_conn(self):
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-            headers = dict(headers or {})
-            headers.setdefault("Content-Type", "application/json")
-        elif isinstance(body, str):
-            body = body.encode()
-        for attempt in range(2):
-            if self._conn is None:
-                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-            try:
-                self._conn.request(method, path, body=body, headers=headers or {})
-                r = self._conn.getresponse()
-                data = r.read()
-                if r.getheader("Connection", "").lower() == "close":
-                    self._close_conn()
-                return Response(r.status, dict(r.getheaders()), data.decode(errors="replace"))
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self._close_conn()
-                if attempt == 1:
-                    raise
-        raise AssertionError("unreachable")
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.request("POST", path, body=body, **kw)
-
-    def put(self, path, body=None, **kw):
-        return self.request("PUT", path, body=body, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
     # --- CLI ------------------------------------------------------------------------------------
     def cli(self, *args, input=None, check=True, timeout=60):
@@ -178,3 +303,16 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(err["code"], code, resp)
         self.assertTrue(err["message"], resp)
         self.assertTrue(err["request_id"], resp)
+
+    def assertApiError(self, resp, status, code):
+        """assertError, plus the contract's body shape and the X-Request-Id header matching."""
+        self.assertError(resp, status, code)
+        err = resp.json["error"]
+        self.assertIsInstance(err["message"], str, resp)
+        self.assertEqual(resp.headers.get("X-Request-Id"), err["request_id"], resp)
+
+    def make_queue(self, name, **config):
+        """Creates a queue (201) on self.server and returns its JSON."""
+        r = self.server.create_queue(name, **config)
+        self.assertEqual(r.status, 201, r)
+        return r.json
