@@ -5,6 +5,7 @@ Environment: SLUICE_BIN (path to the binary; default build/src/app/sluice relati
 """
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -36,6 +37,35 @@ class Response:
 
     def __repr__(self):
         return f"<{self.status} {self.body[:300]!r}>"
+
+
+def read_http_response(sock):
+    """Reads one HTTP/1.x response from a socket (Content-Length framed, or to EOF)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed before a full response header: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip()] = v.strip()
+    length = next((int(v) for k, v in headers.items() if k.lower() == "content-length"), None)
+    while length is None or len(rest) < length:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        rest += chunk
+    if length is not None:
+        rest = rest[:length]
+    return Response(status, headers, rest.decode(errors="replace"))
 
 
 class HttpMethods:
@@ -94,6 +124,28 @@ class HttpMethods:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
+
+    def raw_request(self, method, path, body=b"", headers=None, timeout=10, early_wait=0.5):
+        """Sends one request on a new connection with `Connection: close` and reads the answer
+        until the server closes. The headers go first; when the server answers before the body
+        was sent (a 413 on Content-Length), the body is not sent. For requests the server may
+        refuse at the HTTP layer, where http.client can fail on a reset before reading it."""
+        headers = {**(self.default_headers or {}), **(headers or {})}
+        headers.setdefault("Host", f"127.0.0.1:{self.port}")
+        headers.setdefault("Content-Length", str(len(body)))
+        headers.setdefault("Connection", "close")
+        head = f"{method} {path} HTTP/1.1\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+            sock.sendall(head.encode("latin-1"))
+            if body:
+                ready, _, _ = select.select([sock], [], [], early_wait)
+                if not ready:
+                    try:
+                        sock.sendall(body)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the server answered and closed while we were sending
+            return read_http_response(sock)
 
     # --- queue API shortcuts (return Response; assert nothing) ---------------------------------
     def create_queue(self, name, **config):
