@@ -281,6 +281,34 @@ class Server(HttpMethods):
                 f"{timeout}s right after start: a shard's acceptor is not accepting "
                 f"(listen queues below; Recv-Q > 0 = never accepted)\n{listeners}\n{self.log()}")
 
+    def answers(self, timeout=5):
+        """True when the process runs and a new connection gets 200 from /healthz. When not,
+        waits up to 2 s for the process to finish exiting, so its status can be reported."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                with self.client() as c:
+                    if c.get("/healthz", timeout=timeout).status == 200:
+                        return True
+            except OSError:
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                pass
+        return False
+
+    def metric(self, name, labels=""):
+        """The value of one sample in /metrics (`name{labels}`), or None when absent."""
+        r = self.get("/metrics")
+        if r.status != 200:
+            raise AssertionError(f"GET /metrics: {r!r}")
+        key = f"{name}{{{labels}}}" if labels else name
+        for line in r.body.splitlines():
+            if line.startswith(key + " "):
+                return float(line.split()[-1])
+        return None
+
     def client(self):
         """A new connection (Client) with this server's default headers."""
         return Client(self.port, self.default_headers)
@@ -362,6 +390,12 @@ class ServerTest(unittest.TestCase):
         err = resp.json["error"]
         self.assertIsInstance(err["message"], str, resp)
         self.assertEqual(resp.headers.get("X-Request-Id"), err["request_id"], resp)
+
+    def assertServerAlive(self, context="", response=None):
+        """Fails with the exit status and log when the server no longer answers."""
+        if not self.server.answers():
+            self.fail(f"SERVER DIED (exit {self.server.proc.returncode}) after {context}; "
+                      f"its answer was {response!r}; log:\n{self.server.log()[-1500:]}")
 
     def make_queue(self, name, **config):
         """Creates a queue (201) on self.server and returns its JSON."""

@@ -70,28 +70,12 @@ class BadInputTest(ServerTest):
     def ensure_server(self):
         """After a crash (reported by the row that caused it), later rows get a fresh server
         and fixture, so one crash does not fail every row after it."""
-        if self.server_answers():
+        if self.server.answers():
             return
         type(self).deaths.append(self.server.proc.returncode)
         self.server.cleanup()
         type(self).server = Server(args=self.server_args).start()
         type(self).build_fixture()
-
-    def server_answers(self):
-        """True when the process runs and a new connection gets /healthz. When not, waits a
-        moment for the process to finish dying so its exit status can be reported."""
-        if self.server.proc.poll() is None:
-            try:
-                with self.server.client() as c:
-                    if c.get("/healthz", timeout=5).status == 200:
-                        return True
-            except OSError:
-                pass
-        try:
-            self.server.proc.wait(2)
-        except Exception:
-            pass
-        return False
 
     # --- state ----------------------------------------------------------------------------------
     def snapshot(self):
@@ -104,11 +88,6 @@ class BadInputTest(ServerTest):
                               q["created_at"], st["visible"], st["in_flight"], st["delayed"],
                               st["published"], st["acked"], st.get("delivered"))
         return out
-
-    def assertAlive(self, context, response=None):
-        if not self.server_answers():
-            self.fail(f"SERVER DIED (exit {self.server.proc.returncode}) after {context}; "
-                      f"its answer was {response!r}; log:\n{self.server.log()[-1500:]}")
 
     def send(self, r):
         body = r["body"]
@@ -124,7 +103,7 @@ class BadInputTest(ServerTest):
         try:
             return self.server.request(r["method"], r["path"], body=body, headers=headers)
         except OSError as e:
-            self.assertAlive(f"{r['method']} {r['path']} ({e!r})")
+            self.assertServerAlive(f"{r['method']} {r['path']} ({e!r})")
             raise
 
     def run_table(self, rows):
@@ -133,7 +112,7 @@ class BadInputTest(ServerTest):
                 self.ensure_server()
                 before = self.snapshot()
                 resp = self.send(r)
-                self.assertAlive(r["label"], resp)
+                self.assertServerAlive(r["label"], resp)
                 self.assertApiError(resp, r["status"], r["code"])
                 self.assertEqual(self.snapshot(), before, "stored state changed")
 
@@ -360,7 +339,7 @@ class TestAckAndVisibility(BadInputTest):
                 self.ensure_server()
                 before = self.snapshot()
                 resp = self.server.ack("target", [receipt])
-                self.assertAlive(label, resp)
+                self.assertServerAlive(label, resp)
                 self.assertEqual(resp.status, 200, resp)
                 [result] = resp.json["results"]
                 self.assertEqual(result.get("error", {}).get("code"), "ReceiptHandleInvalid", resp)
@@ -455,7 +434,7 @@ class TestRequestTooLarge(BadInputTest):
         # Exactly 1MiB passes the HTTP limit; the queue's 1024-byte max_message_size refuses it.
         before = self.snapshot()
         r = self.server.request("POST", "/v1/queues/target/messages", body=b"z" * LIMIT)
-        self.assertAlive("1MiB body", r)
+        self.assertServerAlive("1MiB body", r)
         self.assertApiError(r, 413, "MessageTooLarge")
         self.assertEqual(self.snapshot(), before)
 
