@@ -74,7 +74,8 @@ size_t ack_receipts(session& s, std::string_view queue, const std::vector<std::s
         if (answer.body.is_object()) {
             results = answer.body.get_object().if_contains("results");
         }
-        if (results == nullptr || !results->is_array() || results->get_array().size() != end - start) {
+        if (results == nullptr || !results->is_array()
+            || results->get_array().size() != end - start) {
             fail("unexpected answer to ack: " + answer.text);
         }
         const auto& list = results->get_array();
@@ -107,10 +108,10 @@ void add_ack_command(CLI::App& app, std::shared_ptr<global_options> options) {
         "`sluice recv` output lines (their \"receipt\" field is used). Exits 1 if any receipt is\n"
         "refused (for example a stale receipt of a message that was delivered again).\n\n"
         + examples({
-        "sluice ack orders AAAAAQ...",
-        "sluice recv orders --max 10 | sluice ack orders -",
-        "sluice recv orders --max 10 | jq -r .receipt | sluice ack orders -",
-    }));
+            "sluice ack orders AAAAAQ...",
+            "sluice recv orders --max 10 | sluice ack orders -",
+            "sluice recv orders --max 10 | jq -r .receipt | sluice ack orders -",
+        }));
     cmd->callback([options, args] { run_ack(*options, *args); });
 }
 

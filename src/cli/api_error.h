@@ -10,7 +10,7 @@ namespace sluice::cli {
 /// `{"error":{"code":"QueueNotFound","message":"…","request_id":"…"}}`.
 struct api_error {
     int status = 0;
-    std::string code;       ///< "" when the body was not the documented shape
+    std::string code; ///< "" when the body was not the documented shape
     std::string message;
     std::string request_id; ///< from the body, else the X-Request-Id header
 };

@@ -23,8 +23,8 @@ void run_apply(const global_options& options, const apply_args& args) {
             std::cerr << "error: " << format_spec_error(e, shown_name) << '\n';
         }
         fail(fmt::format(
-            "{} is not valid ({} problem{}); nothing was applied", shown_name,
-            parsed.errors.size(), parsed.errors.size() == 1 ? "" : "s"));
+            "{} is not valid ({} problem{}); nothing was applied", shown_name, parsed.errors.size(),
+            parsed.errors.size() == 1 ? "" : "s"));
     }
 
     session s(options);

@@ -13,7 +13,8 @@
 #include <map>
 
 // g++ 12 reports -Wdangling-pointer inside yaml-cpp 0.7's node/impl.h after inlining (a false
-// positive: the temporaries outlive the node iteration); the warning is silenced for this file only.
+// positive: the temporaries outlive the node iteration); the warning is silenced for this file
+// only.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
 #endif
@@ -97,7 +98,9 @@ public:
         try {
             auto docs = YAML::LoadAll(std::string(text));
             if (docs.size() > 1) {
-                error(YAML::Mark::null_mark(), "the file has several YAML documents ('---'); put everything in one");
+                error(
+                    YAML::Mark::null_mark(),
+                    "the file has several YAML documents ('---'); put everything in one");
             } else if (!docs.empty()) {
                 parse_root(docs.front());
             }
@@ -134,9 +137,10 @@ private:
                 parse_queues(key, it->second);
             } else {
                 error(
-                    key.Mark(), fmt::format(
-                                    "unknown top-level key '{}' (supported: {}){}", key.Scalar(),
-                                    join(top_level_keys), suggestion(key.Scalar(), top_level_keys)));
+                    key.Mark(),
+                    fmt::format(
+                        "unknown top-level key '{}' (supported: {}){}", key.Scalar(),
+                        join(top_level_keys), suggestion(key.Scalar(), top_level_keys)));
             }
         }
     }
@@ -169,9 +173,9 @@ private:
             }
             if (auto [pos, inserted] = seen.emplace(spec.name, spec.line); !inserted) {
                 error(
-                    name.Mark(), fmt::format(
-                                     "queue '{}' is declared twice (first on line {})", spec.name,
-                                     pos->second));
+                    name.Mark(),
+                    fmt::format(
+                        "queue '{}' is declared twice (first on line {})", spec.name, pos->second));
                 continue;
             }
             if (parse_queue(name, it->second, spec)) {
@@ -186,9 +190,9 @@ private:
         }
         if (!settings.IsMap()) {
             error(
-                name.Mark(), fmt::format(
-                                 "queue '{}' must be a mapping of settings (or empty for defaults)",
-                                 spec.name));
+                name.Mark(),
+                fmt::format(
+                    "queue '{}' must be a mapping of settings (or empty for defaults)", spec.name));
             return false;
         }
         bool ok = true;
@@ -244,17 +248,18 @@ private:
             if (!s) {
                 error(
                     value.Mark(),
-                    fmt::format("{}: invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", where, text));
+                    fmt::format(
+                        "{}: invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", where, text));
                 return false;
             }
             v = s->bytes;
         }
         if (v < def->min || v > def->max) {
             error(
-                value.Mark(), fmt::format(
-                                  "{}: {} is out of range ({} to {})", where, text,
-                                  format_value(def->type, def->min),
-                                  format_value(def->type, def->max)));
+                value.Mark(),
+                fmt::format(
+                    "{}: {} is out of range ({} to {})", where, text,
+                    format_value(def->type, def->min), format_value(def->type, def->max)));
             return false;
         }
         if (def->name == "visibility_timeout") {
@@ -311,7 +316,9 @@ std::string format_spec_error(const spec_error& error, std::string_view file_nam
     return fmt::format("{}:{}:{}: {}", file_name, error.line, error.column, error.message);
 }
 
-spec_parse parse_app_spec(std::string_view yaml_text) { return spec_parser().run(yaml_text); }
+spec_parse parse_app_spec(std::string_view yaml_text) {
+    return spec_parser().run(yaml_text);
+}
 
 result<std::vector<queue_state>> parse_queue_list(std::string_view json_text) {
     boost::system::error_code ec;
@@ -411,12 +418,12 @@ plan compute_plan(const app_spec& desired, const std::vector<queue_state>& curre
 
 std::string format_plan_item(const plan_item& item) {
     switch (item.kind) {
-    case change_kind::create:
-        return fmt::format("+ {} {} (create)", item.resource, item.name);
-    case change_kind::unchanged:
-        return fmt::format("= {} {} (unchanged)", item.resource, item.name);
-    case change_kind::update:
-        break;
+        case change_kind::create:
+            return fmt::format("+ {} {} (create)", item.resource, item.name);
+        case change_kind::unchanged:
+            return fmt::format("= {} {} (unchanged)", item.resource, item.name);
+        case change_kind::update:
+            break;
     }
     std::string changes;
     for (const auto& c : item.changes) {

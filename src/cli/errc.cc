@@ -11,16 +11,16 @@ public:
 
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {
-        case errc::ok:
-            return "success";
-        case errc::invalid_url:
-            return "invalid server URL (expected http://HOST[:PORT])";
-        case errc::unsupported_scheme:
-            return "unsupported URL scheme (only http:// is supported for now)";
-        case errc::timeout:
-            return "timed out";
-        case errc::bad_response:
-            return "unexpected response from the server";
+            case errc::ok:
+                return "success";
+            case errc::invalid_url:
+                return "invalid server URL (expected http://HOST[:PORT])";
+            case errc::unsupported_scheme:
+                return "unsupported URL scheme (only http:// is supported for now)";
+            case errc::timeout:
+                return "timed out";
+            case errc::bad_response:
+                return "unexpected response from the server";
         }
         return "unknown cli error " + std::to_string(ev);
     }

@@ -14,7 +14,9 @@ enum class errc {
 };
 
 const boost::system::error_category& error_category();
-inline error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }
+inline error_code make_error_code(errc e) {
+    return {static_cast<int>(e), error_category()};
+}
 
 } // namespace sluice::cli
 

@@ -26,14 +26,14 @@ constexpr auto as_value = asio::as_tuple(asio::use_awaitable);
 
 http::verb to_verb(http_method m) {
     switch (m) {
-    case http_method::get:
-        return http::verb::get;
-    case http_method::put:
-        return http::verb::put;
-    case http_method::post:
-        return http::verb::post;
-    case http_method::delete_:
-        return http::verb::delete_;
+        case http_method::get:
+            return http::verb::get;
+        case http_method::put:
+            return http::verb::put;
+        case http_method::post:
+            return http::verb::post;
+        case http_method::delete_:
+            return http::verb::delete_;
     }
     return http::verb::get;
 }
@@ -94,8 +94,8 @@ struct http_client::impl {
     }
 
     asio::awaitable<error_code> connect(const server_url& server) {
-        auto [rec, endpoints] =
-            co_await resolver.async_resolve(server.address, std::to_string(server.port), as_value);
+        auto [rec, endpoints] = co_await resolver.async_resolve(
+            server.address, std::to_string(server.port), as_value);
         if (rec) {
             co_return rec;
         }

@@ -183,7 +183,8 @@ std::string format_queue_table(const json::array& queues) {
         return "no queues\n";
     }
     std::vector<std::array<std::string, 7>> rows;
-    rows.push_back({"NAME", "VISIBLE", "IN FLIGHT", "DELAYED", "OLDEST", "VISIBILITY", "RETENTION"});
+    rows.push_back(
+        {"NAME", "VISIBLE", "IN FLIGHT", "DELAYED", "OLDEST", "VISIBILITY", "RETENTION"});
     for (const auto& v : queues) {
         if (!v.is_object()) {
             continue;

@@ -129,22 +129,23 @@ void add_queue_commands(CLI::App& app, std::shared_ptr<global_options> options) 
             "Creating a queue that exists with the same settings succeeds; with different\n"
             "settings it fails with QueueAlreadyExists (`sluice apply` changes settings).\n\n"
             + examples({
-            "sluice queue create orders",
-            "sluice queue create jobs --visibility 5m --max-message-size 256KiB --retention 7d",
-        }));
+                "sluice queue create orders",
+                "sluice queue create jobs --visibility 5m --max-message-size 256KiB --retention 7d",
+            }));
         cmd->callback([options, args] { run_create(*options, *args); });
     }
     {
         auto args = std::make_shared<queue_args>();
         auto* cmd = queue->add_subcommand("list", "List queues with their backlog");
         cmd->add_flag("--json", args->json, "Print the server's JSON answer");
-        cmd->footer(examples({"sluice queue list", "sluice queue list --json | jq '.queues[].name'"}));
+        cmd->footer(
+            examples({"sluice queue list", "sluice queue list --json | jq '.queues[].name'"}));
         cmd->callback([options, args] { run_list(*options, *args); });
     }
     {
         auto args = std::make_shared<queue_args>();
-        auto* cmd = add_named(
-            *queue, "get", "Show a queue's settings and stats (alias: stats)", args);
+        auto* cmd
+            = add_named(*queue, "get", "Show a queue's settings and stats (alias: stats)", args);
         cmd->alias("stats");
         cmd->add_flag("--json", args->json, "Print the server's JSON answer");
         cmd->footer(examples({

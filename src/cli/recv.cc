@@ -62,11 +62,10 @@ void run_recv(const global_options& options, const recv_args& args) {
     std::cout.flush();
     if (args.ack && !receipts.empty()) {
         size_t acked = ack_receipts(s, args.queue, receipts);
-        std::cerr << fmt::format(
-            "acked {} message{}\n", acked, acked == 1 ? "" : "s");
+        std::cerr << fmt::format("acked {} message{}\n", acked, acked == 1 ? "" : "s");
         if (acked != receipts.size()) {
-            fail(fmt::format("{} of {} messages were not acked", receipts.size() - acked,
-                             receipts.size()));
+            fail(fmt::format(
+                "{} of {} messages were not acked", receipts.size() - acked, receipts.size()));
         }
     }
 }
@@ -103,11 +102,11 @@ void add_recv_command(CLI::App& app, std::shared_ptr<global_options> options) {
         "queue, invisible, until acked (`sluice ack` or --ack) or until the visibility timeout\n"
         "ends; then they are delivered again. Prints nothing when no message is available.\n\n"
         + examples({
-        "sluice recv orders",
-        "sluice recv orders --max 10 --wait 20s",
-        "sluice recv orders --max 10 --ack | jq .body.order",
-        "sluice recv orders --max 10 | jq -r .receipt | sluice ack orders -",
-    }));
+            "sluice recv orders",
+            "sluice recv orders --max 10 --wait 20s",
+            "sluice recv orders --max 10 --ack | jq .body.order",
+            "sluice recv orders --max 10 | jq -r .receipt | sluice ack orders -",
+        }));
     cmd->callback([options, args] { run_recv(*options, *args); });
 }
 

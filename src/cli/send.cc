@@ -131,12 +131,12 @@ void add_send_command(CLI::App& app, std::shared_ptr<global_options> options) {
         "BODY is sent as-is, as bytes; `-` reads it from stdin. Attributes travel as HTTP\n"
         "headers, so surrounding spaces in values are not kept.\n\n"
         + examples({
-        R"(sluice send orders '{"order":42}')",
-        "sluice send orders --attr type=created --attr source=web 'hello'",
-        "cat report.pdf | sluice send reports -",
-        "sluice send orders --batch orders.jsonl",
-        "sluice send orders -- -starts-with-a-dash",
-    }));
+            R"(sluice send orders '{"order":42}')",
+            "sluice send orders --attr type=created --attr source=web 'hello'",
+            "cat report.pdf | sluice send reports -",
+            "sluice send orders --batch orders.jsonl",
+            "sluice send orders -- -starts-with-a-dash",
+        }));
     cmd->callback([options, args, body, batch] {
         if (batch->count() > 0) {
             run_send_batch(*options, *args);

@@ -9,7 +9,9 @@
 
 namespace sluice::cli {
 
-std::string server_url::text() const { return fmt::format("http://{}:{}{}", host, port, base_path); }
+std::string server_url::text() const {
+    return fmt::format("http://{}:{}{}", host, port, base_path);
+}
 
 std::string server_url::target(std::string_view path) const {
     return base_path + std::string(path);

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <iterator>
+#include <sstream>
 
 namespace sluice::cli {
 namespace json = boost::json;

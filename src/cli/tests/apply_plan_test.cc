@@ -118,8 +118,7 @@ INSTANTIATE_TEST_SUITE_P(
             "root_not_map", "- queues\n",
             "app.yaml:1:1: the file must be a mapping with top-level keys such as 'queues'"},
         bad_file{
-            "syntax", "queues:\n  orders: [\n",
-            "app.yaml:3:1: end of sequence flow not found"},
+            "syntax", "queues:\n  orders: [\n", "app.yaml:3:1: end of sequence flow not found"},
         bad_file{
             "two_documents", "queues: {}\n---\nqueues: {}\n",
             "app.yaml: the file has several YAML documents ('---'); put everything in one"}),
@@ -135,8 +134,9 @@ TEST(ApplySpec, ReportsEveryProblem) {
 }
 
 TEST(ApplySpec, NeverThrowsOnGarbage) {
-    for (auto text : {"\t\t:", "{{{{", "!!binary x", "&a [*a]", "? [a]\n: b", "queues: !!map {a: }",
-                      "\xff\xfe", "queues:\n  ? [x]\n  : {}\n", "queues:\n  q:\n    ? {}\n    : 1\n"}) {
+    for (auto text :
+         {"\t\t:", "{{{{", "!!binary x", "&a [*a]", "? [a]\n: b", "queues: !!map {a: }", "\xff\xfe",
+          "queues:\n  ? [x]\n  : {}\n", "queues:\n  q:\n    ? {}\n    : 1\n"}) {
         EXPECT_NO_THROW(parse_app_spec(text)) << text;
     }
 }
@@ -158,9 +158,10 @@ TEST(QueueList, ParsesTheDocumentedShape) {
 }
 
 TEST(QueueList, RejectsOtherShapes) {
-    for (auto text : {"", "[]", "{}", R"({"queues":{}})", R"({"queues":[1]})",
-                      R"({"queues":[{"name":"q"}]})",
-                      R"({"queues":[{"name":"q","visibility_timeout":"x","max_message_size":1,"retention":"1d"}]})"}) {
+    for (
+        auto text :
+        {"", "[]", "{}", R"({"queues":{}})", R"({"queues":[1]})", R"({"queues":[{"name":"q"}]})",
+         R"({"queues":[{"name":"q","visibility_timeout":"x","max_message_size":1,"retention":"1d"}]})"}) {
         auto r = parse_queue_list(text);
         ASSERT_FALSE(r) << text;
         EXPECT_EQ(r.error(), errc::bad_response);
@@ -206,10 +207,13 @@ TEST(Plan, CreatesUpdatesAndLeavesAlone) {
     EXPECT_EQ(format_plan_summary(p), "Plan: 1 to create, 2 to update, 1 unchanged.");
 
     // Create sends only what the file says; update sends the whole merged config.
-    EXPECT_EQ(boost::json::parse(p.items[2].request_body), boost::json::parse(R"({"max_message_size":262144})"));
+    EXPECT_EQ(
+        boost::json::parse(p.items[2].request_body),
+        boost::json::parse(R"({"max_message_size":262144})"));
     EXPECT_EQ(
         boost::json::parse(p.items[0].request_body),
-        boost::json::parse(R"({"visibility_timeout":"1m","max_message_size":1048576,"retention":"4d"})"));
+        boost::json::parse(
+            R"({"visibility_timeout":"1m","max_message_size":1048576,"retention":"4d"})"));
     EXPECT_TRUE(p.items[1].request_body.empty());
 }
 

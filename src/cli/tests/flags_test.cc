@@ -34,12 +34,14 @@ TEST(Flags, Durations) {
 TEST(Flags, Sizes) {
     EXPECT_EQ(check(byte_size_validator(), {"--value", "256KiB"}), "");
     EXPECT_EQ(check(byte_size_validator(), {"--value", "1048576"}), "");
-    EXPECT_NE(check(byte_size_validator(), {"--value", "1 MiB"}).find("invalid size"), std::string::npos);
+    EXPECT_NE(
+        check(byte_size_validator(), {"--value", "1 MiB"}).find("invalid size"), std::string::npos);
 }
 
 TEST(Flags, Names) {
     EXPECT_EQ(check(name_validator(), {"--value", "orders.v2_eu-1"}), "");
-    EXPECT_NE(check(name_validator(), {"--value", "bad name"}).find("invalid name"), std::string::npos);
+    EXPECT_NE(
+        check(name_validator(), {"--value", "bad name"}).find("invalid name"), std::string::npos);
     EXPECT_NE(
         check(name_validator(), {"--value", std::string(129, 'a')}).find("invalid name"),
         std::string::npos);

@@ -33,8 +33,8 @@ std::string read_request(tcp::socket& socket, std::string& buffer) {
     }
     if (buffer.size() < head_end + length) {
         asio::read(
-            socket, asio::dynamic_buffer(buffer), asio::transfer_exactly(head_end + length - buffer.size()),
-            ec);
+            socket, asio::dynamic_buffer(buffer),
+            asio::transfer_exactly(head_end + length - buffer.size()), ec);
     }
     std::string request = buffer.substr(0, head_end + length);
     buffer.erase(0, head_end + length);
@@ -215,7 +215,8 @@ TEST(HttpClient, ReturnsErrorStatusesAsValues) {
         auto socket = acceptor.accept();
         std::string buffer;
         requests.push_back(read_request(socket, buffer));
-        std::string body = R"({"error":{"code":"QueueNotFound","message":"nope","request_id":"r"}})";
+        std::string body
+            = R"({"error":{"code":"QueueNotFound","message":"nope","request_id":"r"}})";
         asio::write(
             socket, asio::buffer(
                         "HTTP/1.1 404 Not Found\r\nContent-Length: " + std::to_string(body.size())

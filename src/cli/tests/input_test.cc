@@ -16,15 +16,14 @@ TEST(Input, NonEmptyLinesSkipsBlankLinesAndCarriageReturns) {
 }
 
 TEST(Input, ReceiptsComeFromPlainLinesOrRecvOutput) {
-    auto parsed = receipts_from_lines(
-        "r1\n"
-        "  r2  \n"
-        "\n"
-        R"({"message_id":"m","receipt":"r3","body":{"x":1}})"
-        "\n"
-        R"({"message_id":"m"})"
-        "\n"
-        "{not json\n");
+    auto parsed = receipts_from_lines("r1\n"
+                                      "  r2  \n"
+                                      "\n"
+                                      R"({"message_id":"m","receipt":"r3","body":{"x":1}})"
+                                      "\n"
+                                      R"({"message_id":"m"})"
+                                      "\n"
+                                      "{not json\n");
     EXPECT_EQ(parsed.receipts, (std::vector<std::string>{"r1", "r2", "r3"}));
     EXPECT_EQ(parsed.rejected, (std::vector<size_t>{5, 6}));
 }

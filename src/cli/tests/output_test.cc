@@ -42,9 +42,10 @@ TEST(MessageLine, InlinesJsonBodiesKeepingTheirText) {
          }) {
         auto line = format_message_line(message_with_body(body), body_style::inline_json);
         EXPECT_EQ(
-            line, std::string(R"({"message_id":"0192f0c3a1b2-7f3a-00000001","receipt":"rcpt","body":)")
-                      + printed
-                      + R"(,"publish_time":"2026-11-22T09:00:00.000Z","attributes":{"k":"v"},"delivery_count":1})")
+            line,
+            std::string(R"({"message_id":"0192f0c3a1b2-7f3a-00000001","receipt":"rcpt","body":)")
+                + printed
+                + R"(,"publish_time":"2026-11-22T09:00:00.000Z","attributes":{"k":"v"},"delivery_count":1})")
             << body;
         EXPECT_EQ(line.find('\n'), std::string::npos) << body;
         EXPECT_NO_THROW(json::parse(line)) << line;
@@ -105,18 +106,17 @@ const char* documented_queue = R"({"name":"orders","visibility_timeout":"30s",
 TEST(Formats, QueueDetails) {
     auto text = format_queue_details(json::parse(documented_queue).as_object());
     EXPECT_EQ(
-        text,
-        "queue               orders\n"
-        "visible             3\n"
-        "in flight           1\n"
-        "delayed             0\n"
-        "oldest age          1.5s\n"
-        "published           4\n"
-        "acked               0\n"
-        "visibility timeout  30s\n"
-        "max message size    1MiB\n"
-        "retention           4d\n"
-        "created at          2026-11-22T09:00:00.000Z\n");
+        text, "queue               orders\n"
+              "visible             3\n"
+              "in flight           1\n"
+              "delayed             0\n"
+              "oldest age          1.5s\n"
+              "published           4\n"
+              "acked               0\n"
+              "visibility timeout  30s\n"
+              "max message size    1MiB\n"
+              "retention           4d\n"
+              "created at          2026-11-22T09:00:00.000Z\n");
 }
 
 TEST(Formats, QueueDetailsToleratesMissingFields) {
