@@ -206,8 +206,10 @@ def wait_until(predicate, timeout=10.0, interval=0.01, message="condition"):
 class Server(HttpMethods):
     """One `sluice serve` process. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, data_dir=None, args=(), env=None, port=None, default_headers=None):
+    def __init__(self, data_dir=None, args=(), env=None, port=None, default_headers=None,
+                 host="127.0.0.1"):
         self.default_headers = dict(default_headers or {})
+        self.host = host  # what --listen binds; the tests always connect to 127.0.0.1
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
         self.port = port or free_port()
@@ -225,7 +227,8 @@ class Server(HttpMethods):
         env.update(self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [SLUICE_BIN, "serve", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}"] + self.args,
+            [SLUICE_BIN, "serve", "--data-dir", self.data_dir, "--listen", f"{self.host}:{self.port}"]
+            + self.args,
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         try:
             return self._wait_healthy(timeout, check_accept)
@@ -368,10 +371,11 @@ class Server(HttpMethods):
 class ServerTest(unittest.TestCase):
     """A test case with one fresh server per test class (self.server)."""
     server_args = ()
+    server_kwargs = {}  # more Server(...) arguments, e.g. host or default_headers
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(args=cls.server_args).start()
+        cls.server = Server(args=cls.server_args, **cls.server_kwargs).start()
 
     @classmethod
     def tearDownClass(cls):
