@@ -24,3 +24,12 @@ function(sluice_test)
   add_test(NAME ${A_NAME} COMMAND ${A_NAME})
   set_tests_properties(${A_NAME} PROPERTIES LABELS "${A_LABELS}" TIMEOUT 300)
 endfunction()
+
+#   sluice_bench(NAME codec_bench SRCS codec_bench.cc DEPS sluice::model)
+# A Google Benchmark executable in bench/ (built with SLUICE_BENCH, never run as a test).
+function(sluice_bench)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${A_NAME} ${A_SRCS})
+  target_compile_options(${A_NAME} PRIVATE ${SLUICE_WARNINGS})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} benchmark::benchmark)
+endfunction()

@@ -1,5 +1,6 @@
 // The one `sluice` binary: the server (`serve`) and every client command.
 #include "app/serve_command.h"
+#include "bench/bench_command.h"
 #include "cli/commands.h"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
         ->envname("SLUICE_API_KEY");
     sluice::app::add_server_commands(app);
     sluice::cli::add_commands(app, options);
+    sluice::bench::add_bench_command(app, options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

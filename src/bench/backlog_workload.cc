@@ -1,0 +1,56 @@
+// `sluice bench backlog`: publish N with no consumer, then drain N. Shows whether a deep backlog
+// stays on disk (bounded server RSS) and how fast it goes in and out.
+#include "bench/queue_workload.h"
+#include "bench/workloads.h"
+
+namespace sluice::bench {
+
+void backlog_defaults(bench_options& o) {
+    if (!o.count && !o.duration) {
+        o.count = 1'000'000;
+    }
+    o.producers = o.producers.value_or(2);
+    o.consumers = o.consumers.value_or(2);
+    o.rate = o.rate.value_or(0);
+    o.publish_batch = o.publish_batch.value_or(1000);
+    o.receive_batch = o.receive_batch.value_or(100);
+    o.ack_batch = o.ack_batch.value_or(1000);
+}
+
+run_report run_backlog(run_context& ctx) {
+    auto report = begin_report(ctx);
+    queue_load load(ctx.client, plan_from(ctx.options));
+
+    ctx.progress.reset_peak();
+    ctx.progress.watch(&load, "backlog publish");
+    load.start_producers();
+    load.join_producers();
+    auto after_publish = ctx.progress.sample_rss();
+    auto dir_after_publish = ctx.probe.data_dir_bytes();
+
+    ctx.progress.reset_peak();
+    ctx.progress.watch(&load, "backlog drain");
+    load.start_consumers();
+    load.join_consumers();
+    auto after_drain = ctx.progress.sample_rss();
+    ctx.progress.watch(nullptr, "checking");
+
+    const auto& c = load.counters();
+    report.phases.push_back({"publish", c.published.load(), load.publish_timing().seconds()});
+    report.phases.push_back({"drain", c.received.load(), load.consume_timing().seconds()});
+    add_load_figures(report, load, {"publish"});
+    add_footprint(report, ctx);
+    if (report.server_footprint) {
+        auto& s = *report.server_footprint;
+        s.peak_rss_bytes = std::max(after_publish.peak, after_drain.peak);
+        s.extra_bytes.emplace_back("peak_rss_publish", after_publish.peak);
+        s.extra_bytes.emplace_back("peak_rss_drain", after_drain.peak);
+        if (dir_after_publish) {
+            s.extra_bytes.emplace_back("data_dir_after_publish", *dir_after_publish);
+        }
+    }
+    add_queue_checks(report, load, ctx, ctx.options.count);
+    return report;
+}
+
+} // namespace sluice::bench

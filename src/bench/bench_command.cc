@@ -1,0 +1,237 @@
+#include "bench/bench_command.h"
+
+#include "base/units.h"
+#include "bench/queue_client.h"
+#include "bench/seen_set.h"
+#include "bench/workload_registry.h"
+#include "cli/flags.h"
+#include "cli/server_url.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+namespace sluice::bench {
+namespace {
+
+/// The flags as typed; turned into bench_options once parsed (so each workload can tell which
+/// ones the user set).
+struct bench_flags {
+    std::string workload;
+    std::string queue;
+    bool keep_queue = false;
+    size_t producers = 0;
+    size_t consumers = 0;
+    std::string size = "1KiB";
+    uint64_t count = 0;
+    std::string duration;
+    double rate = 0;
+    size_t batch = 0;
+    uint32_t receive_batch = 0;
+    size_t ack_batch = 0;
+    std::string visibility = "60s";
+    std::string wait = "1s";
+    std::string drain_timeout = "60s";
+    bool json = false;
+    bool quiet = false;
+    int server_pid = 0;
+    std::string data_dir;
+
+    CLI::Option* producers_opt = nullptr;
+    CLI::Option* consumers_opt = nullptr;
+    CLI::Option* count_opt = nullptr;
+    CLI::Option* rate_opt = nullptr;
+    CLI::Option* batch_opt = nullptr;
+    CLI::Option* receive_batch_opt = nullptr;
+    CLI::Option* ack_batch_opt = nullptr;
+    CLI::Option* pid_opt = nullptr;
+};
+
+bench_options to_options(const bench_flags& f) {
+    bench_options o;
+    o.workload = f.workload;
+    o.queue = f.queue.empty() ? fmt::format("bench-{}-{}", f.workload, ::getpid()) : f.queue;
+    o.keep_queue = f.keep_queue;
+    if (f.producers_opt->count() > 0) {
+        o.producers = f.producers;
+    }
+    if (f.consumers_opt->count() > 0) {
+        o.consumers = f.consumers;
+    }
+    o.message_size = parse_byte_size(f.size)->bytes;
+    if (f.count_opt->count() > 0) {
+        o.count = f.count;
+    }
+    if (!f.duration.empty()) {
+        o.duration = *parse_duration(f.duration);
+    }
+    if (f.rate_opt->count() > 0) {
+        o.rate = f.rate;
+    }
+    if (f.batch_opt->count() > 0) {
+        o.publish_batch = f.batch;
+    }
+    if (f.receive_batch_opt->count() > 0) {
+        o.receive_batch = f.receive_batch;
+    }
+    if (f.ack_batch_opt->count() > 0) {
+        o.ack_batch = f.ack_batch;
+    }
+    o.visibility_timeout = *parse_duration(f.visibility);
+    o.receive_wait = *parse_duration(f.wait);
+    o.drain_timeout = *parse_duration(f.drain_timeout);
+    o.json = f.json;
+    o.quiet = f.quiet;
+    if (f.pid_opt->count() > 0) {
+        o.server_pid = f.server_pid;
+    }
+    o.data_dir = f.data_dir;
+    return o;
+}
+
+bool is_loopback(std::string_view address) {
+    return address == "127.0.0.1" || address == "localhost" || address == "::1"
+           || address.substr(0, 4) == "127.";
+}
+
+[[noreturn]] void fail(const std::string& message) {
+    std::cerr << "error: " << message << '\n';
+    throw CLI::RuntimeError(1);
+}
+
+void run_bench(const cli::global_options& global, const bench_flags& flags) {
+    const auto* w = find_workload(flags.workload);
+    auto options = to_options(flags);
+    w->defaults(options);
+    if (options.count && options.duration) {
+        throw CLI::ValidationError("--count and --duration", "give one of them, not both");
+    }
+    if (options.count && *options.count >= seen_set::capacity) {
+        throw CLI::ValidationError("--count", "at most 4294967295 messages per run");
+    }
+
+    auto url = cli::parse_server_url(global.server);
+    if (!url) {
+        throw CLI::ValidationError("--server", "not a usable URL: " + global.server);
+    }
+    cli::client_options client;
+    client.server = *url;
+    client.api_key = global.api_key;
+    client.request_timeout = std::chrono::seconds(60);
+    client.user_agent = "sluice-bench/0.1";
+
+    queue_client control(client);
+    if (auto st = control.get("/healthz"); !st.ok) {
+        fail(st.status == 0 ? control.describe_transport_error() : "server not healthy: " + st.error);
+    }
+
+    server_probe probe(options.server_pid, options.data_dir);
+    if (options.server_pid || is_loopback(url->address)) {
+        probe.locate(url->port);
+    }
+
+    if (auto st = control.put_queue(options.queue, options.visibility_timeout); !st.ok) {
+        fail(fmt::format("cannot create queue '{}': {}", options.queue, st.error));
+    }
+
+    progress_reporter progress(probe, options.quiet || options.json);
+    progress.start();
+    run_context ctx{options, client, probe, progress};
+    auto report = w->run(ctx);
+    progress.stop();
+
+    if (!options.keep_queue) {
+        if (auto st = control.delete_queue(options.queue); !st.ok) {
+            std::cerr << fmt::format("warning: could not delete queue '{}': {}\n", options.queue,
+                                     st.error);
+        }
+    }
+    if (options.json) {
+        std::cout << format_json(report) << std::endl;
+    } else {
+        std::cout << format_summary(report) << std::flush;
+    }
+    if (!report.ok()) {
+        throw CLI::RuntimeError(1);
+    }
+}
+
+std::string workload_help() {
+    std::string out = "Workloads:\n";
+    for (const auto& w : workloads()) {
+        out += fmt::format("  {:<11} {}\n", w.name, w.summary);
+    }
+    return out;
+}
+
+} // namespace
+
+void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> options) {
+    auto flags = std::make_shared<bench_flags>();
+    auto* cmd = app.add_subcommand(
+        "bench", "Drive load against a running server and report rates, latency and footprint");
+    std::vector<std::string> names;
+    for (const auto& w : workloads()) {
+        names.emplace_back(w.name);
+    }
+    cmd->add_option("WORKLOAD", flags->workload, "Workload to run")
+        ->required()
+        ->check(CLI::IsMember(names));
+    cmd->add_option("--queue", flags->queue, "Queue to use (default: bench-WORKLOAD-PID, deleted after)")
+        ->check(cli::name_validator());
+    cmd->add_flag("--keep-queue", flags->keep_queue, "Do not delete the queue after the run");
+    flags->producers_opt =
+        cmd->add_option("-p,--producers", flags->producers, "Publishing connections (threads)")
+            ->check(CLI::Range(1, 256));
+    flags->consumers_opt =
+        cmd->add_option("-c,--consumers", flags->consumers, "Receiving connections (threads)")
+            ->check(CLI::Range(1, 256));
+    cmd->add_option("-s,--size", flags->size, "Message body size (min 38 B)")
+        ->check(cli::byte_size_validator())
+        ->capture_default_str();
+    flags->count_opt = cmd->add_option("-n,--count", flags->count, "Messages to publish")
+                           ->check(CLI::Range(uint64_t(1), uint64_t(4'000'000'000)));
+    cmd->add_option("-d,--duration", flags->duration, "Publish for this long instead of --count")
+        ->check(cli::duration_validator());
+    flags->rate_opt =
+        cmd->add_option("-r,--rate", flags->rate, "Total publish rate in msg/s (0 = as fast as possible)")
+            ->check(CLI::Range(0.0, 1e8));
+    flags->batch_opt =
+        cmd->add_option("-b,--batch", flags->batch, "Messages per publish request (1-1000)")
+            ->check(CLI::Range(1, 1000));
+    flags->receive_batch_opt =
+        cmd->add_option("--receive-batch", flags->receive_batch, "max_messages per receive (1-100)")
+            ->check(CLI::Range(1, 100));
+    flags->ack_batch_opt =
+        cmd->add_option("--ack-batch", flags->ack_batch, "Receipts per ack request (1-1000)")
+            ->check(CLI::Range(1, 1000));
+    cmd->add_option("--visibility", flags->visibility, "Queue visibility timeout for the run")
+        ->check(cli::duration_validator())
+        ->capture_default_str();
+    cmd->add_option("--wait", flags->wait, "Long-poll wait of each receive")
+        ->check(cli::duration_validator())
+        ->capture_default_str();
+    cmd->add_option("--drain-timeout", flags->drain_timeout,
+                    "Give up when nothing arrives for this long after publishing ends")
+        ->check(cli::duration_validator())
+        ->capture_default_str();
+    cmd->add_flag("--json", flags->json, "Print one JSON document instead of the summary");
+    cmd->add_flag("-q,--quiet", flags->quiet, "No progress line on stderr");
+    flags->pid_opt = cmd->add_option(
+        "--server-pid", flags->server_pid,
+        "Server process to measure (default: the process listening on the port, when local)");
+    cmd->add_option("--data-dir", flags->data_dir,
+                    "Server data directory to measure (default: the server's --data-dir)");
+    cmd->footer(
+        workload_help()
+        + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
+          "Every run checks that each message was received exactly once; exit status 1 if not.\n"
+        + cli::examples({"sluice bench throughput --count 100000",
+                         "sluice bench latency --rate 5000 --duration 30s",
+                         "sluice bench backlog --count 1000000 --json",
+                         "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
+    cmd->callback([options, flags] { run_bench(*options, *flags); });
+}
+
+} // namespace sluice::bench

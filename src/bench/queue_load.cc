@@ -1,0 +1,305 @@
+#include "bench/queue_load.h"
+
+#include "bench/message_body.h"
+#include "bench/queue_client.h"
+
+#include <fmt/format.h>
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace sluice::bench {
+namespace {
+
+int64_t to_ns(steady::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+steady::time_point from_ns(int64_t ns) {
+    return steady::time_point(std::chrono::duration_cast<steady::duration>(std::chrono::nanoseconds(ns)));
+}
+
+void store_max(std::atomic<int64_t>& a, int64_t v) {
+    auto cur = a.load(std::memory_order_relaxed);
+    while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+
+/// Linux rounds sleeps up by the thread's timer slack (50 µs by default); a paced producer
+/// wants to wake on time, since its lateness counts as latency.
+void tighten_timer_slack() { ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); }
+
+std::chrono::milliseconds backoff(int attempt) {
+    return std::chrono::milliseconds(std::min(1000, 5 << std::min(attempt, 8)));
+}
+
+constexpr int max_attempts = 50;
+
+} // namespace
+
+queue_load::queue_load(cli::client_options client, load_plan plan)
+  : _client(std::move(client))
+  , _plan(std::move(plan)) {
+    _plan.publish_batch = std::clamp<size_t>(_plan.publish_batch, 1, 1000);
+    _plan.receive_batch = std::clamp<uint32_t>(_plan.receive_batch, 1, 100);
+    _plan.ack_batch = std::clamp<size_t>(_plan.ack_batch, 1, 1000);
+}
+
+queue_load::~queue_load() {
+    stop();
+    join_producers();
+    join_consumers();
+}
+
+void queue_load::start_producers() {
+    _publish_start = steady::now();
+    _producers_running = _plan.producers;
+    if (_plan.producers == 0) {
+        _producers_done = true;
+    }
+    for (size_t i = 0; i < _plan.producers; ++i) {
+        _producer_threads.emplace_back([this, i] { produce(i); });
+    }
+}
+
+void queue_load::start_consumers() {
+    _consume_start = steady::now();
+    for (size_t i = 0; i < _plan.consumers; ++i) {
+        _consumer_threads.emplace_back([this, i] { consume(i); });
+    }
+}
+
+void queue_load::join_producers() {
+    for (auto& t : _producer_threads) {
+        t.join();
+    }
+    _producer_threads.clear();
+}
+
+void queue_load::join_consumers() {
+    for (auto& t : _consumer_threads) {
+        t.join();
+    }
+    _consumer_threads.clear();
+}
+
+phase_timing queue_load::publish_timing() const {
+    return {_publish_start, from_ns(_last_publish_ns.load())};
+}
+
+phase_timing queue_load::consume_timing() const {
+    return {_consume_start, from_ns(_last_receive_ns.load())};
+}
+
+uint64_t queue_load::missing() const { return seen_set::count_difference(_published_seqs, _received_seqs); }
+uint64_t queue_load::unexpected() const {
+    return seen_set::count_difference(_received_seqs, _published_seqs);
+}
+
+std::string queue_load::first_error() const {
+    std::lock_guard lock(_mutex);
+    return _error;
+}
+
+void queue_load::note_error(const std::string& what) {
+    {
+        std::lock_guard lock(_mutex);
+        if (_error.empty()) {
+            _error = what;
+        }
+    }
+    _stop = true;
+}
+
+void queue_load::produce(size_t /*index*/) {
+    tighten_timer_slack();
+    queue_client client(_client);
+    latency_histogram publish_latency;
+    latency_histogram lag;
+    const size_t batch = _plan.publish_batch;
+    const bool paced = _plan.rate > 0;
+    const double period_ns = paced ? 1e9 / _plan.rate : 0.0;
+    const auto start = _publish_start;
+    const bool timed = _plan.count == 0;
+    const auto deadline = start + std::chrono::duration_cast<steady::duration>(_plan.duration);
+    auto due = [&](uint64_t seq) {
+        return start + std::chrono::nanoseconds(std::llround(double(seq) * period_ns));
+    };
+    std::vector<int64_t> intended(batch);
+    std::string body;
+    body.reserve(batch * (_plan.message_size + 16) + 32);
+
+    while (!_stop) {
+        uint64_t first = _next_seq.fetch_add(batch);
+        size_t n = batch;
+        if (!timed) {
+            if (first >= _plan.count) {
+                break;
+            }
+            n = static_cast<size_t>(std::min<uint64_t>(batch, _plan.count - first));
+        }
+        if (paced) {
+            if (timed && due(first) >= deadline) {
+                break;
+            }
+            std::this_thread::sleep_until(due(first + n - 1));
+        } else if (timed && steady::now() >= deadline) {
+            break;
+        }
+        const auto build_time = steady::now();
+        body.clear();
+        body += R"({"messages":[)";
+        for (size_t i = 0; i < n; ++i) {
+            intended[i] = paced ? to_ns(due(first + i)) : to_ns(build_time);
+            if (i > 0) {
+                body += ',';
+            }
+            body += R"({"body":")";
+            append_body(body, {first + i, static_cast<uint64_t>(intended[i])}, _plan.message_size);
+            body += R"("})";
+        }
+        body += "]}";
+
+        const auto send_time = steady::now();
+        bool ok = false;
+        for (int attempt = 0; !_stop; ++attempt) {
+            auto st = client.publish_batch(_plan.queue, body, n);
+            _counters.publish_requests.fetch_add(1, std::memory_order_relaxed);
+            if (st.ok) {
+                ok = true;
+                break;
+            }
+            if (!st.retry || attempt + 1 >= max_attempts) {
+                note_error(fmt::format("publish to '{}' failed: {}", _plan.queue, st.error));
+                break;
+            }
+            _counters.publish_retries.fetch_add(1, std::memory_order_relaxed);
+            std::this_thread::sleep_for(backoff(attempt));
+        }
+        const auto done = steady::now();
+        if (!ok) {
+            _counters.publish_failures.fetch_add(n, std::memory_order_relaxed);
+            break;
+        }
+        const auto done_ns = to_ns(done);
+        const auto send_ns = to_ns(send_time);
+        for (size_t i = 0; i < n; ++i) {
+            publish_latency.record(static_cast<uint64_t>(std::max<int64_t>(0, done_ns - intended[i])));
+            if (paced) {
+                lag.record(static_cast<uint64_t>(std::max<int64_t>(0, send_ns - intended[i])));
+            }
+            _published_seqs.mark(first + i);
+        }
+        _counters.published.fetch_add(n, std::memory_order_relaxed);
+        store_max(_last_publish_ns, done_ns);
+    }
+    {
+        std::lock_guard lock(_mutex);
+        _publish_latency.merge(publish_latency);
+        _send_lag.merge(lag);
+    }
+    if (_producers_running.fetch_sub(1) == 1) {
+        _producers_done = true;
+    }
+}
+
+bool queue_load::consumers_should_stop(
+    steady::time_point& last_progress, uint64_t& last_received) const {
+    auto now = steady::now();
+    auto received = _counters.received.load();
+    if (received != last_received || !_producers_done) {
+        last_received = received;
+        last_progress = now;
+    }
+    if (_stop) {
+        return true;
+    }
+    if (!_producers_done) {
+        return false;
+    }
+    if (received >= _counters.published.load()) {
+        return true;
+    }
+    return now - last_progress > _plan.drain_timeout;
+}
+
+void queue_load::consume(size_t /*index*/) {
+    queue_client client(_client);
+    latency_histogram e2e;
+    std::vector<received_message> messages;
+    std::vector<std::string> pending;
+    pending.reserve(_plan.ack_batch + _plan.receive_batch);
+    auto last_progress = steady::now();
+    uint64_t last_received = 0;
+    int errors_in_row = 0;
+
+    auto flush = [&] {
+        if (pending.empty()) {
+            return;
+        }
+        for (int attempt = 0;; ++attempt) {
+            size_t acked = 0;
+            auto st = client.ack(_plan.queue, pending, acked);
+            _counters.acked.fetch_add(acked, std::memory_order_relaxed);
+            if (st.ok) {
+                break;
+            }
+            if (st.retry && acked == 0 && attempt + 1 < max_attempts && !_stop) {
+                std::this_thread::sleep_for(backoff(attempt));
+                continue;
+            }
+            _counters.ack_failures.fetch_add(pending.size() - acked, std::memory_order_relaxed);
+            note_error(fmt::format("ack on '{}' failed: {}", _plan.queue, st.error));
+            break;
+        }
+        pending.clear();
+    };
+
+    while (!consumers_should_stop(last_progress, last_received)) {
+        auto st = client.receive(_plan.queue, _plan.receive_batch, _plan.receive_wait, messages);
+        _counters.receive_requests.fetch_add(1, std::memory_order_relaxed);
+        if (!st.ok) {
+            _counters.consume_errors.fetch_add(1, std::memory_order_relaxed);
+            if (!st.retry || ++errors_in_row >= max_attempts) {
+                note_error(fmt::format("receive from '{}' failed: {}", _plan.queue, st.error));
+                break;
+            }
+            std::this_thread::sleep_for(backoff(errors_in_row));
+            continue;
+        }
+        errors_in_row = 0;
+        if (messages.empty()) {
+            _counters.empty_receives.fetch_add(1, std::memory_order_relaxed);
+            flush();
+            continue;
+        }
+        const auto now_ns = to_ns(steady::now());
+        uint64_t first_time = 0;
+        for (auto& m : messages) {
+            if (m.delivery_count > 1) {
+                _counters.redelivered.fetch_add(1, std::memory_order_relaxed);
+            }
+            auto stamp = parse_body(m.body);
+            if (!stamp) {
+                _counters.foreign.fetch_add(1, std::memory_order_relaxed);
+            } else if (_received_seqs.mark(stamp->seq)) {
+                ++first_time;
+                e2e.record(static_cast<uint64_t>(
+                    std::max<int64_t>(0, now_ns - static_cast<int64_t>(stamp->intended_ns))));
+            } else {
+                _counters.duplicates.fetch_add(1, std::memory_order_relaxed);
+            }
+            pending.push_back(std::move(m.receipt));
+        }
+        _counters.received.fetch_add(first_time, std::memory_order_relaxed);
+        store_max(_last_receive_ns, now_ns);
+        if (pending.size() >= _plan.ack_batch) {
+            flush();
+        }
+    }
+    flush();
+    std::lock_guard lock(_mutex);
+    _e2e_latency.merge(e2e);
+}
+
+} // namespace sluice::bench

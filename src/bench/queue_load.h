@@ -1,0 +1,139 @@
+#pragma once
+
+#include "bench/histogram.h"
+#include "bench/seen_set.h"
+#include "cli/http_client.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sluice::bench {
+
+using steady = std::chrono::steady_clock;
+
+/// What the producers and consumers of one run do. Filled by a workload from bench_options.
+struct load_plan {
+    std::string queue;
+    size_t producers = 1;
+    size_t consumers = 1;
+    size_t message_size = 1024;
+    /// Messages to publish; 0 means "until `duration` has passed".
+    uint64_t count = 0;
+    std::chrono::nanoseconds duration{0};
+    /// Total publish rate in messages/s over all producers; 0 = as fast as possible. At a fixed
+    /// rate message k is due at start + k/rate and latency is measured from that intended time,
+    /// so a server (or client) that falls behind shows up in the figures (no coordinated
+    /// omission).
+    double rate = 0;
+    size_t publish_batch = 100; ///< messages per POST …/messages/batch (1–1000)
+    uint32_t receive_batch = 100; ///< max_messages per POST …/receive (1–100)
+    size_t ack_batch = 500;       ///< receipts per POST …/ack (1–1000)
+    millis receive_wait{1000};    ///< long-poll wait of each receive
+    /// Consumers give up once producers are done and nothing arrived for this long.
+    millis drain_timeout{60'000};
+};
+
+/// Live counters, readable from any thread (progress line).
+struct load_counters {
+    std::atomic<uint64_t> published{0};       ///< messages acknowledged by the server (201)
+    std::atomic<uint64_t> publish_requests{0};
+    std::atomic<uint64_t> publish_retries{0}; ///< 429/503/transport errors retried
+    std::atomic<uint64_t> publish_failures{0}; ///< messages given up on
+    std::atomic<uint64_t> received{0};        ///< first deliveries of our messages
+    std::atomic<uint64_t> duplicates{0};      ///< a sequence number seen again
+    std::atomic<uint64_t> redelivered{0};     ///< delivery_count > 1
+    std::atomic<uint64_t> foreign{0};         ///< bodies that are not bench messages
+    std::atomic<uint64_t> receive_requests{0};
+    std::atomic<uint64_t> empty_receives{0};
+    std::atomic<uint64_t> acked{0};
+    std::atomic<uint64_t> ack_failures{0};
+    std::atomic<uint64_t> consume_errors{0};
+};
+
+/// Times of one phase (publishing or consuming) as seen by the client.
+struct phase_timing {
+    steady::time_point start{};
+    steady::time_point end{}; ///< the last publish answer / the last message received
+    double seconds() const {
+        return end > start ? std::chrono::duration<double>(end - start).count() : 0.0;
+    }
+};
+
+/// The producers and consumers of one run against one queue. Each thread owns one keep-alive
+/// connection (queue_client). Producers publish JSON batches whose bodies carry a sequence
+/// number and the intended send time (message_body.h); consumers receive, record end-to-end
+/// latency, mark sequence numbers in a seen_set and ack in batches.
+///
+/// Lifecycle: construct, start_producers() and/or start_consumers() (in any order, any time),
+/// then join_producers() / join_consumers(); results after joining. Threads: the caller's
+/// thread controls; the counters are read concurrently by the progress thread.
+class queue_load {
+public:
+    queue_load(cli::client_options client, load_plan plan);
+    ~queue_load();
+    queue_load(const queue_load&) = delete;
+    queue_load& operator=(const queue_load&) = delete;
+
+    void start_producers();
+    void start_consumers();
+    void join_producers();
+    void join_consumers();
+    /// Asks every thread to stop soon (Ctrl-C, fatal error).
+    void stop() { _stop = true; }
+
+    const load_counters& counters() const { return _counters; }
+    const load_plan& plan() const { return _plan; }
+    bool producers_done() const { return _producers_done; }
+
+    phase_timing publish_timing() const;
+    phase_timing consume_timing() const;
+    /// Merged after join: publish latency (intended send -> 201), end-to-end latency (intended
+    /// send -> received by a consumer) and client send lag (intended -> actually sent).
+    const latency_histogram& publish_latency() const { return _publish_latency; }
+    const latency_histogram& end_to_end_latency() const { return _e2e_latency; }
+    const latency_histogram& send_lag() const { return _send_lag; }
+
+    /// Exactly-once accounting after both sides joined: published messages never received, and
+    /// received messages that were never acknowledged as published.
+    uint64_t missing() const;
+    uint64_t unexpected() const;
+    /// The first fatal error any thread hit ("" if none).
+    std::string first_error() const;
+
+private:
+    void produce(size_t index);
+    void consume(size_t index);
+    void note_error(const std::string& what);
+    bool consumers_should_stop(steady::time_point& last_progress, uint64_t& last_received) const;
+
+    cli::client_options _client;
+    load_plan _plan;
+    load_counters _counters;
+    seen_set _published_seqs;
+    seen_set _received_seqs;
+    std::atomic<uint64_t> _next_seq{0};
+    std::atomic<bool> _stop{false};
+    std::atomic<bool> _producers_done{false};
+    std::atomic<size_t> _producers_running{0};
+
+    steady::time_point _publish_start{};
+    steady::time_point _consume_start{};
+    std::atomic<int64_t> _last_publish_ns{0};
+    std::atomic<int64_t> _last_receive_ns{0};
+
+    std::vector<std::thread> _producer_threads;
+    std::vector<std::thread> _consumer_threads;
+    mutable std::mutex _mutex; // guards the histograms below while threads merge, and _error
+    latency_histogram _publish_latency;
+    latency_histogram _e2e_latency;
+    latency_histogram _send_lag;
+    std::string _error;
+};
+
+} // namespace sluice::bench

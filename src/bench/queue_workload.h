@@ -1,0 +1,30 @@
+#pragma once
+
+#include "bench/queue_load.h"
+#include "bench/workload_registry.h"
+
+namespace sluice::bench {
+
+/// Pieces the queue workloads share: turning options into a load plan, and turning a finished
+/// load into report sections and self-checks.
+
+load_plan plan_from(const bench_options& options);
+
+/// The report's header: workload, server, queue and the settings that shape the load.
+run_report begin_report(const run_context& ctx);
+
+/// Counters and the latency histograms named in `latencies` ("publish", "end_to_end",
+/// "send_lag").
+void add_load_figures(
+    run_report& report, const queue_load& load, std::initializer_list<std::string_view> latencies);
+
+/// The self-checks every queue workload runs after both sides joined: no errors, every
+/// published message received exactly once, counts match (`expected` messages when the run was
+/// by count), and the queue is empty on the server.
+void add_queue_checks(run_report& report, const queue_load& load, run_context& ctx,
+                      std::optional<uint64_t> expected);
+
+/// The server's RSS (peak since the last reset) and data-dir size, when the server is local.
+void add_footprint(run_report& report, run_context& ctx);
+
+} // namespace sluice::bench

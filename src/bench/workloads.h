@@ -1,0 +1,17 @@
+#pragma once
+
+#include "bench/workload_registry.h"
+
+namespace sluice::bench {
+
+/// The workloads of the registry (one file each: <name>_workload.cc).
+void throughput_defaults(bench_options& options);
+run_report run_throughput(run_context& ctx);
+
+void latency_defaults(bench_options& options);
+run_report run_latency(run_context& ctx);
+
+void backlog_defaults(bench_options& options);
+run_report run_backlog(run_context& ctx);
+
+} // namespace sluice::bench
