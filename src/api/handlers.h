@@ -13,6 +13,10 @@ asio::awaitable<http::response> put_queue(services& s, http::request_context& ct
 asio::awaitable<http::response> get_queue(services& s, http::request_context& ctx);
 asio::awaitable<http::response> list_queues(services& s, http::request_context& ctx);
 asio::awaitable<http::response> delete_queue(services& s, http::request_context& ctx);
+asio::awaitable<http::response> purge_queue(services& s, http::request_context& ctx);
+asio::awaitable<http::response> dead_letter_sources(services& s, http::request_context& ctx);
+asio::awaitable<http::response> cancel_message(services& s, http::request_context& ctx);
+asio::awaitable<http::response> change_visibility_batch(services& s, http::request_context& ctx);
 
 asio::awaitable<http::response> publish_message(services& s, http::request_context& ctx);
 asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx);

@@ -12,6 +12,17 @@ boost::json::object to_json(const broker::queue_info& q) {
     o["visibility_timeout"] = format_duration(d.config.visibility_timeout);
     o["max_message_size"] = d.config.max_message_size.bytes;
     o["retention"] = format_duration(d.config.retention);
+    o["retention_bytes"] = d.config.retention_bytes.bytes;
+    o["delay"] = format_duration(d.config.delay);
+    o["fifo"] = d.config.fifo;
+    o["content_based_dedup"] = d.config.content_based_dedup;
+    o["dedup_window"] = format_duration(d.config.dedup_window);
+    o["max_deliveries"] = d.config.max_deliveries;
+    if (d.config.dead_letter_queue.empty()) {
+        o["dead_letter_queue"] = nullptr;
+    } else {
+        o["dead_letter_queue"] = d.config.dead_letter_queue;
+    }
     o["created_at"] = format_rfc3339(d.created_at);
     boost::json::object s;
     s["visible"] = q.stats.visible;
@@ -21,11 +32,13 @@ boost::json::object to_json(const broker::queue_info& q) {
     s["published"] = q.stats.published;
     s["delivered"] = q.stats.delivered;
     s["acked"] = q.stats.acked;
+    s["dead_lettered"] = q.stats.dead_lettered;
+    s["stored_bytes"] = q.stats.stored_bytes;
     o["stats"] = std::move(s);
     return o;
 }
 
-boost::json::object to_json(const broker::delivery& d) {
+boost::json::object to_json(const broker::delivery& d, const delivery_view& view) {
     boost::json::object o;
     o["message_id"] = d.message.id;
     o["receipt"] = d.receipt;
@@ -36,11 +49,29 @@ boost::json::object to_json(const broker::delivery& d) {
     }
     boost::json::object attrs;
     for (auto& [k, v] : d.message.attributes) {
-        attrs[k] = v;
+        if (view.all_attributes || view.attribute_names.contains(k)) {
+            attrs[k] = v;
+        }
     }
     o["attributes"] = std::move(attrs);
+    if (!d.message.group.empty()) {
+        o["group"] = d.message.group;
+    }
     o["delivery_count"] = d.delivery_count;
     o["publish_time"] = format_rfc3339(d.message.publish_time);
+    if (view.system_attributes) {
+        boost::json::object sys;
+        sys["sent_time"] = format_rfc3339(d.message.publish_time);
+        sys["first_receive_time"] = format_rfc3339(d.first_receive);
+        sys["receive_count"] = d.delivery_count;
+        if (!d.message.dedup_id.empty()) {
+            sys["dedup_id"] = d.message.dedup_id;
+        }
+        if (d.message.deliver_at) {
+            sys["deliver_at"] = format_rfc3339(*d.message.deliver_at);
+        }
+        o["system"] = std::move(sys);
+    }
     return o;
 }
 

@@ -4,13 +4,21 @@
 
 #include <boost/json/object.hpp>
 
+#include <set>
+#include <string>
 #include <string_view>
 
 namespace sluice::api {
 
 /// The JSON shapes of docs/api.md.
 boost::json::object to_json(const broker::queue_info& q);
-boost::json::object to_json(const broker::delivery& d);
+/// Which attributes a receive asked for.
+struct delivery_view {
+    bool all_attributes = true;
+    std::set<std::string, std::less<>> attribute_names;
+    bool system_attributes = false;
+};
+boost::json::object to_json(const broker::delivery& d, const delivery_view& view = {});
 
 /// True when `s` is well-formed UTF-8 (so it can be a JSON string as is).
 bool is_valid_utf8(std::string_view s);

@@ -49,9 +49,42 @@ parsed<broker::queue_config> parse_queue_config(
     if (auto v = r.duration("retention", cfg::min_retention, cfg::max_retention)) {
         c.retention = *v;
     }
+    if (auto v = r.size("retention_bytes", byte_size{0}, byte_size{1ULL << 50})) {
+        c.retention_bytes = *v;
+    }
+    if (auto v = r.duration("delay", millis(0), cfg::max_retention)) {
+        c.delay = *v;
+    }
+    if (auto v = r.boolean("fifo")) {
+        c.fifo = *v;
+    }
+    if (auto v = r.boolean("content_based_dedup")) {
+        c.content_based_dedup = *v;
+    }
+    if (auto v = r.duration("dedup_window", millis(1'000), cfg::max_dedup_window)) {
+        c.dedup_window = *v;
+    }
+    if (auto v = r.uint("max_deliveries", 0, cfg::max_max_deliveries)) {
+        c.max_deliveries = static_cast<uint32_t>(*v);
+    }
+    if (auto v = r.string("dead_letter_queue", 128)) {
+        c.dead_letter_queue = std::string(*v);
+    }
     r.reject_unknown();
     if (!r.ok()) {
         return http::bad_request(r.error());
+    }
+    if (!c.dead_letter_queue.empty() && !model::is_valid_name(c.dead_letter_queue)) {
+        return http::invalid_name(fmt::format(
+            "invalid dead_letter_queue name '{}': use 1 to 128 characters from A-Z a-z 0-9 _ . -",
+            c.dead_letter_queue));
+    }
+    if (c.dead_letter_queue.empty() != (c.max_deliveries == 0)) {
+        return http::bad_request(
+            "'max_deliveries' (at least 1) and 'dead_letter_queue' go together: set both or neither");
+    }
+    if (c.delay > c.retention) {
+        return http::bad_request("'delay' must not exceed 'retention'");
     }
     return c;
 }
@@ -65,7 +98,16 @@ asio::awaitable<http::response> create_or_put(
     if (auto* e = std::get_if<http::api_error>(&config)) {
         co_return ctx.error(*e);
     }
-    auto r = co_await s.queues.create(name, std::get<broker::queue_config>(config), mode);
+    auto& cfg = std::get<broker::queue_config>(config);
+    if (auto dl = co_await s.queues.validate_dead_letter(name, cfg); !dl) {
+        co_return ctx.error(http::to_api_error(
+            dl.error(),
+            fmt::format(
+                "queue '{}': dead_letter_queue '{}' must be another existing queue that does not "
+                "dead-letter back into this one",
+                name, cfg.dead_letter_queue)));
+    }
+    auto r = co_await s.queues.create(name, cfg, mode);
     if (!r) {
         co_return ctx.error(http::to_api_error(r.error(), fmt::format("queue '{}'", name)));
     }
@@ -142,6 +184,38 @@ asio::awaitable<http::response> delete_queue(services& s, http::request_context&
             r.error(), fmt::format("queue '{}'", std::get<std::string>(name))));
     }
     co_return ctx.empty(204);
+}
+
+asio::awaitable<http::response> purge_queue(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto r = co_await s.queues.purge(std::get<std::string>(name));
+    if (!r) {
+        co_return ctx.error(http::to_api_error(
+            r.error(), fmt::format("queue '{}'", std::get<std::string>(name))));
+    }
+    co_return ctx.empty(204);
+}
+
+asio::awaitable<http::response> dead_letter_sources(services& s, http::request_context& ctx) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto r = co_await s.queues.dead_letter_sources(std::get<std::string>(name));
+    if (!r) {
+        co_return ctx.error(http::to_api_error(
+            r.error(), fmt::format("queue '{}'", std::get<std::string>(name))));
+    }
+    boost::json::array arr;
+    for (auto& n : *r) {
+        arr.emplace_back(n);
+    }
+    boost::json::object o;
+    o["queues"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
 }
 
 } // namespace sluice::api

@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include "api/debug.h"
 #include "api/handlers.h"
 
 namespace sluice::api {
@@ -22,6 +23,11 @@ void register_routes(http::router& r, services& s) {
     add(verb::post, "/v1/queues/{name}/receive", receive_messages);
     add(verb::post, "/v1/queues/{name}/ack", ack_messages);
     add(verb::post, "/v1/queues/{name}/visibility", change_visibility);
+    add(verb::post, "/v1/queues/{name}/visibility/batch", change_visibility_batch);
+    add(verb::post, "/v1/queues/{name}/purge", purge_queue);
+    add(verb::delete_, "/v1/queues/{name}/messages/{id}", cancel_message);
+    add(verb::get, "/v1/queues/{name}/dead-letter-sources", dead_letter_sources);
+    register_debug_routes(r, s); // test-only /debug/faults; 404 unless SLUICE_TEST_FAULTS=1
 }
 
 } // namespace sluice::api

@@ -11,6 +11,8 @@ struct broker_probe {
     std::atomic<uint64_t> delivered{0};
     std::atomic<uint64_t> redelivered{0};
     std::atomic<uint64_t> acked{0};
+    std::atomic<uint64_t> dead_lettered{0};
+    std::atomic<uint64_t> redriven{0};
     std::atomic<uint64_t> expired_by_retention{0};
 
     static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {

@@ -2,8 +2,37 @@
 
 namespace sluice::broker {
 
-uint32_t delivery_state::begin_delivery(uint64_t offset, uint64_t epoch, timestamp deadline) {
+uint32_t delivery_state::deliveries(uint64_t offset) const {
+    auto it = _entries.find(offset);
+    return it == _entries.end() ? 0 : it->second.deliveries;
+}
+
+void delivery_state::restore_deliveries(uint64_t offset, uint32_t count) {
+    _entries[offset].deliveries = count;
+}
+
+uint32_t delivery_state::size(uint64_t offset) const {
+    auto it = _entries.find(offset);
+    return it == _entries.end() ? 0 : it->second.size;
+}
+
+std::optional<timestamp> delivery_state::first_delivery(uint64_t offset) const {
+    auto it = _entries.find(offset);
+    if (it == _entries.end() || it->second.first == timestamp{}) {
+        return std::nullopt;
+    }
+    return it->second.first;
+}
+
+uint32_t delivery_state::begin_delivery(
+    uint64_t offset, uint64_t epoch, timestamp deadline, uint32_t size, timestamp now) {
     auto& e = _entries[offset];
+    if (e.first == timestamp{}) {
+        e.first = now;
+    }
+    if (size != 0) {
+        e.size = size;
+    }
     if (!e.leased) {
         ++_leased;
     }

@@ -18,7 +18,17 @@ namespace sluice::broker {
 class delivery_state {
 public:
     /// Records a delivery of `offset` under `epoch` until `deadline`; returns its delivery count.
-    uint32_t begin_delivery(uint64_t offset, uint64_t epoch, timestamp deadline);
+    /// `size` is the stored size of the message (for byte accounting on ack).
+    uint32_t begin_delivery(
+        uint64_t offset, uint64_t epoch, timestamp deadline, uint32_t size = 0, timestamp now = {});
+
+    /// Deliveries of `offset` so far (0 if never delivered).
+    uint32_t deliveries(uint64_t offset) const;
+    /// Restores a delivery count read back from storage (the message is not leased).
+    void restore_deliveries(uint64_t offset, uint32_t count);
+    /// The stored size recorded at delivery, and when it was first delivered.
+    uint32_t size(uint64_t offset) const;
+    std::optional<timestamp> first_delivery(uint64_t offset) const;
 
     /// Moves leases whose deadline is at or before `now` to the redelivery set. Returns how many.
     size_t expire(timestamp now);
@@ -51,7 +61,9 @@ private:
         uint64_t epoch = 0;
         timestamp deadline;
         uint32_t deliveries = 0;
+        uint32_t size = 0;
         bool leased = false;
+        timestamp first;
     };
     struct heap_item {
         timestamp deadline;

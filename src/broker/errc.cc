@@ -21,6 +21,22 @@ public:
             return "message is larger than the queue's max_message_size";
         case errc::shutting_down:
             return "the server is shutting down";
+        case errc::group_required:
+            return "this is a FIFO queue: every message needs a group key";
+        case errc::group_not_allowed:
+            return "group keys are only for FIFO queues (create the queue with fifo: true)";
+        case errc::key_too_long:
+            return "group key and dedup id are limited to 128 bytes";
+        case errc::delay_out_of_range:
+            return "delivery time is beyond the queue's retention";
+        case errc::invalid_dead_letter_queue:
+            return "invalid dead-letter queue";
+        case errc::task_not_found:
+            return "task not found";
+        case errc::message_not_found:
+            return "no scheduled message with this id (already delivered, cancelled, or never scheduled)";
+        case errc::fifo_immutable:
+            return "a queue cannot change between fifo and standard; create a new queue";
         }
         return "unknown broker error";
     }

@@ -13,6 +13,14 @@ enum class errc {
     receipt_stale = 4,   ///< the message was delivered again, or its lease ended
     message_too_large = 5,
     shutting_down = 6,
+    group_required = 7,      ///< FIFO queue, no group key
+    group_not_allowed = 8,   ///< group key on a non-FIFO queue
+    key_too_long = 9,        ///< group key or dedup id over 128 bytes
+    delay_out_of_range = 10, ///< delivery later than the queue's retention
+    invalid_dead_letter_queue = 11,
+    task_not_found = 12,
+    message_not_found = 13,
+    fifo_immutable = 14, ///< a queue cannot change between FIFO and standard
 };
 
 const boost::system::error_category& error_category();

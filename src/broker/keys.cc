@@ -39,6 +39,26 @@ std::string log_key(uint32_t topic, uint32_t partition, uint64_t offset) {
     return k;
 }
 
+std::string state_prefix(uint32_t topic, uint32_t partition, state_kind kind) {
+    std::string k;
+    k.reserve(9);
+    put_u32(k, topic);
+    put_u32(k, partition);
+    k.push_back(static_cast<char>(kind));
+    return k;
+}
+
+std::string prefix_end(std::string prefix) {
+    // Increment the last byte that is not 0xff and drop what follows it.
+    while (!prefix.empty() && static_cast<uint8_t>(prefix.back()) == 0xff) {
+        prefix.pop_back();
+    }
+    if (!prefix.empty()) {
+        prefix.back() = static_cast<char>(static_cast<uint8_t>(prefix.back()) + 1);
+    }
+    return prefix;
+}
+
 std::string log_end(uint32_t topic, uint32_t partition) {
     std::string k;
     put_u32(k, topic);

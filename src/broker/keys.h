@@ -17,6 +17,17 @@ namespace sluice::broker::keys {
 ///           "secret/receipt"                                          -> receipt HMAC key
 
 std::string log_key(uint32_t topic, uint32_t partition, uint64_t offset);
+
+/// Kinds of `state` keys: topic u32 | partition u32 | kind u8 | rest.
+enum class state_kind : char {
+    delivery_count = 'C', ///< | offset u64                  -> u32 deliveries so far
+    scheduled = 'S',      ///< | deliver_at_ms u64 | seq u64 -> model::message (delayed)
+    schedule_index = 'I', ///< | message id                  -> the scheduled key
+    dedup = 'U',          ///< | dedup id                    -> expires_ms u64 | message id
+};
+std::string state_prefix(uint32_t topic, uint32_t partition, state_kind kind);
+/// The first key after every key with this prefix.
+std::string prefix_end(std::string prefix);
 /// The first key after every log key of (topic, partition).
 std::string log_end(uint32_t topic, uint32_t partition);
 /// The range of every key of a topic in log and state: [topic_begin, topic_end).
@@ -33,6 +44,8 @@ std::optional<log_position> parse_log_key(std::string_view key);
 inline constexpr std::string_view queue_prefix = "queue/";
 inline constexpr std::string_view queue_prefix_end = "queue0"; // '/' + 1
 inline constexpr std::string_view topic_sequence = "seq/topic";
+inline constexpr std::string_view task_prefix = "task/";
+inline constexpr std::string_view task_prefix_end = "task0";
 inline constexpr std::string_view receipt_secret = "secret/receipt";
 std::string queue_meta(std::string_view name);
 

@@ -1,212 +1,237 @@
 #include "broker/queue.h"
 
-#include "base/assert.h"
-
 #include "broker/errc.h"
 #include "broker/keys.h"
 #include "model/message_id.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/sha.h>
+
 namespace sluice::broker {
+namespace {
+
+std::string body_hash(std::string_view body) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 15]);
+    }
+    return out;
+}
+
+} // namespace
+
+subscription_options queue::sub_options(const queue_config& c) {
+    return {c.visibility_timeout, c.fifo, c.max_deliveries, c.dead_letter_queue};
+}
 
 queue::queue(queue_definition def, queue_context ctx)
   : _def(std::move(def))
   , _ctx(ctx)
-  // Epochs only grow, across restarts too: start from the clock (2^20 deliveries per ms).
-  , _epoch(static_cast<uint64_t>(to_unix_ms(ctx.clock.now())) << 20) {}
+  , _log(_def.topic_id, 0, ctx.engine, ctx.clock)
+  , _sub(_log, ctx, sub_options(_def.config), _def.name) {}
 
-queue::~queue() { SLUICE_DASSERT(_waiters.empty(), "queue destroyed with waiting receives"); }
+queue::~queue() = default;
+
+void queue::set_config(const queue_config& c) {
+    _def.config = c;
+    _sub.set_options(sub_options(c));
+}
 
 error_code queue::closed_error() const {
     return _deleted ? errc::queue_not_found : errc::shutting_down;
 }
 
 result<void> queue::recover() {
-    auto begin = keys::log_key(_def.topic_id, 0, 0);
-    auto end = keys::log_end(_def.topic_id, 0);
-    std::optional<uint64_t> first, last;
-    uint64_t count = 0;
-    auto r = _ctx.engine.scan(storage::column::log, begin, end, [&](std::string_view k, std::string_view) {
-        auto pos = keys::parse_log_key(k);
-        if (pos) {
-            if (!first) {
-                first = pos->offset;
-            }
-            last = pos->offset;
-            ++count;
-        }
-        return true;
-    });
-    if (!r) {
-        return r.error();
+    if (auto r = _log.recover(); !r) {
+        return r;
     }
-    _first_offset = first.value_or(0);
-    _next_read = _first_offset;
-    _next_offset = last ? *last + 1 : 0;
-    _committed_end = _next_offset;
-    _unread = count;
-    return {};
+    return _sub.recover();
 }
 
-asio::awaitable<result<std::vector<std::string>>>
+asio::awaitable<result<std::vector<result<publish_result>>>>
 queue::publish(std::vector<publish_entry> entries) {
     if (_closed) {
         co_return closed_error();
     }
-    for (auto& e : entries) {
-        if (e.body.size() > _def.config.max_message_size.bytes) {
-            co_return errc::message_too_large;
-        }
-    }
+    auto& c = _def.config;
     auto now = _ctx.clock.now();
-    uint64_t first = _next_offset;
-    _next_offset += entries.size();
-    storage::write_batch batch;
-    std::vector<model::message> messages;
-    messages.reserve(entries.size());
-    std::vector<std::string> ids;
-    ids.reserve(entries.size());
+    std::vector<result<publish_result>> results(entries.size(), result<publish_result>(publish_result{}));
+    std::vector<model::message> ready, scheduled;
+    std::vector<size_t> ready_index, scheduled_index;
+    std::vector<std::string> ready_dedup, scheduled_dedup;
+    storage::write_batch ready_extra, scheduled_extra;
     for (size_t i = 0; i < entries.size(); ++i) {
-        model::message m{
-            model::next_message_id(now), now, std::move(entries[i].attributes),
-            std::move(entries[i].body)};
-        batch.put(storage::column::log, keys::log_key(_def.topic_id, 0, first + i), model::encode(m));
-        ids.push_back(m.id);
-        messages.push_back(std::move(m));
-    }
-    auto committed = co_await _ctx.engine.commit(std::move(batch));
-    uint64_t end = first + messages.size();
-    // Commits complete in the order they were made, so `end` only grows.
-    _committed_end = std::max(_committed_end, end);
-    if (!committed) {
-        if (_next_read == first) {
-            _next_read = end; // nothing stored there; skip the gap
+        auto& e = entries[i];
+        if (e.body.size() > c.max_message_size.bytes) {
+            results[i] = errc::message_too_large;
+            continue;
         }
-        co_return committed.error();
+        if (c.fifo && e.group.empty()) {
+            results[i] = errc::group_required;
+            continue;
+        }
+        if (!c.fifo && !e.group.empty()) {
+            results[i] = errc::group_not_allowed;
+            continue;
+        }
+        if (e.dedup_id.size() > queue_config::max_dedup_id_length
+            || e.group.size() > queue_config::max_group_length) {
+            results[i] = errc::key_too_long;
+            continue;
+        }
+        std::optional<timestamp> deliver_at;
+        if (e.deliver_at) {
+            deliver_at = *e.deliver_at;
+        } else if (auto d = e.delay.value_or(c.delay); d.count() > 0) {
+            deliver_at = now + d;
+        }
+        if (deliver_at && *deliver_at > now + c.retention) {
+            results[i] = errc::delay_out_of_range;
+            continue;
+        }
+        if (deliver_at && *deliver_at <= now) {
+            deliver_at.reset(); // in the past: deliver now
+        }
+        std::string dedup = e.dedup_id;
+        if (dedup.empty() && c.content_based_dedup) {
+            dedup = body_hash(e.body);
+        }
+        if (!dedup.empty()) {
+            if (auto original = _log.find_duplicate(dedup)) {
+                results[i] = publish_result{*original, true};
+                continue;
+            }
+        }
+        model::message m{
+            model::next_message_id(now), now, std::move(e.attributes), std::move(e.body),
+            std::move(e.group), e.dedup_id, deliver_at};
+        results[i] = publish_result{m.id, false};
+        auto& extra = deliver_at ? scheduled_extra : ready_extra;
+        if (!dedup.empty()) {
+            _log.remember_dedup(dedup, m.id, now + c.dedup_window, extra);
+            (deliver_at ? scheduled_dedup : ready_dedup).push_back(dedup);
+        }
+        (deliver_at ? scheduled_index : ready_index).push_back(i);
+        (deliver_at ? scheduled : ready).push_back(std::move(m));
+    }
+    auto fail = [&](const std::vector<size_t>& idx, const std::vector<std::string>& dedups, error_code ec) {
+        for (auto i : idx) {
+            results[i] = ec;
+        }
+        for (auto& d : dedups) {
+            _log.forget_dedup(d);
+        }
+    };
+    if (!ready.empty()) {
+        auto first = co_await _log.append(ready, std::move(ready_extra));
+        if (!first) {
+            fail(ready_index, ready_dedup, first.error());
+        } else {
+            _published += ready.size();
+            broker_probe::add(_ctx.probe.published, ready.size());
+            _sub.on_appended(*first, std::move(ready));
+        }
+    }
+    if (!scheduled.empty()) {
+        auto earliest = *scheduled.front().deliver_at;
+        for (auto& m : scheduled) {
+            earliest = std::min(earliest, *m.deliver_at);
+        }
+        auto done = co_await _log.schedule(scheduled, std::move(scheduled_extra));
+        if (!done) {
+            fail(scheduled_index, scheduled_dedup, done.error());
+        } else {
+            _published += scheduled.size();
+            broker_probe::add(_ctx.probe.published, scheduled.size());
+            poke_scheduler(earliest);
+        }
     }
     if (_deleted) {
         co_return errc::queue_not_found;
     }
-    _published += messages.size();
-    broker_probe::add(_ctx.probe.published, messages.size());
-    // A consumer that keeps up reads from RAM: hand fresh messages straight to the read-ahead.
-    if (_next_read == first && _ready.size() + messages.size() <= max_ready_messages
-        && _ready_bytes < max_ready_bytes) {
-        for (size_t i = 0; i < messages.size(); ++i) {
-            _ready_bytes += messages[i].size_bytes();
-            _ready.push_back({first + i, std::move(messages[i])});
-        }
-        _next_read = end;
-    } else {
-        _unread += messages.size();
-    }
-    wake_one();
-    co_return ids;
+    co_return results;
 }
 
-result<receipt> queue::decode_receipt(std::string_view token) const {
-    auto r = _ctx.receipts.decode(token);
-    if (!r || r->topic != _def.topic_id || r->partition != 0) {
-        return errc::receipt_invalid;
-    }
-    return *r;
+asio::awaitable<result<std::vector<delivery>>> queue::receive(receive_options options) {
+    co_return co_await _sub.receive(options);
 }
 
-result<std::optional<model::message>> queue::read_message(uint64_t offset) {
-    auto raw = _ctx.engine.get(storage::column::log, keys::log_key(_def.topic_id, 0, offset));
-    if (!raw) {
-        return raw.error();
-    }
-    if (!*raw) {
-        return std::optional<model::message>();
-    }
-    return model::decode(**raw);
+asio::awaitable<result<void>> queue::ack(std::string receipt) {
+    co_return co_await _sub.ack(std::move(receipt));
 }
 
-asio::awaitable<result<void>> queue::ack(std::string token) {
+result<void> queue::change_visibility(std::string_view receipt, millis timeout) {
+    return _sub.change_visibility(receipt, timeout);
+}
+
+asio::awaitable<result<void>> queue::cancel(std::string message_id) {
     if (_closed) {
         co_return closed_error();
     }
-    auto r = decode_receipt(token);
-    if (!r) {
-        co_return r.error();
+    co_return co_await _log.cancel_scheduled(std::move(message_id));
+}
+
+asio::awaitable<result<void>> queue::purge() {
+    if (_closed) {
+        co_return closed_error();
     }
-    switch (_deliveries.check(r->offset, r->epoch)) {
-    case delivery_state::check_result::current:
-        break;
-    case delivery_state::check_result::stale:
-        co_return errc::receipt_stale;
-    case delivery_state::check_result::unknown: {
-        // Not delivered since the last restart: fine if it is gone, stale if it is still there.
-        auto present = _ctx.engine.get(storage::column::log, keys::log_key(_def.topic_id, 0, r->offset));
-        if (!present) {
-            co_return present.error();
-        }
-        if (*present) {
-            co_return errc::receipt_stale;
-        }
-        co_return result<void>{};
-    }
-    }
+    uint64_t end = _log.committed_end();
     storage::write_batch batch;
-    batch.erase(storage::column::log, keys::log_key(_def.topic_id, 0, r->offset));
+    batch.erase_range(storage::column::log, _log.key(0), _log.key(end));
+    for (auto kind : {keys::state_kind::delivery_count, keys::state_kind::scheduled,
+                      keys::state_kind::schedule_index}) {
+        auto p = keys::state_prefix(_def.topic_id, 0, kind);
+        batch.erase_range(storage::column::state, p, keys::prefix_end(p));
+    }
     auto committed = co_await _ctx.engine.commit(std::move(batch));
     if (!committed) {
         co_return committed.error();
     }
-    _deliveries.forget(r->offset);
-    ++_acked;
-    broker_probe::add(_ctx.probe.acked);
+    _log.on_truncated(end);
+    _log.clear_scheduled();
+    _sub.on_truncated(end);
+    _sub.reset_counters();
+    _published = 0;
     co_return result<void>{};
 }
 
-result<void> queue::change_visibility(std::string_view token, millis timeout) {
+asio::awaitable<result<void>> queue::append_moved(model::message m, storage::write_batch source_ops) {
     if (_closed) {
-        return closed_error();
+        co_return closed_error();
     }
-    auto r = decode_receipt(token);
-    if (!r) {
-        return r.error();
+    std::vector<model::message> one;
+    one.push_back(std::move(m));
+    auto first = co_await _log.append(one, std::move(source_ops));
+    if (!first) {
+        co_return first.error();
     }
-    if (_deliveries.check(r->offset, r->epoch) != delivery_state::check_result::current) {
-        return errc::receipt_stale;
-    }
-    auto now = _ctx.clock.now();
-    _deliveries.set_deadline(r->offset, r->epoch, now + timeout, now);
-    // Either a message became visible, or the earliest lease deadline moved: let a waiter look.
-    wake_one();
-    return {};
+    ++_published;
+    _sub.on_appended(*first, std::move(one));
+    co_return result<void>{};
 }
 
 queue_stats queue::stats() {
-    auto now = _ctx.clock.now();
-    _deliveries.expire(now);
+    auto c = _sub.stats();
     queue_stats s;
-    s.visible = _unread + _ready.size() + _deliveries.redeliverable();
-    s.in_flight = _deliveries.leased();
+    s.visible = c.visible;
+    s.in_flight = c.in_flight;
+    s.delayed = _log.scheduled_count();
+    s.stored_bytes = _log.stored_bytes();
     s.published = _published;
-    s.delivered = _delivered;
-    s.acked = _acked;
-    // The oldest unacknowledged message is the lowest offset still tracked anywhere.
-    std::optional<uint64_t> oldest = _deliveries.lowest_offset();
-    if (!_ready.empty() && (!oldest || _ready.front().offset < *oldest)) {
-        oldest = _ready.front().offset;
-    }
-    if (_unread > 0 && (!oldest || _next_read < *oldest)) {
-        std::optional<uint64_t> first_unread;
-        (void)_ctx.engine.scan(
-            storage::column::log, keys::log_key(_def.topic_id, 0, _next_read),
-            keys::log_key(_def.topic_id, 0, _committed_end), [&](std::string_view k, std::string_view) {
-                first_unread = keys::parse_log_key(k)->offset;
-                return false;
-            });
-        if (first_unread && (!oldest || *first_unread < *oldest)) {
-            oldest = first_unread;
-        }
-    }
-    if (oldest) {
-        if (auto m = read_message(*oldest); m && *m) {
+    s.delivered = c.delivered;
+    s.acked = c.acked;
+    s.dead_lettered = c.dead_lettered;
+    if (c.oldest_offset) {
+        if (auto m = _log.read(*c.oldest_offset); m && *m) {
             s.oldest_age = std::max(
-                millis(0), std::chrono::duration_cast<millis>(now - (*m)->publish_time));
+                millis(0),
+                std::chrono::duration_cast<millis>(_ctx.clock.now() - (*m)->publish_time));
         }
     }
     return s;
@@ -217,62 +242,57 @@ asio::awaitable<void> queue::sweep_retention() {
         co_return;
     }
     auto cutoff = _ctx.clock.now() - _def.config.retention;
-    std::vector<uint64_t> expired;
-    constexpr size_t max_per_sweep = 10'000;
-    auto scanned = _ctx.engine.scan(
-        storage::column::log, keys::log_key(_def.topic_id, 0, _first_offset),
-        keys::log_key(_def.topic_id, 0, _committed_end), [&](std::string_view k, std::string_view v) {
-            auto m = model::decode(v);
-            if (!m || m->publish_time >= cutoff) {
-                return false;
-            }
-            expired.push_back(keys::parse_log_key(k)->offset);
-            return expired.size() < max_per_sweep;
-        });
-    if (!scanned || expired.empty()) {
-        co_return;
+    if (auto end = co_await _log.sweep(cutoff, _def.config.retention_bytes); end && !_closed) {
+        _sub.on_truncated(*end);
     }
-    uint64_t end = expired.back() + 1;
-    storage::write_batch batch;
-    batch.erase_range(
-        storage::column::log, keys::log_key(_def.topic_id, 0, _first_offset),
-        keys::log_key(_def.topic_id, 0, end));
-    auto committed = co_await _ctx.engine.commit(std::move(batch));
-    if (!committed || _closed) {
-        co_return;
+    if (auto expired = _log.expire_dedup(); !expired.empty()) {
+        (void)co_await _ctx.engine.commit(std::move(expired));
     }
-    _first_offset = std::max(_first_offset, end);
-    for (auto off : expired) {
-        if (off >= _next_read && _unread > 0) {
-            --_unread;
+}
+
+asio::awaitable<void> queue::fire_due() {
+    _log.refill();
+    while (!_closed) {
+        auto due = _log.next_due();
+        if (!due || *due > _ctx.clock.now()) {
+            co_return;
         }
+        auto fired = co_await _log.fire_due(1000);
+        if (!fired || fired->second.empty() || _closed) {
+            co_return;
+        }
+        _sub.on_appended(fired->first, std::move(fired->second));
     }
-    _next_read = std::max(_next_read, end);
-    while (!_ready.empty() && _ready.front().offset < end) {
-        _ready_bytes -= _ready.front().message.size_bytes();
-        _ready.pop_front();
+}
+
+void queue::poke_scheduler(timestamp at) {
+    if (_scheduler_timer && at < _scheduler_wakes_at) {
+        _scheduler_timer->cancel();
     }
-    _deliveries.forget_below(end);
-    broker_probe::add(_ctx.probe.expired_by_retention, expired.size());
+}
+
+asio::awaitable<void> queue::run_scheduler(std::shared_ptr<queue> self) {
+    self->_scheduler_timer.emplace(co_await asio::this_coro::executor);
+    while (!self->_closed) {
+        auto refill_at = self->_log.refill();
+        co_await self->fire_due();
+        auto now = self->_ctx.clock.now();
+        auto wake = refill_at;
+        if (auto due = self->_log.next_due(); due && *due < wake) {
+            wake = *due;
+        }
+        self->_scheduler_wakes_at = wake;
+        self->_scheduler_timer->expires_after(std::max(timestamp::duration(0), wake - now));
+        co_await self->_scheduler_timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
 }
 
 void queue::close(bool deleted) {
     _closed = true;
     _deleted = _deleted || deleted;
-    wake_all();
-}
-
-void queue::wake_one() {
-    if (!_waiters.empty()) {
-        auto* w = _waiters.front();
-        _waiters.pop_front();
-        w->timer.cancel();
-    }
-}
-
-void queue::wake_all() {
-    while (!_waiters.empty()) {
-        wake_one();
+    _sub.close(deleted);
+    if (_scheduler_timer) {
+        _scheduler_timer->cancel();
     }
 }
 

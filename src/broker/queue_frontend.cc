@@ -40,6 +40,10 @@ asio::awaitable<result<queue_frontend::create_result>> create_on(
     auto& ctx = m->context();
     if (auto q = m->find(name)) {
         auto def = q->definition();
+        if (def.config.fifo != config.fifo && def.config != config
+            && mode == queue_frontend::create_mode::upsert) {
+            co_return errc::fifo_immutable;
+        }
         if (def.config == config) {
             co_return queue_frontend::create_result{{def, q->stats()}, false, false};
         }
@@ -59,6 +63,7 @@ asio::awaitable<result<queue_frontend::create_result>> create_on(
     queue_definition def{name, last_topic_id->fetch_add(1) + 1, ctx.clock.now(), config};
     // Visible at once so a concurrent create of the same name sees it; undone on failure.
     auto q = m->add(def);
+    m->start_one(q);
     storage::write_batch batch;
     batch.put(storage::column::meta, keys::queue_meta(name), encode_definition(def));
     batch.put(storage::column::meta, std::string(keys::topic_sequence), std::to_string(def.topic_id));
@@ -85,7 +90,7 @@ asio::awaitable<result<void>> remove_on(queue_manager* m, std::string name) {
     co_return co_await m->context().engine.commit(std::move(batch));
 }
 
-asio::awaitable<result<std::vector<std::string>>>
+asio::awaitable<result<std::vector<result<publish_result>>>>
 publish_on(queue_manager* m, std::string name, std::vector<publish_entry> entries) {
     auto q = m->find(name);
     if (!q) {
@@ -124,6 +129,36 @@ visibility_on(queue_manager* m, std::string name, std::string receipt, millis ti
         co_return errc::queue_not_found;
     }
     co_return q->change_visibility(receipt, timeout);
+}
+
+asio::awaitable<result<void>> cancel_on(queue_manager* m, std::string name, std::string id) {
+    auto q = m->find(name);
+    if (!q) {
+        co_return errc::queue_not_found;
+    }
+    co_return co_await q->cancel(std::move(id));
+}
+
+asio::awaitable<result<void>> purge_on(queue_manager* m, std::string name) {
+    auto q = m->find(name);
+    if (!q) {
+        co_return errc::queue_not_found;
+    }
+    co_return co_await q->purge();
+}
+
+asio::awaitable<result<void>>
+move_on(queue_manager* m, std::string name, model::message msg, storage::write_batch source_ops) {
+    auto q = m->find(name);
+    if (!q) {
+        co_return errc::queue_not_found;
+    }
+    co_return co_await q->append_moved(std::move(msg), std::move(source_ops));
+}
+
+asio::awaitable<void> start_on(queue_manager* m, asio::any_io_executor ex) {
+    m->start(ex);
+    co_return;
 }
 
 asio::awaitable<void> close_on(queue_manager* m) {
@@ -188,7 +223,7 @@ void queue_frontend::recover() {
     _receipts = std::make_unique<receipt_codec>(**secret);
     for (unsigned i = 0; i < _shards.size(); ++i) {
         _managers.push_back(std::make_unique<queue_manager>(
-            queue_context{_engine, _clock, *_receipts, _probe}));
+            queue_context{_engine, _clock, *_receipts, _probe, this}));
     }
     if (auto seq = _engine.get(storage::column::meta, keys::topic_sequence); seq && *seq) {
         uint32_t v = 0;
@@ -223,6 +258,9 @@ void queue_frontend::recover() {
 
 void queue_frontend::start() {
     for (unsigned i = 0; i < _shards.size(); ++i) {
+        asio::co_spawn(
+            _shards.context(i), start_on(&manager(i), _shards.context(i).get_executor()),
+            asio::detached);
         _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
         asio::co_spawn(_shards.context(i), sweep_loop(i), asio::detached);
     }
@@ -281,7 +319,7 @@ asio::awaitable<result<void>> queue_frontend::remove(std::string name) {
     co_return co_await _shards.invoke_on(s, remove_on(&manager(s), std::move(name)));
 }
 
-asio::awaitable<result<std::vector<std::string>>>
+asio::awaitable<result<std::vector<result<publish_result>>>>
 queue_frontend::publish(std::string name, std::vector<publish_entry> entries) {
     auto s = shard_for(name);
     co_return co_await _shards.invoke_on(
@@ -306,6 +344,69 @@ queue_frontend::change_visibility(std::string name, std::string receipt, millis 
     auto s = shard_for(name);
     co_return co_await _shards.invoke_on(
         s, visibility_on(&manager(s), std::move(name), std::move(receipt), timeout));
+}
+
+asio::awaitable<result<void>> queue_frontend::cancel(std::string name, std::string message_id) {
+    auto s = shard_for(name);
+    co_return co_await _shards.invoke_on(
+        s, cancel_on(&manager(s), std::move(name), std::move(message_id)));
+}
+
+asio::awaitable<result<void>> queue_frontend::purge(std::string name) {
+    auto s = shard_for(name);
+    co_return co_await _shards.invoke_on(s, purge_on(&manager(s), std::move(name)));
+}
+
+asio::awaitable<result<void>>
+queue_frontend::move_to(std::string queue, model::message m, storage::write_batch source_ops) {
+    auto s = shard_for(queue);
+    co_return co_await _shards.invoke_on(
+        s, move_on(&manager(s), std::move(queue), std::move(m), std::move(source_ops)));
+}
+
+asio::awaitable<result<void>>
+queue_frontend::dead_letter(std::string queue, model::message m, storage::write_batch source_ops) {
+    co_return co_await move_to(std::move(queue), std::move(m), std::move(source_ops));
+}
+
+asio::awaitable<result<std::vector<std::string>>> queue_frontend::dead_letter_sources(std::string name) {
+    auto self = co_await get(name);
+    if (!self) {
+        co_return self.error();
+    }
+    std::vector<std::string> out;
+    for (auto& q : co_await list()) {
+        if (q.definition.config.dead_letter_queue == name) {
+            out.push_back(q.definition.name);
+        }
+    }
+    co_return out;
+}
+
+asio::awaitable<result<void>> queue_frontend::validate_dead_letter(std::string name, queue_config config) {
+    if (config.dead_letter_queue.empty()) {
+        co_return result<void>{};
+    }
+    if (config.dead_letter_queue == name) {
+        co_return errc::invalid_dead_letter_queue;
+    }
+    // Follow the chain: it must end without coming back to `name` (bounded by the queue count).
+    std::string next = config.dead_letter_queue;
+    for (int hops = 0; hops < 1000 && !next.empty(); ++hops) {
+        auto q = co_await get(next);
+        if (!q) {
+            co_return q.error() == errc::queue_not_found ? error_code(errc::invalid_dead_letter_queue)
+                                                         : q.error();
+        }
+        next = q->definition.config.dead_letter_queue;
+        if (next == name) {
+            co_return errc::invalid_dead_letter_queue;
+        }
+        if (hops > 0) {
+            break; // only the first hop must exist; deeper links were validated when set
+        }
+    }
+    co_return result<void>{};
 }
 
 } // namespace sluice::broker

@@ -17,7 +17,7 @@ namespace sluice::broker {
 /// Lifecycle: construct (after the engine and shard_set), recover() before the shards run,
 /// start() once they run (retention sweeps), stop() before they stop. Methods may be called
 /// from any shard thread; the object outlives every call.
-class queue_frontend {
+class queue_frontend final : public dead_letter_sink {
 public:
     queue_frontend(
         shard::shard_set& shards, storage::engine& engine, const sluice::clock& clock,
@@ -46,7 +46,8 @@ public:
     asio::awaitable<std::vector<queue_info>> list();
     asio::awaitable<result<void>> remove(std::string name);
 
-    asio::awaitable<result<std::vector<std::string>>>
+    /// One result per entry (each may fail alone); the outer error is for the queue.
+    asio::awaitable<result<std::vector<result<publish_result>>>>
     publish(std::string name, std::vector<publish_entry> entries);
     asio::awaitable<result<std::vector<delivery>>> receive(std::string name, receive_options options);
     /// One result per receipt, in order.
@@ -54,9 +55,25 @@ public:
     ack(std::string name, std::vector<std::string> receipts);
     asio::awaitable<result<void>>
     change_visibility(std::string name, std::string receipt, millis timeout);
+    /// Cancels a scheduled message; errc::message_not_found when it is not scheduled.
+    asio::awaitable<result<void>> cancel(std::string name, std::string message_id);
+    asio::awaitable<result<void>> purge(std::string name);
+    /// The queues whose dead-letter queue is `name`, sorted.
+    asio::awaitable<result<std::vector<std::string>>> dead_letter_sources(std::string name);
+
+    /// dead_letter_sink: appends to `queue` on its shard with the source's removal.
+    asio::awaitable<result<void>>
+    dead_letter(std::string queue, model::message m, storage::write_batch source_ops) override;
+    /// Moves a message into `queue` with `source_ops` (redrive uses it too).
+    asio::awaitable<result<void>>
+    move_to(std::string queue, model::message m, storage::write_batch source_ops);
 
     broker_probe& probe() { return _probe; }
     unsigned shard_for(std::string_view name) const;
+
+    /// Checks the dead-letter settings of `config` for queue `name`: the target exists, is not
+    /// the queue itself, and following dead-letter queues from it never comes back (no cycle).
+    asio::awaitable<result<void>> validate_dead_letter(std::string name, queue_config config);
 
 private:
     queue_manager& manager(unsigned shard) { return *_managers[shard]; }

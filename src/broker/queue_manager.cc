@@ -1,5 +1,8 @@
 #include "broker/queue_manager.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 namespace sluice::broker {
 
 std::shared_ptr<queue> queue_manager::find(const std::string& name) const {
@@ -12,6 +15,19 @@ std::shared_ptr<queue> queue_manager::add(queue_definition def) {
     auto q = std::make_shared<queue>(std::move(def), _ctx);
     _queues[name] = q;
     return q;
+}
+
+void queue_manager::start(asio::any_io_executor ex) {
+    _executor = ex;
+    for (auto& [_, q] : _queues) {
+        asio::co_spawn(ex, queue::run_scheduler(q), asio::detached);
+    }
+}
+
+void queue_manager::start_one(const std::shared_ptr<queue>& q) {
+    if (_executor) {
+        asio::co_spawn(*_executor, queue::run_scheduler(q), asio::detached);
+    }
 }
 
 std::shared_ptr<queue> queue_manager::remove(const std::string& name) {

@@ -2,7 +2,10 @@
 
 #include "broker/queue.h"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -18,6 +21,9 @@ public:
     std::shared_ptr<queue> find(const std::string& name) const;
     /// Adds a queue object (creation is persisted by the frontend before this).
     std::shared_ptr<queue> add(queue_definition def);
+    /// Starts the schedulers of every queue (after recovery), and of queues added later.
+    void start(asio::any_io_executor ex);
+    void start_one(const std::shared_ptr<queue>& q);
     /// Removes it from the map and closes it (waiting receives return QueueNotFound).
     std::shared_ptr<queue> remove(const std::string& name);
     std::vector<std::shared_ptr<queue>> all() const;
@@ -29,6 +35,7 @@ public:
 
 private:
     queue_context _ctx;
+    std::optional<asio::any_io_executor> _executor;
     std::map<std::string, std::shared_ptr<queue>, std::less<>> _queues;
 };
 

@@ -5,7 +5,10 @@
 namespace sluice::model {
 namespace {
 
-constexpr uint8_t format_version = 1;
+constexpr uint8_t format_v1 = 1;
+constexpr uint8_t format_version = 2; // v2 adds group, dedup id, deliver_at
+
+enum : uint8_t { has_group = 1, has_dedup = 2, has_deliver_at = 4 };
 
 void put_varint(std::string& out, uint64_t v) {
     while (v >= 0x80) {
@@ -47,6 +50,12 @@ public:
         _pos += *n;
         return s;
     }
+    std::optional<uint8_t> byte() {
+        if (_pos >= _in.size()) {
+            return std::nullopt;
+        }
+        return static_cast<uint8_t>(_in[_pos++]);
+    }
     bool at_end() const { return _pos == _in.size(); }
 
 private:
@@ -57,7 +66,7 @@ private:
 } // namespace
 
 size_t message::size_bytes() const {
-    size_t n = body.size() + id.size();
+    size_t n = body.size() + id.size() + group.size() + dedup_id.size();
     for (auto& [k, v] : attributes) {
         n += k.size() + v.size();
     }
@@ -75,12 +84,28 @@ std::string encode(const message& m) {
         put_bytes(out, k);
         put_bytes(out, v);
     }
+    uint8_t flags = (m.group.empty() ? 0 : has_group) | (m.dedup_id.empty() ? 0 : has_dedup)
+                    | (m.deliver_at ? has_deliver_at : 0);
+    out.push_back(static_cast<char>(flags));
+    if (flags & has_group) {
+        put_bytes(out, m.group);
+    }
+    if (flags & has_dedup) {
+        put_bytes(out, m.dedup_id);
+    }
+    if (flags & has_deliver_at) {
+        put_varint(out, static_cast<uint64_t>(to_unix_ms(*m.deliver_at)));
+    }
     put_bytes(out, m.body);
     return out;
 }
 
 std::optional<message> decode(std::string_view bytes) {
-    if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != format_version) {
+    if (bytes.empty()) {
+        return std::nullopt;
+    }
+    auto version = static_cast<uint8_t>(bytes[0]);
+    if (version != format_v1 && version != format_version) {
         return std::nullopt;
     }
     reader r(bytes.substr(1));
@@ -101,6 +126,33 @@ std::optional<message> decode(std::string_view bytes) {
             return std::nullopt;
         }
         m.attributes.emplace_back(std::move(*k), std::move(*v));
+    }
+    if (version >= 2) {
+        auto flags = r.byte();
+        if (!flags || (*flags & ~(has_group | has_dedup | has_deliver_at))) {
+            return std::nullopt;
+        }
+        if (*flags & has_group) {
+            auto g = r.bytes();
+            if (!g) {
+                return std::nullopt;
+            }
+            m.group = std::move(*g);
+        }
+        if (*flags & has_dedup) {
+            auto d = r.bytes();
+            if (!d) {
+                return std::nullopt;
+            }
+            m.dedup_id = std::move(*d);
+        }
+        if (*flags & has_deliver_at) {
+            auto t = r.varint();
+            if (!t) {
+                return std::nullopt;
+            }
+            m.deliver_at = from_unix_ms(static_cast<int64_t>(*t));
+        }
     }
     auto body = r.bytes();
     if (!body || !r.at_end()) {

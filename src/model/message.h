@@ -19,6 +19,9 @@ struct message {
     timestamp publish_time;    ///< when the broker accepted it
     attribute_list attributes; ///< user attributes, in the order given
     std::string body;          ///< opaque bytes
+    std::string group;         ///< FIFO message group key; empty when none
+    std::string dedup_id;      ///< deduplication id; empty when none
+    std::optional<timestamp> deliver_at; ///< not deliverable before (delayed/scheduled messages)
 
     size_t size_bytes() const;
 };

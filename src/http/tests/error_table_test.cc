@@ -9,7 +9,7 @@
 using namespace sluice;
 
 TEST(ErrorTable, EveryErrcIsMapped) {
-    for (int v = 1; v <= int(broker::errc::shutting_down); ++v) {
+    for (int v = 1; v <= int(broker::errc::fifo_immutable); ++v) {
         auto e = http::to_api_error(broker::make_error_code(broker::errc(v)));
         EXPECT_NE(e.code, "InternalError") << v;
     }

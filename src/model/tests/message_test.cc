@@ -16,8 +16,17 @@ TEST(MessageCodec, RoundTrips) {
     EXPECT_EQ(decoded->body, m.body);
 }
 
+TEST(MessageCodec, RoundTripsOptionalFields) {
+    model::message m{"id-2", from_unix_ms(7), {}, "b", "group-1", "dedup-1", from_unix_ms(99)};
+    auto decoded = model::decode(model::encode(m));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->group, "group-1");
+    EXPECT_EQ(decoded->dedup_id, "dedup-1");
+    EXPECT_EQ(decoded->deliver_at, from_unix_ms(99));
+}
+
 TEST(MessageCodec, RejectsTruncatedAndTrailingBytes) {
-    model::message m{"id-1", from_unix_ms(5), {{"k", "v"}}, "body"};
+    model::message m{"id-1", from_unix_ms(5), {{"k", "v"}}, "body", "g", "d", from_unix_ms(9)};
     auto bytes = model::encode(m);
     for (size_t n = 0; n < bytes.size(); ++n) {
         EXPECT_FALSE(model::decode(bytes.substr(0, n))) << n;

@@ -1,0 +1,350 @@
+#include "broker/partition_log.h"
+
+#include "broker/errc.h"
+#include "broker/keys.h"
+
+namespace sluice::broker {
+
+partition_log::partition_log(
+    uint32_t topic, uint32_t partition, storage::engine& engine, const sluice::clock& clock)
+  : _topic(topic)
+  , _partition(partition)
+  , _engine(engine)
+  , _clock(clock)
+  , _loaded_until(clock.now())
+  , _schedule_seq(static_cast<uint64_t>(to_unix_ms(clock.now())) << 20) {}
+
+std::string partition_log::key(uint64_t offset) const { return keys::log_key(_topic, _partition, offset); }
+
+std::string partition_log::scheduled_key(timestamp at, uint64_t seq) const {
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    keys::put_u64(k, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(at))));
+    keys::put_u64(k, seq);
+    return k;
+}
+
+std::string partition_log::index_key(std::string_view message_id) const {
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::schedule_index);
+    k.append(message_id);
+    return k;
+}
+
+result<void> partition_log::recover() {
+    std::optional<uint64_t> first, last;
+    _count = 0;
+    _bytes = 0;
+    auto r = _engine.scan(
+        storage::column::log, key(0), keys::log_end(_topic, _partition),
+        [&](std::string_view k, std::string_view v) {
+            if (auto pos = keys::parse_log_key(k)) {
+                if (!first) {
+                    first = pos->offset;
+                }
+                last = pos->offset;
+                ++_count;
+                _bytes += v.size();
+            }
+            return true;
+        });
+    if (!r) {
+        return r.error();
+    }
+    _first_offset = first.value_or(0);
+    _next_offset = last ? *last + 1 : 0;
+    _committed_end = _next_offset;
+
+    auto sched = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    _scheduled = 0;
+    r = _engine.scan(storage::column::state, sched, keys::prefix_end(sched), [&](std::string_view, std::string_view) {
+        ++_scheduled;
+        return true;
+    });
+    if (!r) {
+        return r.error();
+    }
+    _loaded_until = _clock.now();
+    while (!_due.empty()) {
+        _due.pop();
+    }
+    refill();
+
+    auto now = _clock.now();
+    auto dd = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
+    r = _engine.scan(storage::column::state, dd, keys::prefix_end(dd), [&](std::string_view k, std::string_view v) {
+        if (v.size() < 8) {
+            return true;
+        }
+        auto expires = from_unix_ms(static_cast<int64_t>(keys::get_u64(v)));
+        if (expires > now) {
+            std::string id(k.substr(dd.size()));
+            _dedup[id] = {std::string(v.substr(8)), expires};
+            _dedup_expiry.emplace_back(expires, id);
+        }
+        return true;
+    });
+    std::sort(_dedup_expiry.begin(), _dedup_expiry.end());
+    return r;
+}
+
+asio::awaitable<result<uint64_t>>
+partition_log::append(const std::vector<model::message>& messages, storage::write_batch extra) {
+    uint64_t first = _next_offset;
+    _next_offset += messages.size();
+    storage::write_batch batch;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < messages.size(); ++i) {
+        auto value = model::encode(messages[i]);
+        bytes += value.size();
+        batch.put(storage::column::log, key(first + i), std::move(value));
+    }
+    batch.append(std::move(extra));
+    auto committed = co_await _engine.commit(std::move(batch));
+    _committed_end = std::max(_committed_end, first + messages.size());
+    if (!committed) {
+        co_return committed.error();
+    }
+    _count += messages.size();
+    _bytes += bytes;
+    co_return first;
+}
+
+result<std::optional<model::message>> partition_log::read(uint64_t offset) {
+    auto raw = _engine.get(storage::column::log, key(offset));
+    if (!raw) {
+        return raw.error();
+    }
+    if (!*raw) {
+        return std::optional<model::message>();
+    }
+    return model::decode(**raw);
+}
+
+result<void>
+partition_log::scan(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit) {
+    if (from >= _committed_end) {
+        return {};
+    }
+    return _engine.scan(
+        storage::column::log, key(from), key(_committed_end),
+        [&](std::string_view k, std::string_view v) {
+            auto pos = keys::parse_log_key(k);
+            return pos ? visit(pos->offset, v) : true;
+        });
+}
+
+void partition_log::on_removed(uint64_t bytes) {
+    if (_count > 0) {
+        --_count;
+    }
+    _bytes -= std::min(_bytes, bytes);
+}
+
+void partition_log::on_truncated(uint64_t end) {
+    _first_offset = std::max(_first_offset, end);
+    if (_first_offset >= _committed_end) {
+        _count = 0;
+        _bytes = 0;
+    }
+}
+
+asio::awaitable<std::optional<uint64_t>> partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
+    constexpr size_t max_per_sweep = 10'000;
+    uint64_t over = max_bytes.bytes > 0 && _bytes > max_bytes.bytes ? _bytes - max_bytes.bytes : 0;
+    uint64_t freed = 0;
+    size_t n = 0;
+    std::optional<uint64_t> last;
+    auto scanned = scan(_first_offset, [&](uint64_t offset, std::string_view v) {
+        auto m = model::decode(v);
+        bool too_old = m && m->publish_time < cutoff;
+        if (!too_old && freed >= over) {
+            return false;
+        }
+        freed += v.size();
+        last = offset;
+        return ++n < max_per_sweep;
+    });
+    if (!scanned || !last) {
+        co_return std::nullopt;
+    }
+    uint64_t end = *last + 1;
+    storage::write_batch batch;
+    batch.erase_range(storage::column::log, key(_first_offset), key(end));
+    auto committed = co_await _engine.commit(std::move(batch));
+    if (!committed) {
+        co_return std::nullopt;
+    }
+    _first_offset = std::max(_first_offset, end);
+    _count -= std::min<uint64_t>(_count, n);
+    _bytes -= std::min(_bytes, freed);
+    co_return _first_offset;
+}
+
+void partition_log::clear_scheduled() {
+    while (!_due.empty()) {
+        _due.pop();
+    }
+    _cancelled.clear();
+    _scheduled = 0;
+}
+
+asio::awaitable<result<void>>
+partition_log::schedule(const std::vector<model::message>& messages, storage::write_batch extra) {
+    storage::write_batch batch;
+    batch.append(std::move(extra));
+    std::vector<due_item> loaded;
+    for (auto& m : messages) {
+        auto k = scheduled_key(*m.deliver_at, ++_schedule_seq);
+        batch.put(storage::column::state, index_key(m.id), k);
+        batch.put(storage::column::state, k, model::encode(m));
+        if (*m.deliver_at < _loaded_until) {
+            loaded.push_back({*m.deliver_at, std::move(k)});
+        }
+    }
+    auto committed = co_await _engine.commit(std::move(batch));
+    if (!committed) {
+        co_return committed.error();
+    }
+    _scheduled += messages.size();
+    for (auto& item : loaded) {
+        _due.push(std::move(item));
+    }
+    co_return result<void>{};
+}
+
+std::optional<timestamp> partition_log::next_due() {
+    while (!_due.empty() && _cancelled.contains(_due.top().key)) {
+        _cancelled.erase(_due.top().key);
+        _due.pop();
+    }
+    if (_due.empty()) {
+        return std::nullopt;
+    }
+    return _due.top().at;
+}
+
+timestamp partition_log::refill() {
+    auto now = _clock.now();
+    if (_loaded_until - now < horizon / 2) {
+        auto from = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+        auto lo = from;
+        keys::put_u64(lo, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(_loaded_until))));
+        auto until = now + horizon;
+        auto hi = from;
+        keys::put_u64(hi, static_cast<uint64_t>(to_unix_ms(until)));
+        auto r = _engine.scan(storage::column::state, lo, hi, [&](std::string_view k, std::string_view) {
+            auto at = from_unix_ms(static_cast<int64_t>(keys::get_u64(k.substr(from.size()))));
+            _due.push({at, std::string(k)});
+            return true;
+        });
+        if (r) {
+            _loaded_until = until;
+        }
+    }
+    return _loaded_until - horizon / 2;
+}
+
+asio::awaitable<result<std::pair<uint64_t, std::vector<model::message>>>>
+partition_log::fire_due(size_t max) {
+    auto now = _clock.now();
+    std::vector<model::message> messages;
+    storage::write_batch extra;
+    uint64_t consumed = 0; // scheduled records removed, readable or not
+    while (messages.size() < max) {
+        auto due = next_due();
+        if (!due || *due > now) {
+            break;
+        }
+        auto item = _due.top();
+        _due.pop();
+        auto raw = _engine.get(storage::column::state, item.key);
+        if (!raw) {
+            _due.push(item); // storage read failed: try again on the next tick
+            break;
+        }
+        if (!*raw) {
+            continue; // cancelled meanwhile
+        }
+        auto m = model::decode(**raw);
+        extra.erase(storage::column::state, item.key);
+        ++consumed;
+        if (!m) {
+            continue;
+        }
+        extra.erase(storage::column::state, index_key(m->id));
+        messages.push_back(std::move(*m));
+    }
+    if (messages.empty() && extra.empty()) {
+        co_return std::pair<uint64_t, std::vector<model::message>>{_next_offset, {}};
+    }
+    auto first = co_await append(messages, std::move(extra));
+    if (!first) {
+        co_return first.error();
+    }
+    _scheduled -= std::min(_scheduled, consumed);
+    co_return std::pair<uint64_t, std::vector<model::message>>{*first, std::move(messages)};
+}
+
+asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string message_id) {
+    auto idx = index_key(message_id);
+    auto k = _engine.get(storage::column::state, idx);
+    if (!k) {
+        co_return k.error();
+    }
+    if (!*k) {
+        co_return errc::message_not_found;
+    }
+    storage::write_batch batch;
+    batch.erase(storage::column::state, idx);
+    batch.erase(storage::column::state, **k);
+    auto committed = co_await _engine.commit(std::move(batch));
+    if (!committed) {
+        co_return committed.error();
+    }
+    _cancelled.insert(**k);
+    if (_scheduled > 0) {
+        --_scheduled;
+    }
+    co_return result<void>{};
+}
+
+std::optional<std::string> partition_log::find_duplicate(const std::string& dedup_id) {
+    auto it = _dedup.find(dedup_id);
+    if (it == _dedup.end() || it->second.expires <= _clock.now()) {
+        return std::nullopt;
+    }
+    return it->second.message_id;
+}
+
+void partition_log::remember_dedup(
+    const std::string& dedup_id, const std::string& message_id, timestamp expires,
+    storage::write_batch& batch) {
+    _dedup[dedup_id] = {message_id, expires};
+    _dedup_expiry.emplace_back(expires, dedup_id);
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
+    k.append(dedup_id);
+    std::string v;
+    keys::put_u64(v, static_cast<uint64_t>(to_unix_ms(expires)));
+    v.append(message_id);
+    batch.put(storage::column::state, std::move(k), std::move(v));
+}
+
+void partition_log::forget_dedup(const std::string& dedup_id) { _dedup.erase(dedup_id); }
+
+storage::write_batch partition_log::expire_dedup() {
+    storage::write_batch batch;
+    auto now = _clock.now();
+    while (!_dedup_expiry.empty() && _dedup_expiry.front().first <= now) {
+        auto& [expires, id] = _dedup_expiry.front();
+        auto it = _dedup.find(id);
+        if (it != _dedup.end() && it->second.expires <= now) {
+            _dedup.erase(it);
+            auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
+            k.append(id);
+            batch.erase(storage::column::state, std::move(k));
+        }
+        _dedup_expiry.pop_front();
+    }
+    return batch;
+}
+
+} // namespace sluice::broker

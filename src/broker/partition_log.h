@@ -1,0 +1,132 @@
+#pragma once
+
+#include "base/asio.h"
+#include "base/clock.h"
+#include "base/units.h"
+#include "base/result.h"
+#include "model/message.h"
+#include "storage/engine.h"
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sluice::broker {
+
+/// One partition of a topic: its append-only log of deliverable messages, the durable index of
+/// scheduled (delayed) messages that enter the log when due, and the deduplication window.
+///
+/// Offsets are assigned in call order; commits complete in call order (the engine's promise),
+/// so committed_end() only grows. Lives on one shard; not thread-safe. Memory: the log and the
+/// scheduled messages stay on disk; RAM holds the keys of messages due within `horizon` and the
+/// dedup ids of the current window.
+class partition_log {
+public:
+    partition_log(uint32_t topic, uint32_t partition, storage::engine& engine, const sluice::clock& clock);
+
+    /// Reads offsets, counts and the scheduled/dedup state back from storage (at startup).
+    result<void> recover();
+
+    uint32_t topic() const { return _topic; }
+    uint32_t partition() const { return _partition; }
+    uint64_t first_offset() const { return _first_offset; }
+    uint64_t committed_end() const { return _committed_end; }
+    uint64_t stored_count() const { return _count; }
+    uint64_t stored_bytes() const { return _bytes; }
+    std::string key(uint64_t offset) const;
+
+    /// Appends `messages` and applies `extra` in the same atomic batch. Returns the first
+    /// offset once durable. On failure the offsets stay unused (a gap readers skip).
+    asio::awaitable<result<uint64_t>>
+    append(const std::vector<model::message>& messages, storage::write_batch extra);
+
+    result<std::optional<model::message>> read(uint64_t offset);
+    /// Visits stored messages with offsets in [from, committed_end()) in order until `visit`
+    /// returns false.
+    result<void> scan(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit);
+
+    /// A message left the log outside sweep() (acknowledged on a queue).
+    void on_removed(uint64_t bytes);
+    /// Everything below `end` is gone (purge).
+    void on_truncated(uint64_t end);
+
+    /// Removes messages older than `cutoff`, then the oldest ones while over `max_bytes`
+    /// (0: no size limit); at most 10,000 per call. Returns the new first offset when it moved.
+    asio::awaitable<std::optional<uint64_t>> sweep(timestamp cutoff, byte_size max_bytes);
+
+    // --- scheduled (delayed) messages ---------------------------------------------------------
+
+    /// Stores messages whose deliver_at is in the future; they enter the log when due.
+    /// `extra` commits in the same batch.
+    asio::awaitable<result<void>>
+    schedule(const std::vector<model::message>& messages, storage::write_batch extra);
+    /// Forgets every scheduled message (purge; the caller erased them from storage).
+    void clear_scheduled();
+    /// When the earliest loaded scheduled message is due.
+    std::optional<timestamp> next_due();
+    /// Moves up to `max` due messages into the log. Returns the first offset and the messages
+    /// (empty when nothing was due).
+    asio::awaitable<result<std::pair<uint64_t, std::vector<model::message>>>> fire_due(size_t max);
+    /// Loads the keys of messages due before now + horizon, if the loaded window runs low.
+    /// Returns when the window should next be extended.
+    timestamp refill();
+    /// Removes a scheduled message by id. errc::message_not_found when it is not (or no
+    /// longer) scheduled.
+    asio::awaitable<result<void>> cancel_scheduled(std::string message_id);
+    uint64_t scheduled_count() const { return _scheduled; }
+
+    // --- deduplication --------------------------------------------------------------------------
+
+    /// The id of the message first published with `dedup_id` within the window, if any.
+    std::optional<std::string> find_duplicate(const std::string& dedup_id);
+    /// Records `dedup_id` → `message_id` until `expires`, in memory now and in `batch`.
+    void remember_dedup(
+        const std::string& dedup_id, const std::string& message_id, timestamp expires,
+        storage::write_batch& batch);
+    /// Undoes remember_dedup after a failed commit.
+    void forget_dedup(const std::string& dedup_id);
+    /// Drops expired dedup ids, from memory and (through the returned batch) from storage.
+    storage::write_batch expire_dedup();
+
+    static constexpr millis horizon{60'000};
+
+private:
+    struct due_item {
+        timestamp at;
+        std::string key;
+        bool operator>(const due_item& o) const { return at > o.at || (at == o.at && key > o.key); }
+    };
+    struct dedup_entry {
+        std::string message_id;
+        timestamp expires;
+    };
+    std::string scheduled_key(timestamp at, uint64_t seq) const;
+    std::string index_key(std::string_view message_id) const;
+
+    uint32_t _topic;
+    uint32_t _partition;
+    storage::engine& _engine;
+    const sluice::clock& _clock;
+
+    uint64_t _next_offset = 0;
+    uint64_t _committed_end = 0;
+    uint64_t _first_offset = 0;
+    uint64_t _count = 0;
+    uint64_t _bytes = 0;
+
+    std::priority_queue<due_item, std::vector<due_item>, std::greater<>> _due;
+    timestamp _loaded_until;
+    uint64_t _scheduled = 0;
+    uint64_t _schedule_seq;
+    std::unordered_set<std::string> _cancelled; ///< scheduled keys cancelled while in _due
+
+    std::unordered_map<std::string, dedup_entry> _dedup;
+    std::deque<std::pair<timestamp, std::string>> _dedup_expiry;
+};
+
+} // namespace sluice::broker

@@ -1,0 +1,280 @@
+#include "broker/subscription.h"
+
+#include "base/assert.h"
+#include "base/units.h"
+#include "broker/errc.h"
+#include "broker/keys.h"
+
+#include <fmt/format.h>
+
+namespace sluice::broker {
+
+subscription::subscription(
+    partition_log& log, queue_context ctx, subscription_options options, std::string name)
+  : _log(log)
+  , _ctx(ctx)
+  , _options(std::move(options))
+  , _name(std::move(name))
+  // Epochs only grow, across restarts too: start from the clock (2^20 deliveries per ms).
+  , _epoch(static_cast<uint64_t>(to_unix_ms(ctx.clock.now())) << 20) {}
+
+subscription::~subscription() {
+    SLUICE_DASSERT(_waiters.empty(), "subscription destroyed with waiting receives");
+}
+
+error_code subscription::closed_error() const {
+    return _deleted ? errc::queue_not_found : errc::shutting_down;
+}
+
+std::string subscription::count_key(uint64_t offset) const {
+    auto k = keys::state_prefix(_log.topic(), _log.partition(), keys::state_kind::delivery_count);
+    keys::put_u64(k, offset);
+    return k;
+}
+
+result<void> subscription::recover() {
+    _next_read = _log.first_offset();
+    _unread = _log.stored_count();
+    auto prefix = keys::state_prefix(_log.topic(), _log.partition(), keys::state_kind::delivery_count);
+    return _ctx.engine.scan(
+        storage::column::state, prefix, keys::prefix_end(prefix),
+        [&](std::string_view k, std::string_view v) {
+            if (k.size() == prefix.size() + 8 && v.size() == 4) {
+                _deliveries.restore_deliveries(
+                    keys::get_u64(k.substr(prefix.size())), keys::get_u32(v));
+            }
+            return true;
+        });
+}
+
+void subscription::on_appended(uint64_t first, std::vector<model::message> messages) {
+    if (_closed || messages.empty()) {
+        return;
+    }
+    // A consumer that keeps up reads from RAM: hand fresh messages straight to the read-ahead.
+    if (_next_read == first && _ready.size() + messages.size() <= max_ready_messages
+        && _ready_bytes < max_ready_bytes) {
+        for (size_t i = 0; i < messages.size(); ++i) {
+            _ready_bytes += messages[i].size_bytes();
+            _ready.push_back({first + i, std::move(messages[i])});
+        }
+        _next_read = first + messages.size();
+    } else {
+        _unread += messages.size();
+    }
+    wake_one();
+}
+
+result<receipt> subscription::decode_receipt(std::string_view token) const {
+    auto r = _ctx.receipts.decode(token);
+    if (!r || r->topic != _log.topic() || r->partition != _log.partition()) {
+        return errc::receipt_invalid;
+    }
+    return *r;
+}
+
+asio::awaitable<result<void>> subscription::ack(std::string token) {
+    if (_closed) {
+        co_return closed_error();
+    }
+    auto r = decode_receipt(token);
+    if (!r) {
+        co_return r.error();
+    }
+    switch (_deliveries.check(r->offset, r->epoch)) {
+    case delivery_state::check_result::current:
+        break;
+    case delivery_state::check_result::stale:
+        co_return errc::receipt_stale;
+    case delivery_state::check_result::unknown: {
+        // Not delivered since the last restart: fine if it is gone, stale if it is still there.
+        auto present = _ctx.engine.get(storage::column::log, _log.key(r->offset));
+        if (!present) {
+            co_return present.error();
+        }
+        if (*present) {
+            co_return errc::receipt_stale;
+        }
+        co_return result<void>{};
+    }
+    }
+    // The group must be known before the message is gone; only ordered subscriptions need it.
+    std::string group;
+    if (_options.ordered) {
+        if (auto m = _log.read(r->offset); m && *m) {
+            group = (*m)->group;
+        }
+    }
+    storage::write_batch batch;
+    batch.erase(storage::column::log, _log.key(r->offset));
+    if (_deliveries.deliveries(r->offset) > 0 && _options.max_deliveries > 0) {
+        batch.erase(storage::column::state, count_key(r->offset));
+    }
+    auto committed = co_await _ctx.engine.commit(std::move(batch));
+    if (!committed) {
+        co_return committed.error();
+    }
+    if (_deliveries.check(r->offset, r->epoch) == delivery_state::check_result::unknown) {
+        co_return result<void>{}; // acked concurrently with the same receipt
+    }
+    _log.on_removed(_deliveries.size(r->offset));
+    _deliveries.forget(r->offset);
+    if (_options.ordered) {
+        release_group(group, r->offset);
+    }
+    ++_acked;
+    broker_probe::add(_ctx.probe.acked);
+    co_return result<void>{};
+}
+
+result<void> subscription::change_visibility(std::string_view token, millis timeout) {
+    if (_closed) {
+        return closed_error();
+    }
+    auto r = decode_receipt(token);
+    if (!r) {
+        return r.error();
+    }
+    if (_deliveries.check(r->offset, r->epoch) != delivery_state::check_result::current) {
+        return errc::receipt_stale;
+    }
+    auto now = _ctx.clock.now();
+    _deliveries.set_deadline(r->offset, r->epoch, now + timeout, now);
+    // Either a message became visible, or the earliest lease deadline moved: let a waiter look.
+    wake_one();
+    return {};
+}
+
+void subscription::release_group(const std::string& group, uint64_t offset) {
+    auto it = _groups.find(group);
+    if (it == _groups.end() || it->second.head != offset) {
+        return;
+    }
+    auto& g = it->second;
+    if (g.blocked.empty()) {
+        _groups.erase(it);
+        return;
+    }
+    g.head = g.blocked.front();
+    g.blocked.pop_front();
+    --_blocked;
+    _group_ready.emplace_back(g.head, group);
+    wake_one();
+}
+
+subscription::counts subscription::stats() {
+    _deliveries.expire(_ctx.clock.now());
+    counts c;
+    c.visible = _unread + _ready.size() + _deliveries.redeliverable() + _group_ready.size() + _blocked;
+    c.in_flight = _deliveries.leased();
+    c.delivered = _delivered;
+    c.acked = _acked;
+    c.dead_lettered = _dead_lettered;
+    auto consider = [&](uint64_t o) {
+        if (!c.oldest_offset || o < *c.oldest_offset) {
+            c.oldest_offset = o;
+        }
+    };
+    // Delivery records without a lease may be stale counts of messages already gone; the log's
+    // own first offset bounds them from below.
+    if (auto low = _deliveries.lowest_offset(); low && *low >= _log.first_offset()) {
+        consider(*low);
+    }
+    if (!_ready.empty()) {
+        consider(_ready.front().offset);
+    }
+    if (!_group_ready.empty()) {
+        consider(_group_ready.front().first);
+    }
+    for (auto& [_, g] : _groups) {
+        consider(g.head);
+    }
+    if (_unread > 0) {
+        (void)_log.scan(_next_read, [&](uint64_t offset, std::string_view) {
+            consider(offset);
+            return false;
+        });
+    }
+    return c;
+}
+
+void subscription::on_truncated(uint64_t end) {
+    while (!_ready.empty() && _ready.front().offset < end) {
+        _ready_bytes -= _ready.front().message.size_bytes();
+        _ready.pop_front();
+    }
+    if (_next_read < end) {
+        _next_read = end;
+    }
+    _unread = std::min(_unread, _log.stored_count());
+    _deliveries.forget_below(end);
+    std::erase_if(_group_ready, [&](auto& e) { return e.first < end; });
+    for (auto it = _groups.begin(); it != _groups.end();) {
+        auto& g = it->second;
+        while (!g.blocked.empty() && g.blocked.front() < end) {
+            g.blocked.pop_front();
+            --_blocked;
+        }
+        if (g.head < end) {
+            if (g.blocked.empty()) {
+                it = _groups.erase(it);
+                continue;
+            }
+            g.head = g.blocked.front();
+            g.blocked.pop_front();
+            --_blocked;
+            _group_ready.emplace_back(g.head, it->first);
+        }
+        ++it;
+    }
+}
+
+void subscription::close(bool deleted) {
+    _closed = true;
+    _deleted = _deleted || deleted;
+    while (!_waiters.empty()) {
+        wake_one();
+    }
+}
+
+void subscription::wake_one() {
+    if (!_waiters.empty()) {
+        auto* w = _waiters.front();
+        _waiters.pop_front();
+        w->timer.cancel();
+    }
+}
+
+asio::awaitable<bool> subscription::dead_letter(exhausted e) {
+    auto& attrs = e.message.attributes;
+    std::erase_if(attrs, [](auto& kv) { return kv.first.starts_with("sluice.dlq."); });
+    attrs.emplace_back("sluice.dlq.source", _name);
+    attrs.emplace_back(
+        "sluice.dlq.reason", fmt::format("max deliveries exceeded ({})", _options.max_deliveries));
+    attrs.emplace_back("sluice.dlq.delivery_count", std::to_string(e.deliveries));
+    attrs.emplace_back("sluice.dlq.time", format_rfc3339(_ctx.clock.now()));
+    std::string group = e.message.group;
+    storage::write_batch source_ops;
+    source_ops.erase(storage::column::log, _log.key(e.offset));
+    source_ops.erase(storage::column::state, count_key(e.offset));
+    result<void> moved = errc::queue_not_found;
+    if (_ctx.dead_letters && !_options.dead_letter_queue.empty()) {
+        moved = co_await _ctx.dead_letters->dead_letter(
+            _options.dead_letter_queue, std::move(e.message), std::move(source_ops));
+    }
+    if (!moved) {
+        // The dead-letter queue is gone or cannot write: keep the message here, visible again.
+        _deliveries.set_deadline(e.offset, 0, _ctx.clock.now(), _ctx.clock.now());
+        co_return false;
+    }
+    _log.on_removed(_deliveries.size(e.offset));
+    _deliveries.forget(e.offset);
+    if (_options.ordered) {
+        release_group(group, e.offset);
+    }
+    ++_dead_lettered;
+    broker_probe::add(_ctx.probe.dead_lettered);
+    co_return true;
+}
+
+} // namespace sluice::broker

@@ -1,0 +1,179 @@
+#pragma once
+
+#include "base/asio.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "broker/broker_probe.h"
+#include "broker/delivery_state.h"
+#include "broker/partition_log.h"
+#include "broker/receipt.h"
+#include "model/message.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <list>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sluice::broker {
+
+/// One message handed to a consumer, with the receipt that acks it.
+struct delivery {
+    uint64_t offset = 0;
+    model::message message;
+    std::string receipt;
+    uint32_t delivery_count = 0;
+    timestamp first_receive;
+};
+
+struct receive_options {
+    uint32_t max_messages = 1;                ///< 1..100
+    millis wait{0};                           ///< long-poll limit; 0 answers at once
+    std::optional<millis> visibility_timeout; ///< default: the subscription's
+};
+
+/// Where messages that exhausted their deliveries go. Implemented by the frontend, which
+/// reaches the dead-letter queue's shard; `source_ops` must commit in the same atomic batch as
+/// the append to the dead-letter queue, so a message is never lost nor in both places.
+class dead_letter_sink {
+public:
+    virtual ~dead_letter_sink() = default;
+    virtual asio::awaitable<result<void>>
+    dead_letter(std::string queue, model::message m, storage::write_batch source_ops) = 0;
+};
+
+/// What a subscription uses of its shard. Everything referenced outlives it.
+struct queue_context {
+    storage::engine& engine;
+    const sluice::clock& clock;
+    const receipt_codec& receipts;
+    broker_probe& probe;
+    dead_letter_sink* dead_letters = nullptr;
+};
+
+struct subscription_options {
+    millis visibility_timeout{30'000};
+    bool ordered = false;           ///< FIFO per message group: one in flight per group
+    uint32_t max_deliveries = 0;    ///< 0: never dead-letter
+    std::string dead_letter_queue;  ///< target after max_deliveries
+};
+
+/// Hands the messages of one partition log to competing consumers with leases (visibility
+/// timeouts), in log order; `ordered` keeps at most one message per group in flight. This is
+/// the delivery core shared by queues (and, later, topic subscriptions): leases, receipts,
+/// redelivery, dead-lettering, FIFO groups and long polling all live here.
+///
+/// On a queue, acknowledging deletes the message from the log.
+///
+/// Lives on the shard of its log; every method runs on that thread. Memory: a bounded
+/// read-ahead of messages, the bookkeeping of delivered-but-unacked offsets, the offsets of
+/// blocked FIFO messages, and one small record per waiting receive.
+class subscription {
+public:
+    subscription(partition_log& log, queue_context ctx, subscription_options options, std::string name);
+    ~subscription();
+
+    void set_options(subscription_options o) { _options = std::move(o); }
+    const subscription_options& options() const { return _options; }
+
+    /// Rebuilds state from the log and the stored delivery counts (startup).
+    result<void> recover();
+
+    /// Messages committed to the log at offsets first… (in commit order).
+    void on_appended(uint64_t first, std::vector<model::message> messages);
+
+    /// Leases up to max_messages; with a wait, completes as soon as one is available or the
+    /// wait ends. Waiting receives are served in arrival order.
+    asio::awaitable<result<std::vector<delivery>>> receive(receive_options options);
+
+    /// Deletes the message of a current delivery. Errors: receipt_invalid, receipt_stale.
+    /// Acking a message that no longer exists succeeds.
+    asio::awaitable<result<void>> ack(std::string receipt);
+
+    /// Sets the lease of a current delivery to now + timeout (0 releases it at once).
+    result<void> change_visibility(std::string_view receipt, millis timeout);
+
+    struct counts {
+        uint64_t visible = 0;
+        uint64_t in_flight = 0;
+        std::optional<uint64_t> oldest_offset; ///< lowest unacknowledged offset
+        uint64_t delivered = 0;
+        uint64_t acked = 0;
+        uint64_t dead_lettered = 0;
+    };
+    counts stats();
+
+    void reset_counters() {
+        _delivered = _acked = _dead_lettered = 0;
+    }
+
+    /// Everything below `end` left the log (retention or purge).
+    void on_truncated(uint64_t end);
+
+    /// Wakes every waiting receive; later calls fail (`deleted` picks the error).
+    void close(bool deleted);
+
+private:
+    struct ready_entry {
+        uint64_t offset;
+        model::message message;
+    };
+    struct waiter {
+        asio::steady_timer timer;
+    };
+    struct group_state {
+        uint64_t head;                ///< the group's message in flight (or next to go)
+        std::deque<uint64_t> blocked; ///< later messages of the group, in order
+    };
+    struct exhausted {
+        uint64_t offset;
+        model::message message;
+        uint32_t deliveries;
+    };
+
+    result<receipt> decode_receipt(std::string_view token) const;
+    void fill_ready();
+    void take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);
+    bool try_deliver(
+        std::vector<delivery>& out, std::vector<exhausted>& dead, uint64_t offset,
+        model::message m, millis vis);
+    /// Moves an exhausted message to the dead-letter queue; false if it stayed here.
+    asio::awaitable<bool> dead_letter(exhausted e);
+    asio::awaitable<result<void>> persist_counts(const std::vector<delivery>& out);
+    void release_group(const std::string& group, uint64_t offset);
+    bool has_available();
+    void wake_one();
+    error_code closed_error() const;
+    std::string count_key(uint64_t offset) const;
+
+    partition_log& _log;
+    queue_context _ctx;
+    subscription_options _options;
+    std::string _name;
+
+    uint64_t _next_read = 0; ///< first offset not yet pulled into `_ready`
+    uint64_t _unread = 0;    ///< stored messages at or after _next_read
+    std::deque<ready_entry> _ready;
+    size_t _ready_bytes = 0;
+    delivery_state _deliveries;
+    uint64_t _epoch;
+    std::list<waiter*> _waiters;
+
+    std::unordered_map<std::string, group_state> _groups;
+    std::deque<std::pair<uint64_t, std::string>> _group_ready; ///< heads whose turn came
+    uint64_t _blocked = 0;
+
+    uint64_t _delivered = 0;
+    uint64_t _acked = 0;
+    uint64_t _dead_lettered = 0;
+    bool _closed = false;
+    bool _deleted = false;
+
+    static constexpr size_t max_ready_messages = 1024;
+    static constexpr size_t max_ready_bytes = 4u << 20;
+};
+
+} // namespace sluice::broker

@@ -1,0 +1,205 @@
+// subscription: the receive path (read-ahead, FIFO groups, leases, dead-lettering, long polls).
+#include "broker/errc.h"
+#include "broker/keys.h"
+#include "broker/subscription.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sluice::broker {
+
+void subscription::fill_ready() {
+    if (_unread == 0 || _next_read >= _log.committed_end()) {
+        return;
+    }
+    uint64_t last_seen = _next_read;
+    bool hit_limit = false;
+    auto r = _log.scan(_next_read, [&](uint64_t offset, std::string_view v) {
+        last_seen = offset;
+        if (_unread > 0) {
+            --_unread;
+        }
+        auto m = model::decode(v);
+        if (!m) {
+            return true; // unreadable record: skip it rather than wedge the queue
+        }
+        _ready_bytes += m->size_bytes();
+        _ready.push_back({offset, std::move(*m)});
+        if (_ready.size() >= max_ready_messages / 4 || _ready_bytes >= max_ready_bytes / 4) {
+            hit_limit = true;
+            return false;
+        }
+        return true;
+    });
+    if (!r) {
+        return; // storage read error: leave the state alone, the next receive retries
+    }
+    _next_read = hit_limit ? last_seen + 1 : _log.committed_end();
+    if (!hit_limit) {
+        _unread = 0; // everything committed up to here has been pulled in
+    }
+}
+
+bool subscription::try_deliver(
+    std::vector<delivery>& out, std::vector<exhausted>& dead, uint64_t offset, model::message m,
+    millis vis) {
+    uint32_t before = _deliveries.deliveries(offset);
+    if (_options.max_deliveries > 0 && before >= _options.max_deliveries) {
+        dead.push_back({offset, std::move(m), before});
+        return false;
+    }
+    auto now = _ctx.clock.now();
+    uint64_t epoch = ++_epoch;
+    uint32_t size = static_cast<uint32_t>(std::min<size_t>(m.size_bytes() + 32, UINT32_MAX));
+    uint32_t count = _deliveries.begin_delivery(offset, epoch, now + vis, size, now);
+    if (count > 1) {
+        broker_probe::add(_ctx.probe.redelivered);
+    }
+    broker_probe::add(_ctx.probe.delivered);
+    ++_delivered;
+    auto first = _deliveries.first_delivery(offset).value_or(now);
+    out.push_back(
+        {offset, std::move(m),
+         _ctx.receipts.encode({_log.topic(), _log.partition(), offset, epoch}), count, first});
+    return true;
+}
+
+void subscription::take(
+    std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& options) {
+    auto vis = options.visibility_timeout.value_or(_options.visibility_timeout);
+    _deliveries.expire(_ctx.clock.now());
+    auto read_or_forget = [&](uint64_t offset) -> std::optional<model::message> {
+        auto m = _log.read(offset);
+        if (!m || !*m) {
+            _deliveries.forget(offset); // acked or removed by retention meanwhile
+            return std::nullopt;
+        }
+        return std::move(**m);
+    };
+    while (out.size() < options.max_messages) {
+        // 1. Expired leases (in FIFO mode these are group heads: their group stays busy).
+        if (auto off = _deliveries.pop_redelivery()) {
+            if (auto m = read_or_forget(*off)) {
+                try_deliver(out, dead, *off, std::move(*m), vis);
+            } else if (_options.ordered) {
+                // Gone: its group may go on. The group name is unknown here; find it.
+                for (auto& [name, g] : _groups) {
+                    if (g.head == *off) {
+                        release_group(std::string(name), *off);
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        // 2. FIFO groups whose previous message was acked or dead-lettered.
+        if (!_group_ready.empty()) {
+            auto [off, group] = std::move(_group_ready.front());
+            _group_ready.pop_front();
+            if (auto m = read_or_forget(off)) {
+                try_deliver(out, dead, off, std::move(*m), vis);
+            } else {
+                release_group(group, off);
+            }
+            continue;
+        }
+        // 3. The read-ahead, in log order.
+        if (_ready.empty()) {
+            fill_ready();
+        }
+        if (_ready.empty()) {
+            return;
+        }
+        auto e = std::move(_ready.front());
+        _ready.pop_front();
+        _ready_bytes -= e.message.size_bytes();
+        if (_options.ordered) {
+            auto [it, fresh] = _groups.try_emplace(e.message.group, group_state{e.offset, {}});
+            if (!fresh) {
+                it->second.blocked.push_back(e.offset); // waits for the group's turn
+                ++_blocked;
+                continue;
+            }
+        }
+        try_deliver(out, dead, e.offset, std::move(e.message), vis);
+    }
+}
+
+bool subscription::has_available() {
+    return !_ready.empty() || _unread > 0 || _deliveries.redeliverable() > 0 || !_group_ready.empty();
+}
+
+asio::awaitable<result<void>> subscription::persist_counts(const std::vector<delivery>& out) {
+    // With a dead-letter limit, a delivery counts only once its count is durable, so a crash
+    // never grants a message extra deliveries.
+    if (_options.max_deliveries == 0 || out.empty()) {
+        co_return result<void>{};
+    }
+    storage::write_batch batch;
+    for (auto& d : out) {
+        std::string v;
+        keys::put_u32(v, d.delivery_count);
+        batch.put(storage::column::state, count_key(d.offset), std::move(v));
+    }
+    co_return co_await _ctx.engine.commit(std::move(batch));
+}
+
+asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_options options) {
+    std::vector<delivery> out;
+    auto deadline = _ctx.clock.now() + options.wait;
+    bool first_pass = true;
+    while (true) {
+        if (_closed) {
+            co_return closed_error();
+        }
+        // Fairness: a newcomer that is willing to wait queues behind the receives already
+        // waiting instead of overtaking them.
+        if (first_pass && !_waiters.empty() && options.wait.count() > 0) {
+            if (has_available()) {
+                wake_one();
+            }
+        } else {
+            std::vector<exhausted> dead;
+            take(out, dead, options);
+            bool moved = false;
+            for (auto& e : dead) {
+                moved = (co_await dead_letter(std::move(e))) || moved;
+            }
+            if (moved && out.size() < options.max_messages) {
+                continue; // room left: look again right away
+            }
+        }
+        first_pass = false;
+        auto now = _ctx.clock.now();
+        if (!out.empty() || now >= deadline) {
+            break;
+        }
+        // Sleep until a publish or release wakes us, the wait ends, or a lease expires.
+        auto wake_at = deadline;
+        if (auto lease_end = _deliveries.earliest_deadline(); lease_end && *lease_end < wake_at) {
+            wake_at = *lease_end;
+        }
+        waiter w{asio::steady_timer(co_await asio::this_coro::executor)};
+        w.timer.expires_after(std::max(timestamp::duration(0), wake_at - now));
+        _waiters.push_back(&w);
+        co_await w.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        _waiters.remove(&w); // no-op when the waker already removed it
+    }
+    if (auto persisted = co_await persist_counts(out); !persisted) {
+        // Not durable: give the messages back rather than hand out deliveries we may forget.
+        auto now = _ctx.clock.now();
+        for (auto& d : out) {
+            auto r = _ctx.receipts.decode(d.receipt);
+            _deliveries.set_deadline(d.offset, r->epoch, now, now);
+        }
+        co_return persisted.error();
+    }
+    // More left and others waiting: pass the baton so they do not sleep until their deadline.
+    if (has_available()) {
+        wake_one();
+    }
+    co_return out;
+}
+
+} // namespace sluice::broker

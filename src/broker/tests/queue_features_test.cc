@@ -1,0 +1,314 @@
+// Dead-letter queues, delayed messages, FIFO groups and deduplication, on the delivery core.
+#include "broker/errc.h"
+#include "broker/queue.h"
+#include "storage/engine.h"
+
+#include "../../../tests/support/run_coro.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+using namespace sluice;
+using namespace std::chrono_literals;
+using test::run_coro;
+
+namespace {
+
+class Features : public testing::Test, public broker::dead_letter_sink {
+protected:
+    std::unique_ptr<storage::engine> engine = storage::make_memory_engine();
+    manual_clock clock;
+    broker::receipt_codec receipts{std::string(32, 's')};
+    broker::broker_probe probe;
+    asio::io_context io;
+    std::map<std::string, std::unique_ptr<broker::queue>> queues;
+    uint32_t next_topic = 1;
+
+    asio::awaitable<result<void>>
+    dead_letter(std::string queue, model::message m, storage::write_batch ops) override {
+        auto it = queues.find(queue);
+        if (it == queues.end()) {
+            co_return broker::errc::queue_not_found;
+        }
+        co_return co_await it->second->append_moved(std::move(m), std::move(ops));
+    }
+
+    broker::queue& make(std::string name, broker::queue_config c = {}) {
+        auto q = std::make_unique<broker::queue>(
+            broker::queue_definition{name, next_topic++, clock.now(), c},
+            broker::queue_context{*engine, clock, receipts, probe, this});
+        EXPECT_TRUE(q->recover());
+        auto& ref = *q;
+        queues[name] = std::move(q);
+        return ref;
+    }
+    /// Simulates a restart: same engine and topic id, fresh object.
+    broker::queue& restart(std::string name) {
+        auto def = queues.at(name)->definition();
+        queues[name]->close(false);
+        auto q = std::make_unique<broker::queue>(
+            def, broker::queue_context{*engine, clock, receipts, probe, this});
+        EXPECT_TRUE(q->recover());
+        auto& ref = *q;
+        queues[name] = std::move(q);
+        return ref;
+    }
+    std::vector<result<broker::publish_result>> publish(broker::queue& q, std::vector<broker::publish_entry> e) {
+        auto r = run_coro(io, q.publish(std::move(e)));
+        EXPECT_TRUE(r);
+        return *r;
+    }
+    std::vector<broker::delivery> receive(broker::queue& q, uint32_t max, millis vis = 30s) {
+        auto r = run_coro(io, q.receive({max, millis(0), vis}));
+        EXPECT_TRUE(r) << r.error().message();
+        return r ? *r : std::vector<broker::delivery>{};
+    }
+    void ack(broker::queue& q, const broker::delivery& d) { EXPECT_TRUE(run_coro(io, q.ack(d.receipt))); }
+    std::string attr(const broker::delivery& d, std::string_view k) {
+        for (auto& [key, v] : d.message.attributes) {
+            if (key == k) {
+                return v;
+            }
+        }
+        return "";
+    }
+};
+
+} // namespace
+
+TEST_F(Features, DeadLetterAfterExactlyMaxDeliveries) {
+    auto& dlq = make("dlq");
+    broker::queue_config c;
+    c.max_deliveries = 3;
+    c.dead_letter_queue = "dlq";
+    auto& q = make("jobs", c);
+    auto id = publish(q, {{"poison", {{"k", "v"}}}})[0]->message_id;
+    for (int i = 1; i <= 3; ++i) {
+        auto got = receive(q, 1, 10s);
+        ASSERT_EQ(got.size(), 1u) << i;
+        EXPECT_EQ(got[0].delivery_count, uint32_t(i));
+        clock.advance(10s); // lease expires, never acked
+    }
+    EXPECT_TRUE(receive(q, 1).empty()); // the 4th delivery moves it instead
+    EXPECT_EQ(q.stats().visible, 0u);
+    EXPECT_EQ(q.stats().dead_lettered, 1u);
+    auto dead = receive(dlq, 10);
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].message.id, id); // original id, body, attributes
+    EXPECT_EQ(dead[0].message.body, "poison");
+    EXPECT_EQ(attr(dead[0], "k"), "v");
+    EXPECT_EQ(attr(dead[0], "sluice.dlq.source"), "jobs");
+    EXPECT_EQ(attr(dead[0], "sluice.dlq.delivery_count"), "3");
+    EXPECT_FALSE(attr(dead[0], "sluice.dlq.reason").empty());
+}
+
+TEST_F(Features, DeliveryCountsSurviveRestart) {
+    make("dlq");
+    broker::queue_config c;
+    c.max_deliveries = 2;
+    c.dead_letter_queue = "dlq";
+    auto* q = &make("jobs", c);
+    publish(*q, {{"x", {}}});
+    ASSERT_EQ(receive(*q, 1).size(), 1u);
+    q = &restart("jobs");
+    auto second = receive(*q, 1);
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0].delivery_count, 2u);
+    q = &restart("jobs");
+    EXPECT_TRUE(receive(*q, 1).empty()); // third delivery: dead-lettered, not delivered
+    EXPECT_EQ(receive(*queues["dlq"], 10).size(), 1u);
+}
+
+TEST_F(Features, MissingDeadLetterQueueKeepsTheMessage) {
+    broker::queue_config c;
+    c.max_deliveries = 1;
+    c.dead_letter_queue = "gone";
+    auto& q = make("jobs", c);
+    publish(q, {{"x", {}}});
+    receive(q, 1, 1s);
+    clock.advance(1s);
+    EXPECT_TRUE(receive(q, 1).empty());
+    EXPECT_EQ(q.stats().visible, 1u); // still here, nothing lost
+}
+
+TEST_F(Features, DelayedMessagesFireInOrderAndNotEarly) {
+    auto& q = make("reminders");
+    publish(q, {{"b", {}, {}, {}, 20s}, {"a", {}, {}, {}, 10s}, {"now", {}}});
+    EXPECT_EQ(q.stats().delayed, 2u);
+    auto got = receive(q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "now");
+    clock.advance(9s);
+    run_coro(io, q.fire_due());
+    EXPECT_TRUE(receive(q, 10).empty()); // not early
+    clock.advance(1s);
+    run_coro(io, q.fire_due());
+    got = receive(q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "a");
+    clock.advance(10s);
+    run_coro(io, q.fire_due());
+    got = receive(q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "b");
+    EXPECT_EQ(q.stats().delayed, 0u);
+}
+
+TEST_F(Features, DelayedMessagesSurviveRestartBeyondTheHorizon) {
+    auto* q = &make("later");
+    std::vector<broker::publish_entry> entries;
+    for (int i = 0; i < 1000; ++i) {
+        entries.push_back({std::to_string(i), {}, {}, {}, millis((i % 10 + 1) * 3'600'000LL)});
+    }
+    publish(*q, std::move(entries));
+    q = &restart("later");
+    EXPECT_EQ(q->stats().delayed, 1000u);
+    size_t seen = 0;
+    for (int h = 0; h <= 10; ++h) {
+        clock.advance(1h);
+        run_coro(io, q->fire_due()); // what the scheduler loop does when it wakes
+        while (true) {
+            auto more = receive(*q, 100);
+            if (more.empty()) {
+                break;
+            }
+            seen += more.size();
+            for (auto& d : more) {
+                ack(*q, d);
+            }
+        }
+    }
+    EXPECT_EQ(seen, 1000u);
+}
+
+TEST_F(Features, CancelScheduledMessage) {
+    auto& q = make("orders");
+    auto id = publish(q, {{"cancel-me", {}, {}, {}, 30min}})[0]->message_id;
+    EXPECT_TRUE(run_coro(io, q.cancel(id)));
+    EXPECT_EQ(run_coro(io, q.cancel(id)).error(), broker::errc::message_not_found);
+    clock.advance(31min);
+    run_coro(io, q.fire_due());
+    EXPECT_TRUE(receive(q, 10).empty());
+    EXPECT_EQ(q.stats().delayed, 0u);
+}
+
+TEST_F(Features, DelayBeyondRetentionIsRefused) {
+    broker::queue_config c;
+    c.retention = 1h;
+    auto& q = make("short", c);
+    auto r = publish(q, {{"x", {}, {}, {}, 2h}});
+    EXPECT_EQ(r[0].error(), broker::errc::delay_out_of_range);
+    r = publish(q, {{"past", {}, {}, {}, {}, clock.now() - 1h}}); // deliver_at in the past: now
+    ASSERT_TRUE(r[0]);
+    EXPECT_EQ(receive(q, 1).size(), 1u);
+}
+
+TEST_F(Features, FifoOneInFlightPerGroupAndGroupsInParallel) {
+    broker::queue_config c;
+    c.fifo = true;
+    auto& q = make("orders.fifo", c);
+    publish(q, {{"a1", {}, "a"}, {"a2", {}, "a"}, {"b1", {}, "b"}, {"a3", {}, "a"}, {"b2", {}, "b"}});
+    auto got = receive(q, 10);
+    ASSERT_EQ(got.size(), 2u); // one per group
+    EXPECT_EQ(got[0].message.body, "a1");
+    EXPECT_EQ(got[1].message.body, "b1");
+    EXPECT_TRUE(receive(q, 10).empty());
+    ack(q, got[0]);
+    auto next = receive(q, 10);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].message.body, "a2");
+    ack(q, got[1]);
+    ack(q, next[0]);
+    next = receive(q, 10);
+    ASSERT_EQ(next.size(), 2u); // the next of each group, in the order the groups were freed
+    std::set<std::string> bodies{next[0].message.body, next[1].message.body};
+    EXPECT_EQ(bodies, (std::set<std::string>{"a3", "b2"}));
+}
+
+TEST_F(Features, FifoPoisonMessageReleasesItsGroup) {
+    make("dlq");
+    broker::queue_config c;
+    c.fifo = true;
+    c.max_deliveries = 2;
+    c.dead_letter_queue = "dlq";
+    auto& q = make("orders.fifo", c);
+    publish(q, {{"poison", {}, "g"}, {"after", {}, "g"}, {"other", {}, "h"}});
+    auto got = receive(q, 10, 5s);
+    ASSERT_EQ(got.size(), 2u); // poison + other
+    ack(q, got[1]);
+    clock.advance(5s);
+    got = receive(q, 10, 5s);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "poison");
+    clock.advance(5s);
+    got = receive(q, 10, 5s); // poison dead-lettered, its group goes on
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "after");
+}
+
+TEST_F(Features, FifoRequiresGroupsAndOthersRefuseThem) {
+    broker::queue_config fifo;
+    fifo.fifo = true;
+    auto& f = make("f", fifo);
+    auto& s = make("s");
+    EXPECT_EQ(publish(f, {{"x", {}}})[0].error(), broker::errc::group_required);
+    EXPECT_EQ(publish(s, {{"x", {}, "g"}})[0].error(), broker::errc::group_not_allowed);
+    EXPECT_EQ(publish(f, {{"x", {}, std::string(129, 'g')}})[0].error(), broker::errc::key_too_long);
+}
+
+TEST_F(Features, DedupWithinAndAfterTheWindow) {
+    broker::queue_config c;
+    c.dedup_window = 5min;
+    auto* q = &make("pay", c);
+    auto first = publish(*q, {{"credit 10", {}, {}, "tx-1"}})[0];
+    auto again = publish(*q, {{"credit 10", {}, {}, "tx-1"}})[0];
+    ASSERT_TRUE(first && again);
+    EXPECT_TRUE(again->duplicate);
+    EXPECT_EQ(again->message_id, first->message_id);
+    q = &restart("pay"); // durable
+    EXPECT_TRUE(publish(*q, {{"credit 10", {}, {}, "tx-1"}})[0]->duplicate);
+    clock.advance(5min);
+    run_coro(io, q->sweep_retention());
+    auto after = publish(*q, {{"credit 10", {}, {}, "tx-1"}})[0];
+    EXPECT_FALSE(after->duplicate);
+    EXPECT_EQ(q->stats().visible, 2u);
+}
+
+TEST_F(Features, ContentBasedDedup) {
+    broker::queue_config c;
+    c.content_based_dedup = true;
+    auto& q = make("c", c);
+    auto r = publish(q, {{"same", {}}, {"same", {}}, {"other", {}}});
+    EXPECT_FALSE(r[0]->duplicate);
+    EXPECT_TRUE(r[1]->duplicate);
+    EXPECT_FALSE(r[2]->duplicate);
+    EXPECT_EQ(q.stats().visible, 2u);
+}
+
+TEST_F(Features, PurgeRemovesEverything) {
+    auto& q = make("p");
+    publish(q, {{"a", {}}, {"b", {}}, {"later", {}, {}, {}, 1h}});
+    receive(q, 1);
+    EXPECT_TRUE(run_coro(io, q.purge()));
+    auto s = q.stats();
+    EXPECT_EQ(s.visible + s.in_flight + s.delayed + s.published, 0u);
+    clock.advance(2h);
+    run_coro(io, q.fire_due());
+    EXPECT_TRUE(receive(q, 10).empty());
+    publish(q, {{"fresh", {}}});
+    EXPECT_EQ(receive(q, 10).size(), 1u);
+}
+
+TEST_F(Features, RetentionBySize) {
+    broker::queue_config c;
+    c.retention_bytes = byte_size{2000};
+    auto& q = make("small", c);
+    for (int i = 0; i < 10; ++i) {
+        publish(q, {{std::string(500, 'x'), {}}});
+    }
+    run_coro(io, q.sweep_retention());
+    EXPECT_LE(q.stats().stored_bytes, 2000u);
+    EXPECT_LT(q.stats().visible, 10u);
+}
