@@ -12,6 +12,9 @@ struct services {
     http::http_probe& http_probe;
     storage::engine& engine;
     const sluice::clock& clock;
+    /// The storage failure injector behind /debug/faults; null unless the server runs with the
+    /// test switch (SLUICE_TEST_FAULTS=1). Outlives the server like the rest.
+    storage::failure_injector* faults = nullptr;
 };
 
 } // namespace sluice::api

@@ -6,12 +6,16 @@
 #include "http/server.h"
 #include "shard/shard_set.h"
 #include "storage/engine.h"
+#include "storage/failure_injector.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <sys/resource.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -31,6 +35,36 @@ asio::awaitable<void> shutdown(running r) {
     co_await r.server.drain();
 }
 
+/// Raises the soft open-files limit toward the hard one so `max_connections` sockets (plus the
+/// store's files) fit: the common soft default of 1024 would refuse connections long before.
+void raise_open_files_limit(unsigned max_connections, spdlog::logger& log) {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+        return;
+    }
+    rlim_t wanted = rlim_t(max_connections) + 1024;
+    if (lim.rlim_cur >= wanted || lim.rlim_cur == RLIM_INFINITY) {
+        return;
+    }
+    rlim_t target = lim.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, lim.rlim_max);
+    if (target <= lim.rlim_cur) {
+        return;
+    }
+    lim.rlim_cur = target;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0 || target < wanted) {
+        log.warn(
+            "open files limit is {} (hard limit): fewer than max_connections {} connections fit",
+            target, max_connections);
+    }
+}
+
+/// The test switch for fault injection (docs/RELIABILITY.md). Deliberately an environment
+/// variable only, not a config setting: a YAML file or flag must never be able to turn it on.
+bool test_faults_enabled() {
+    const char* v = std::getenv("SLUICE_TEST_FAULTS");
+    return v && std::string_view(v) == "1";
+}
+
 } // namespace
 
 int run_server(const config::server_config& cfg) {
@@ -47,6 +81,12 @@ int run_server(const config::server_config& cfg) {
     }
     unsigned shard_count = cfg.shards ? cfg.shards : std::max(1u, std::thread::hardware_concurrency());
     auto listen = *config::split_listen(cfg.listen);
+    raise_open_files_limit(cfg.max_connections, *log);
+    std::shared_ptr<storage::failure_injector> faults;
+    if (test_faults_enabled()) {
+        faults = std::make_shared<storage::failure_injector>();
+        log->warn("SLUICE_TEST_FAULTS=1: /debug/faults can make storage writes fail (tests only)");
+    }
 
     std::unique_ptr<storage::engine> engine;
     try {
@@ -54,6 +94,7 @@ int run_server(const config::server_config& cfg) {
         eo.path = cfg.data_dir;
         eo.mode = *storage::parse_durability(cfg.durability);
         eo.sync_interval = cfg.sync_interval;
+        eo.faults = faults;
         engine = storage::open_rocks_engine(eo);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
@@ -63,7 +104,7 @@ int run_server(const config::server_config& cfg) {
     broker::queue_frontend queues(shards, *engine, clock::system(), cfg.retention_sweep_interval);
     http::http_probe probe;
     http::router router(probe);
-    api::services services{queues, probe, *engine, clock::system()};
+    api::services services{queues, probe, *engine, clock::system(), faults.get()};
     api::register_routes(router, services);
     http::server_options so;
     so.host = listen.first;
