@@ -2,6 +2,8 @@
 create, conflicting create, PUT upsert, get with stats, list, delete.
 """
 import re
+import threading
+import time
 import unittest
 
 from harness import ServerTest, wait_until
@@ -202,6 +204,42 @@ class TestGetListDelete(ServerTest):
         self.assertEqual(r.status, 200, r)
         s = self.server.queue_stats("del-msgs")
         self.assertEqual((s["visible"], s["acked"]), (5, 0), (s, r))
+
+    def test_delete_ends_a_long_poll_on_the_queue_at_once(self):
+        self.make_queue("del-polled")
+        result = {}
+
+        def poll():
+            with self.server.client() as c:
+                result["response"] = c.receive("del-polled", wait="10s", timeout=30)
+                result["returned"] = time.monotonic()
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        time.sleep(0.3)  # lets the poll start waiting; not needed for correctness
+        deleted = time.monotonic()
+        self.assertEqual(self.server.delete("/v1/queues/del-polled").status, 204)
+        poller.join(15)
+        self.assertFalse(poller.is_alive())
+        r = result["response"]
+        self.assertTrue(r.status == 404 or (r.status == 200 and r.json["messages"] == []), r)
+        self.assertLess(result["returned"] - deleted, 2.0)
+
+    def test_every_response_carries_a_unique_request_id(self):
+        self.make_queue("rid")
+        responses = [
+            self.server.get("/v1/queues/rid"),
+            self.server.get("/v1/queues"),
+            self.server.publish("rid", "x"),
+            self.server.receive("rid"),
+            self.server.get("/healthz"),
+            self.server.get("/metrics"),
+            self.server.get("/v1/queues/nope"),
+            self.server.delete("/v1/queues/rid"),
+        ]
+        ids = [r.headers.get("X-Request-Id") for r in responses]
+        self.assertTrue(all(ids), list(zip(ids, responses)))
+        self.assertEqual(len(set(ids)), len(ids))
 
     def test_delete_does_not_touch_other_queues(self):
         self.make_queue("keep-1")
