@@ -141,6 +141,20 @@ class TestBrokenClients(HttpTest):
             self.assertLess(time.monotonic() - started, 1.0)
 
 
+class TestStartup(unittest.TestCase):
+    def test_every_shard_accepts_right_after_start(self):
+        """Each shard has its own SO_REUSEPORT acceptor; all of them must accept. (A shard whose
+        accept loop died at start-up leaves ~1/N of all new connections hanging forever.)"""
+        for attempt in range(10):
+            with self.subTest(attempt=attempt):
+                server = Server(args=["--shards", "2"])
+                try:
+                    server.start(check_accept=False)
+                    server.check_every_shard_accepts(connections=16)
+                finally:
+                    server.cleanup()
+
+
 class TestOversized(HttpTest):
     def test_announced_1gib_body_gets_413_without_sending_it(self):
         with self.connect(timeout=5) as s:
