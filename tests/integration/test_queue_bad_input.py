@@ -245,7 +245,14 @@ class TestPublish(BadInputTest):
             row("entry bad base64", "POST", p, batch(ok, {"body_base64": "!!!not base64"})),
             row("entry base64 with a star", "POST", p, batch(ok, {"body_base64": "YW*j"})),
             row("entry body_base64 a number", "POST", p, batch(ok, {"body_base64": 5})),
-            row("entry unknown field", "POST", p, batch(ok, {"body": "a", "delay": "1s"})),
+            row("entry unknown field", "POST", p, batch(ok, {"body": "a", "colour": "red"})),
+            row("entry with delay and deliver_at", "POST", p,
+                batch(ok, {"body": "a", "delay": "1s", "deliver_at": "2030-01-01T00:00:00Z"})),
+            row("entry delay not a duration", "POST", p, batch(ok, {"body": "a", "delay": "soon"})),
+            row("entry deliver_at unparsable", "POST", p,
+                batch(ok, {"body": "a", "deliver_at": "tomorrow 9am"})),
+            row("duplicate entry ids", "POST", p,
+                batch({"id": "1", "body": "a"}, {"id": "1", "body": "b"})),
             row("attributes a list", "POST", p, batch(ok, {"body": "a", "attributes": ["k"]})),
             row("attributes a string", "POST", p, batch(ok, {"body": "a", "attributes": "k=v"})),
             row("attribute value a number", "POST", p,
@@ -261,14 +268,7 @@ class TestPublish(BadInputTest):
                 batch(ok, {"body": "a", "attributes": {"k": "v" * 4097}})),
             row("65 attributes", "POST", p,
                 batch(ok, {"body": "a", "attributes": {f"a{i}": "v" for i in range(65)}})),
-            # One entry over the queue's max_message_size refuses the whole batch.
-            row("entry over max_message_size", "POST", p, batch(ok, {"body": "x" * 1025}),
-                status=413, code="MessageTooLarge"),
-            row("JSON entry over max_message_size", "POST", p,
-                batch(ok, {"body": {"k": "x" * 1020}}), status=413, code="MessageTooLarge"),
-            row("base64 entry over max_message_size", "POST", p,
-                batch(ok, {"body_base64": base64.b64encode(b"\xff" * 1025).decode()}),
-                status=413, code="MessageTooLarge"),
+            # (An entry over max_message_size fails alone: BatchEntryErrorsTest.)
             row("unknown queue", "POST", "/v1/queues/nope/messages/batch", batch(ok), status=404,
                 code="QueueNotFound"),
         ]
@@ -443,10 +443,45 @@ class TestAttributeEncoding(BadInputTest):
     # BUG: a Sluice-Attr-* header value that is not UTF-8 (obs-text, e.g. Latin-1 "\xe9") is
     # stored as is and later returned inside the receive JSON as raw invalid UTF-8, so strict
     # JSON clients cannot parse the response. Expected: 400 InvalidParameter at publish.
-    @unittest.expectedFailure
+    # (No subTest here: unittest would not honour @expectedFailure through one.)
     def test_non_utf8_attribute_header_value_is_refused(self):
-        self.run_table([row("attribute value Latin-1", "POST", "/v1/queues/target/messages", b"x",
-                            headers={"Sluice-Attr-k": b"caf\xe9"})])
+        before = self.snapshot()
+        resp = self.server.publish("target", b"x", headers={"Sluice-Attr-k": b"caf\xe9"})
+        self.assertServerAlive("a Latin-1 attribute value", resp)
+        self.assertApiError(resp, 400, "InvalidParameter")
+        self.assertEqual(self.snapshot(), before, "stored state changed")
+
+
+class BatchEntryErrorsTest(ServerTest):
+    """A bad entry in a publish batch fails alone with its own error; the others are published
+    (docs/api.md, 207 Multi-Status)."""
+
+    def test_each_entry_fails_alone(self):
+        s = self.server
+        self.assertEqual(s.create_queue("small", max_message_size=1024).status, 201)
+        r = s.post("/v1/queues/small/messages/batch", {"messages": [
+            {"id": "a", "body": "fine"},
+            {"id": "b", "body": "x" * 1025},
+            {"id": "c", "body": {"k": "x" * 1020}},
+            {"id": "d", "body_base64": base64.b64encode(b"\xff" * 1025).decode()},
+            {"id": "e", "body": "also fine"},
+        ]})
+        self.assertEqual(r.status, 207, r)
+        results = r.json["results"]
+        self.assertEqual([x["id"] for x in results], ["a", "b", "c", "d", "e"])
+        self.assertIn("message_id", results[0])
+        self.assertIn("message_id", results[4])
+        for bad in results[1:4]:
+            self.assertEqual(bad["error"]["code"], "MessageTooLarge")
+            self.assertTrue(bad["error"]["message"])
+        got = s.post("/v1/queues/small/receive", {"max_messages": 10}).json["messages"]
+        self.assertEqual(sorted(m["body"] for m in got), ["also fine", "fine"])
+
+    def test_all_good_is_201(self):
+        s = self.server
+        s.create_queue("all-good")
+        r = s.post("/v1/queues/all-good/messages/batch", {"messages": [{"body": "1"}, {"body": "2"}]})
+        self.assertEqual(r.status, 201, r)
 
 
 if __name__ == "__main__":

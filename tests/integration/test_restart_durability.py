@@ -204,7 +204,6 @@ class TestExclusiveDataDir(RestartTest):
     # BUG: every shard's acceptor sets SO_REUSEPORT (src/http/server.cc), so a second sluice
     # (same user) on a port already in use starts without error and the kernel then splits new
     # connections between the two processes. Expected: exit non-zero, "cannot listen on ...".
-    @unittest.expectedFailure
     def test_second_server_on_the_same_port_fails_to_start(self):
         other = tempfile.mkdtemp(prefix="sluice-it-other-")
         self.addCleanup(shutil.rmtree, other, ignore_errors=True)
