@@ -2,9 +2,17 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <mutex>
+
 namespace sluice {
 
 std::shared_ptr<spdlog::logger> make_logger(const char* module) {
+    // Shards call this concurrently (e.g. every accept loop at start): without the lock, two
+    // threads both miss in get() and the second stderr_color_mt() throws "logger already exists"
+    // — which silently killed a shard's accept loop (a detached coroutine), so that shard never
+    // accepted and about 1/N of new connections hung.
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
     if (auto existing = spdlog::get(module)) {
         return existing;
     }
