@@ -8,6 +8,7 @@
 #include "cli/server_url.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -95,6 +96,14 @@ bool is_loopback(std::string_view address) {
            || address.substr(0, 4) == "127.";
 }
 
+/// User + system CPU of this process so far (every thread), in seconds.
+double process_cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto secs = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
 [[noreturn]] void fail(const std::string& message) {
     std::cerr << "error: " << message << '\n';
     throw CLI::RuntimeError(1);
@@ -138,7 +147,13 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
     progress_reporter progress(probe, options.quiet || options.json);
     progress.start();
     run_context ctx{options, client, probe, progress};
+    auto server_cpu_before = probe.cpu_seconds();
+    auto client_cpu_before = process_cpu_seconds();
     auto report = w->run(ctx);
+    report.client_cpu_seconds = process_cpu_seconds() - client_cpu_before;
+    if (auto after = probe.cpu_seconds(); after && server_cpu_before && report.server_footprint) {
+        report.server_footprint->cpu_seconds = *after - *server_cpu_before;
+    }
     progress.stop();
 
     if (!options.keep_queue) {

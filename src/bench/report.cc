@@ -103,7 +103,13 @@ std::string format_summary(const run_report& r) {
         for (const auto& [k, v] : s.extra_bytes) {
             out += fmt::format(", {} {}", k, format_bytes(v));
         }
+        if (s.cpu_seconds) {
+            out += fmt::format(", CPU {:.2f} s", *s.cpu_seconds);
+        }
         out += '\n';
+    }
+    if (r.client_cpu_seconds > 0) {
+        out += fmt::format("  client CPU {:.2f} s\n", r.client_cpu_seconds);
     }
     if (!r.counters.empty()) {
         out += "  counters:";
@@ -155,6 +161,7 @@ std::string format_json(const run_report& r) {
         counters[k] = v;
     }
     o["counters"] = std::move(counters);
+    o["client_cpu_seconds"] = r.client_cpu_seconds;
     if (r.server_footprint) {
         const auto& s = *r.server_footprint;
         json::object srv{
@@ -164,6 +171,9 @@ std::string format_json(const run_report& r) {
         }
         for (const auto& [k, v] : s.extra_bytes) {
             srv[k + "_bytes"] = v;
+        }
+        if (s.cpu_seconds) {
+            srv["cpu_seconds"] = *s.cpu_seconds;
         }
         o["server_footprint"] = std::move(srv);
     }

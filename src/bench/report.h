@@ -36,6 +36,7 @@ struct server_figures {
     uint64_t peak_rss_bytes = 0;
     uint64_t end_rss_bytes = 0;
     std::optional<uint64_t> data_dir_bytes; ///< at the end of the run
+    std::optional<double> cpu_seconds;      ///< server CPU (user + system) used during the run
     /// Other sizes a workload wants to show ("rss_after_publish", "data_dir_after_publish").
     std::vector<std::pair<std::string, uint64_t>> extra_bytes;
 };
@@ -50,6 +51,7 @@ struct run_report {
     std::vector<latency_figures> latencies;
     std::vector<std::pair<std::string, uint64_t>> counters;
     std::optional<server_figures> server_footprint;
+    double client_cpu_seconds = 0; ///< this process (user + system) during the run
     std::vector<check_result> checks;
 
     bool ok() const;

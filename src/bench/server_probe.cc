@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace sluice::bench {
 namespace fs = std::filesystem;
 
@@ -113,6 +115,27 @@ std::optional<uint64_t> rss_from_status(std::string_view status) {
     return kb * 1024;
 }
 
+std::optional<uint64_t> cpu_ticks_from_stat(std::string_view stat) {
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count from the last ')'.
+    auto close = stat.rfind(')');
+    if (close == std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto fields = split_ws(stat.substr(close + 1));
+    // After the comm: state is field 3 (index 0 here); utime is field 14, stime 15.
+    if (fields.size() < 13) {
+        return std::nullopt;
+    }
+    uint64_t utime = 0;
+    uint64_t stime = 0;
+    if (std::from_chars(fields[11].data(), fields[11].data() + fields[11].size(), utime).ec != std::errc{}
+        || std::from_chars(fields[12].data(), fields[12].data() + fields[12].size(), stime).ec
+               != std::errc{}) {
+        return std::nullopt;
+    }
+    return utime + stime;
+}
+
 std::optional<std::string> data_dir_from_cmdline(std::string_view cmdline) {
     constexpr std::string_view flag = "--data-dir";
     std::vector<std::string_view> args;
@@ -196,6 +219,17 @@ bool server_probe::sample() {
         _peak_rss = _rss;
     }
     return true;
+}
+
+std::optional<double> server_probe::cpu_seconds() const {
+    if (!_pid) {
+        return std::nullopt;
+    }
+    auto ticks = detail::cpu_ticks_from_stat(read_text(fs::path("/proc") / std::to_string(*_pid) / "stat"));
+    if (!ticks) {
+        return std::nullopt;
+    }
+    return double(*ticks) / double(::sysconf(_SC_CLK_TCK));
 }
 
 std::optional<uint64_t> server_probe::data_dir_bytes() const {

@@ -32,6 +32,8 @@ public:
     void reset_peak() { _peak_rss = _rss; }
     /// Bytes of all files under the data directory; nullopt when it is unknown.
     std::optional<uint64_t> data_dir_bytes() const;
+    /// CPU time (user + system) the server process has used so far, in seconds.
+    std::optional<double> cpu_seconds() const;
 
 private:
     std::optional<int> _pid;
@@ -45,6 +47,8 @@ namespace detail {
 std::vector<uint64_t> listening_inodes(std::string_view proc_net_tcp, uint16_t port);
 /// "VmRSS:  1234 kB" from the text of /proc/PID/status, in bytes.
 std::optional<uint64_t> rss_from_status(std::string_view status);
+/// utime + stime in clock ticks from the text of /proc/PID/stat.
+std::optional<uint64_t> cpu_ticks_from_stat(std::string_view stat);
 /// The value of `--data-dir X` or `--data-dir=X` in a NUL-separated command line.
 std::optional<std::string> data_dir_from_cmdline(std::string_view cmdline);
 } // namespace detail

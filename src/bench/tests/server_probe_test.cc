@@ -34,12 +34,20 @@ TEST(ServerProbe, ReadsDataDirFromCommandLine) {
     EXPECT_FALSE(detail::data_dir_from_cmdline("sluice\0serve\0"s));
 }
 
+TEST(ServerProbe, ReadsCpuTicksFromStat) {
+    EXPECT_EQ(detail::cpu_ticks_from_stat(
+                  "4242 (sluice serve) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0"),
+              uint64_t(300));
+    EXPECT_FALSE(detail::cpu_ticks_from_stat("garbage"));
+}
+
 TEST(ServerProbe, SamplesItsOwnProcess) {
     server_probe p(::getpid(), "");
     ASSERT_TRUE(p.sample());
     EXPECT_GT(p.rss_bytes(), 0u);
     EXPECT_GE(p.peak_rss_bytes(), p.rss_bytes());
     EXPECT_FALSE(p.data_dir_bytes());
+    EXPECT_TRUE(p.cpu_seconds());
 }
 
 } // namespace
