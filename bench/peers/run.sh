@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Peer comparison: the same three workloads (throughput, latency, backlog; 1 KiB messages, one
+# producer with a publish window of 1000, one consumer taking batches of 500) against Redis
+# (Streams + consumer group, appendonly with appendfsync always|everysec), NATS JetStream
+# (work-queue stream, file storage) and sluice (fsync|interval), each started here on 127.0.0.1
+# with its data under a temp dir, then one table with ratios. See docs/BENCHMARKS.md.
+#
+# Usage: bench/peers/run.sh [options]
+#   --sluice BIN         sluice binary (default: build-bench/src/app/sluice, else build/src/app/sluice)
+#   --count N            messages for throughput (default 200000)
+#   --backlog-count N    messages for backlog (default 1000000)
+#   --rate R             latency workload rate in msg/s (default 5000)
+#   --seconds S          latency workload duration (default 10)
+#   --workloads "a b"    subset of: throughput latency backlog (default all)
+#   --modes "a b"        subset of: fsync interval (default both)
+#   --systems "a b"      subset of: redis nats sluice (default all)
+#   --out FILE           also keep the raw JSON lines here
+#   --keep               keep the temp dir (data, logs)
+# Installs nats-server, redis-server, libhiredis-dev and libnats-dev with apt-get when missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+sluice_bin=""
+count=200000
+backlog_count=1000000
+rate=5000
+seconds=10
+workloads="throughput latency backlog"
+modes="fsync interval"
+systems="redis nats sluice"
+out=""
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sluice) sluice_bin=$2; shift 2 ;;
+    --count) count=$2; shift 2 ;;
+    --backlog-count) backlog_count=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
+    --systems) systems=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$sluice_bin" ]; then
+  for b in build-bench/src/app/sluice build/src/app/sluice; do
+    if [ -x "$b" ]; then sluice_bin=$repo/$b; break; fi
+  done
+fi
+[ -x "$sluice_bin" ] || { echo "no sluice binary; build it or pass --sluice" >&2; exit 2; }
+
+# --- dependencies (Debian packages) -----------------------------------------------------------
+missing=()
+for p in nats-server redis-server libhiredis-dev libnats-dev g++; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/sluice-peers.XXXXXX")
+results=$work/results.jsonl
+: > "$results"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$keep" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+driver=$work/peer_driver
+g++ -O2 -std=c++20 -I src bench/peers/peer_driver.cc src/bench/message_body.cc \
+  -lhiredis -lnats -lpthread -o "$driver"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { # port, pid
+  for _ in $(seq 200); do
+    kill -0 "$2" 2>/dev/null || { echo "server $2 exited" >&2; return 1; }
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "server on port $1 did not start" >&2; return 1
+}
+stop_server() { # pid
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep_pids=()
+  for p in "${pids[@]}"; do [ "$p" != "$1" ] && keep_pids+=("$p"); done
+  pids=("${keep_pids[@]+"${keep_pids[@]}"}")
+}
+
+server_pid=""
+server_port=""
+start_server() { # system mode dir
+  local system=$1 mode=$2 dir=$3
+  mkdir -p "$dir"
+  server_port=$(free_port)
+  case "$system" in
+    redis)
+      local fsync=always; [ "$mode" = interval ] && fsync=everysec
+      redis-server --port "$server_port" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
+        --appendfsync "$fsync" --save '' --protected-mode yes --daemonize no \
+        --logfile "$dir/redis.log" &
+      ;;
+    nats)
+      nats-server -a 127.0.0.1 -p "$server_port" -js -sd "$dir" -l "$dir/nats.log" &
+      ;;
+    sluice)
+      "$sluice_bin" serve --data-dir "$dir/data" --listen "127.0.0.1:$server_port" \
+        --durability "$mode" > "$dir/sluice.log" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  pids+=("$server_pid")
+  wait_port "$server_port" "$server_pid"
+  if [ "$system" = sluice ]; then  # listening is not healthy yet: wait for /healthz
+    for _ in $(seq 100); do
+      curl -fs "http://127.0.0.1:$server_port/healthz" >/dev/null 2>&1 && break
+      sleep 0.05
+    done
+  fi
+}
+
+run_one() { # system mode workload
+  local system=$1 mode=$2 workload=$3 dir=$work/$1-$2-$3 json rc=0
+  start_server "$system" "$mode" "$dir"
+  echo "== $system ($mode) $workload" >&2
+  case "$system" in
+    redis|nats)
+      local args=(--port "$server_port" --server-pid "$server_pid" --size 1024 --window 1000 --batch 500)
+      case "$workload" in
+        throughput) args+=(--count "$count") ;;
+        latency) args+=(--rate "$rate" --count $((rate * seconds)) --producers 16) ;;
+        backlog) args+=(--count "$backlog_count") ;;
+      esac
+      json=$("$driver" "$system" "$workload" "${args[@]}") || rc=$?
+      ;;
+    sluice)
+      local args=(--server "http://127.0.0.1:$server_port" bench "$workload" --json --quiet
+                  --server-pid "$server_pid" --data-dir "$dir/data" --size 1KiB)
+      case "$workload" in
+        throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
+        latency) args+=(--rate "$rate" --duration "${seconds}s") ;;
+        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
+      esac
+      json=$("$sluice_bin" "${args[@]}") || rc=$?
+      ;;
+  esac
+  local disk
+  disk=$(du -sb "$dir" | cut -f1)
+  stop_server "$server_pid"
+  rm -rf "$dir"
+  if [ -z "$json" ]; then json='{"ok":false,"error":"no output"}'; fi
+  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"disk_bytes":%s,"result":%s}\n' \
+    "$system" "$mode" "$workload" "$rc" "$disk" "$json" >> "$results"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+  "sluice $(git -C "$repo" rev-parse --short HEAD), redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
+for workload in $workloads; do
+  for mode in $modes; do
+    for system in $systems; do
+      # JetStream 2.9 has no per-message fsync (it syncs its blocks in the background), so it
+      # only appears in the interval rows.
+      if [ "$system" = nats ] && [ "$mode" = fsync ]; then continue; fi
+      run_one "$system" "$mode" "$workload"
+    done
+  done
+done
+
+[ -n "$out" ] && cp "$results" "$out"
+python3 bench/peers/table.py "$results"
