@@ -34,8 +34,15 @@ leaf_value to_leaf(dom::element e) {
     }
 }
 
+struct flatten_output {
+    std::vector<flat_leaf>& leaves;
+    std::vector<std::uint32_t>& array_stamp;
+    std::uint32_t epoch;
+    bool container_arrays = false;
+};
+
 void flatten_node(const field_table& fields, dom::element e, std::uint32_t node,
-                  std::vector<flat_leaf>& out, bool& container_arrays) {
+                  flatten_output& out) {
     switch (e.type()) {
     case element_type::OBJECT: {
         if (!fields.has_children(node)) {
@@ -45,7 +52,7 @@ void flatten_node(const field_table& fields, dom::element e, std::uint32_t node,
         for (dom::key_value_pair kv : obj) {
             std::uint32_t child = fields.child(node, kv.key);
             if (child != field_table::none) {
-                flatten_node(fields, kv.value, child, out, container_arrays);
+                flatten_node(fields, kv.value, child, out);
             }
         }
         return;
@@ -55,15 +62,17 @@ void flatten_node(const field_table& fields, dom::element e, std::uint32_t node,
         for (dom::element x : arr) {
             element_type t = x.type();
             if (t == element_type::ARRAY || (t == element_type::OBJECT && fields.has_children(node))) {
-                container_arrays = true;
+                out.container_arrays = true;
+                out.array_stamp[node] = out.epoch;
             }
-            flatten_node(fields, x, node, out, container_arrays);
+            flatten_node(fields, x, node, out);
         }
         return;
     }
     default:
         if (fields.is_terminal(node)) {
-            out.push_back({node, to_leaf(e)});
+            leaf_value v = to_leaf(e);
+            out.leaves.push_back({node, v, value_signature(v)});
         }
         return;
     }
@@ -198,6 +207,14 @@ bool match_node(dom::element e, const clause_list& cs, std::size_t depth) {
 
 } // namespace
 
+std::uint64_t value_signature(const leaf_value& v) {
+    switch (v.kind) {
+    case value_kind::string: return signature_bits(string_hash{}(v.str));
+    case value_kind::number: return signature_bits(number_key(v.number) * 0x9E3779B97F4A7C15ull);
+    default: return signature_bits(static_cast<std::uint64_t>(v.kind) * 0xC2B2AE3D27D4EB4Full);
+    }
+}
+
 void flat_event::reset(std::uint32_t path_capacity) {
     _leaves.clear();
     _groups.clear();
@@ -205,26 +222,38 @@ void flat_event::reset(std::uint32_t path_capacity) {
     if (_group_of.size() < path_capacity) {
         _group_of.resize(path_capacity, 0);
         _group_stamp.resize(path_capacity, 0);
+        _array_stamp.resize(path_capacity, 0);
     }
     if (++_epoch == 0) {
         std::fill(_group_stamp.begin(), _group_stamp.end(), 0);
+        std::fill(_array_stamp.begin(), _array_stamp.end(), 0);
         _epoch = 1;
     }
 }
 
 void flat_event::finish() {
-    std::sort(_leaves.begin(), _leaves.end(), [](const flat_leaf& a, const flat_leaf& b) {
-        return a.path < b.path;
-    });
-    for (std::uint32_t i = 0; i < _leaves.size(); ++i) {
-        std::uint32_t p = _leaves[i].path;
-        if (_groups.empty() || _groups.back().path != p) {
-            _group_of[p] = static_cast<std::uint32_t>(_groups.size());
-            _group_stamp[p] = _epoch;
-            _groups.push_back({p, i, 0});
+    // Group leaves by path in O(n): groups in order of first appearance, leaves in document
+    // order within a group (a counting sort keyed by group).
+    for (const flat_leaf& l : _leaves) {
+        if (_group_stamp[l.path] != _epoch) {
+            _group_stamp[l.path] = _epoch;
+            _group_of[l.path] = static_cast<std::uint32_t>(_groups.size());
+            _groups.push_back({l.path, 0, 0});
         }
-        ++_groups.back().count;
+        ++_groups[_group_of[l.path]].count;
     }
+    std::uint32_t begin = 0;
+    for (group& g : _groups) {
+        g.begin = begin;
+        begin += g.count;
+        g.count = 0;
+    }
+    _sorted.resize(_leaves.size());
+    for (const flat_leaf& l : _leaves) {
+        group& g = _groups[_group_of[l.path]];
+        _sorted[g.begin + g.count++] = l;
+    }
+    _leaves.swap(_sorted);
 }
 
 struct event_reader::impl {
@@ -260,7 +289,9 @@ result<void> event_reader::parse(std::string_view json) {
 void event_reader::flatten(const field_table& fields, flat_event& out) const {
     out.reset(fields.capacity());
     if (_impl->parsed) {
-        flatten_node(fields, _impl->root, field_table::root, out._leaves, out._container_arrays);
+        flatten_output o{out._leaves, out._array_stamp, out._epoch};
+        flatten_node(fields, _impl->root, field_table::root, o);
+        out._container_arrays = o.container_arrays;
     }
     out.finish();
 }

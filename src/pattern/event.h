@@ -17,7 +17,12 @@ class field_table;
 struct flat_leaf {
     std::uint32_t path;  ///< path id in the matcher's field_table
     leaf_value value;    ///< strings point into the event_reader's document
+    std::uint64_t bits;  ///< value_signature(value)
 };
+
+/// The signature of a value for quick filters: equal values (300 and 3e2 included) have equal
+/// signatures.
+std::uint64_t value_signature(const leaf_value& v);
 
 /// An event reduced to the (path, value) pairs the matcher's rules can see, grouped by path.
 /// Reused across events: its vectors keep their capacity.
@@ -37,7 +42,7 @@ public:
         std::uint32_t begin;
         std::uint32_t count;
     };
-    /// One entry per distinct path present, in path-id order.
+    /// One entry per distinct path present, in order of first appearance in the event.
     std::span<const group> groups() const { return _groups; }
     std::span<const flat_leaf> leaves() const { return _leaves; }
     std::span<const flat_leaf> leaves(const group& g) const {
@@ -48,6 +53,11 @@ public:
     /// two clauses pick values from different elements of one array, which EventBridge refuses
     /// ("array-consistent matching"); without it, per-path checks are exact.
     bool has_container_arrays() const { return _container_arrays; }
+    /// True when the value at trie node `node` is an array holding objects or arrays: clauses
+    /// whose paths both pass through such a node must be checked on the document tree.
+    bool container_array_at(std::uint32_t node) const {
+        return node < _array_stamp.size() && _array_stamp[node] == _epoch;
+    }
 
 private:
     friend class event_reader;
@@ -56,9 +66,11 @@ private:
     void finish();
 
     std::vector<flat_leaf> _leaves;
+    std::vector<flat_leaf> _sorted; ///< scratch for finish()
     std::vector<group> _groups;
     std::vector<std::uint32_t> _group_of;
     std::vector<std::uint32_t> _group_stamp;
+    std::vector<std::uint32_t> _array_stamp;
     std::uint32_t _epoch = 0;
     bool _container_arrays = false;
 };

@@ -19,12 +19,12 @@ std::uint32_t field_table::acquire(std::span<const std::string> path) {
                 next = static_cast<std::uint32_t>(_nodes.size());
                 _nodes.emplace_back();
             }
-            node& n = _nodes[next];
+            node_data& n = _nodes[next];
             n.key = key;
             n.parent = at;
             n.refs = 0;
             n.terminal_refs = 0;
-            _nodes[at].children.emplace(key, next);
+            add_child(at, key, next);
         }
         at = next;
         ++_nodes[at].refs;
@@ -38,10 +38,11 @@ void field_table::release(std::uint32_t path_id) {
     --_nodes[path_id].terminal_refs;
     std::uint32_t at = path_id;
     while (at != root) {
-        node& n = _nodes[at];
+        node_data& n = _nodes[at];
         std::uint32_t parent = n.parent;
         if (--n.refs == 0) {
-            _nodes[parent].children.erase(n.key);
+            remove_child(parent, n.key);
+            n.few.clear();
             n.children.clear();
             n.key.clear();
             n.parent = none;
@@ -50,6 +51,36 @@ void field_table::release(std::uint32_t path_id) {
         at = parent;
     }
     --_nodes[root].refs;
+}
+
+void field_table::add_child(std::uint32_t parent, const std::string& key, std::uint32_t id) {
+    node_data& p = _nodes[parent];
+    if (p.children.empty() && p.few.size() < few_limit) {
+        p.few.emplace_back(key, id);
+        return;
+    }
+    if (!p.few.empty()) {
+        for (auto& [k, v] : p.few) {
+            p.children.emplace(std::move(k), v);
+        }
+        p.few.clear();
+    }
+    p.children.emplace(key, id);
+}
+
+void field_table::remove_child(std::uint32_t parent, const std::string& key) {
+    node_data& p = _nodes[parent];
+    if (p.children.empty()) {
+        for (std::size_t i = 0; i < p.few.size(); ++i) {
+            if (p.few[i].first == key) {
+                p.few[i] = std::move(p.few.back());
+                p.few.pop_back();
+                return;
+            }
+        }
+        return;
+    }
+    p.children.erase(key);
 }
 
 } // namespace sluice::pattern

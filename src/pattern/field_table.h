@@ -3,6 +3,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <span>
 #include <string>
@@ -12,9 +13,31 @@
 namespace sluice::pattern {
 
 /// Transparent string hash so maps keyed by std::string can be probed with a string_view.
+/// Cheap and inline (8 bytes per step): boost::unordered_flat_map post-mixes the result, so it
+/// only needs to spread differences across the 64 bits, not to avalanche.
 struct string_hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    std::size_t operator()(std::string_view s) const {
+        constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+        std::uint64_t h = s.size() * k;
+        const char* p = s.data();
+        std::size_t n = s.size();
+        while (n >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p, 8);
+            h = (h ^ w) * k;
+            h ^= h >> 29;
+            p += 8;
+            n -= 8;
+        }
+        if (n > 0) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, p, n);
+            h = (h ^ w) * k;
+            h ^= h >> 29;
+        }
+        return static_cast<std::size_t>(h);
+    }
 };
 
 template<class V>
@@ -38,23 +61,35 @@ public:
     void release(std::uint32_t path_id);
 
     std::uint32_t child(std::uint32_t node, std::string_view key) const {
-        const auto& c = _nodes[node].children;
-        if (c.empty()) {
+        const node_data& n = _nodes[node];
+        if (n.children.empty()) {
+            // Few children (the usual case): compare keys instead of hashing the event's key.
+            for (const auto& [k, id] : n.few) {
+                if (k.size() == key.size() && k == key) {
+                    return id;
+                }
+            }
             return none;
         }
-        auto it = c.find(key);
-        return it == c.end() ? none : it->second;
+        auto it = n.children.find(key);
+        return it == n.children.end() ? none : it->second;
     }
     /// True when some clause's path ends at `node`.
     bool is_terminal(std::uint32_t node) const { return _nodes[node].terminal_refs > 0; }
-    bool has_children(std::uint32_t node) const { return !_nodes[node].children.empty(); }
+    bool has_children(std::uint32_t node) const {
+        return !_nodes[node].few.empty() || !_nodes[node].children.empty();
+    }
     /// Exclusive upper bound of path ids, for sizing per-path arrays.
     std::uint32_t capacity() const { return static_cast<std::uint32_t>(_nodes.size()); }
     /// Number of live paths (nodes other than the root).
     std::size_t size() const { return _nodes.size() - 1 - _free.size(); }
 
 private:
-    struct node {
+    /// Children live in `few` while there are at most few_limit of them, else in `children`.
+    static constexpr std::size_t few_limit = 8;
+
+    struct node_data {
+        std::vector<std::pair<std::string, std::uint32_t>> few;
         string_map<std::uint32_t> children;
         std::string key;
         std::uint32_t parent = none;
@@ -62,7 +97,10 @@ private:
         std::uint32_t terminal_refs = 0; ///< clauses whose path ends here
     };
 
-    std::vector<node> _nodes;
+    void add_child(std::uint32_t parent, const std::string& key, std::uint32_t id);
+    void remove_child(std::uint32_t parent, const std::string& key);
+
+    std::vector<node_data> _nodes;
     std::vector<std::uint32_t> _free;
 };
 

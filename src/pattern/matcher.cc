@@ -3,6 +3,7 @@
 #include "pattern/event.h"
 #include "pattern/field_table.h"
 #include "pattern/path_index.h"
+#include "pattern/term_code.h"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <fmt/format.h>
@@ -14,21 +15,39 @@ namespace sluice::pattern {
 
 namespace {
 
-/// Relative cost of a hit on a matcher kind, weighting the posting-count estimate: exact keys
-/// are hit only by their value, ranges and exists by many.
-std::size_t hit_cost(const value_matcher& m) {
-    struct visitor {
-        std::size_t operator()(const exact_match&) const { return 1; }
-        std::size_t operator()(const equals_ignore_case_match&) const { return 1; }
-        std::size_t operator()(const prefix_match&) const { return 2; }
-        std::size_t operator()(const suffix_match&) const { return 2; }
-        std::size_t operator()(const cidr_match&) const { return 2; }
-        std::size_t operator()(const wildcard_match&) const { return 3; }
-        std::size_t operator()(const numeric_match& n) const {
-            return n.lower == n.upper ? 1 : 4;
+/// Key under which an exact-like matcher's value is counted in path statistics (the type is
+/// part of the key: "s…" string, "n…" number, "i…" lower-cased ignore-case string, "t"/"f"/"z").
+std::optional<std::string> statistics_key(const value_matcher& m) {
+    if (const auto* x = std::get_if<exact_match>(&m)) {
+        switch (x->value.kind) {
+        case value_kind::string: return "s" + x->value.text;
+        case value_kind::number: return "n" + std::to_string(number_key(x->value.number));
+        case value_kind::boolean_true: return std::string("t");
+        case value_kind::boolean_false: return std::string("f");
+        case value_kind::null: return std::string("z");
         }
-        std::size_t operator()(const exists_match&) const { return 8; }
-        std::size_t operator()(const anything_but_match&) const { return 0; }
+    }
+    if (const auto* x = std::get_if<numeric_match>(&m); x && x->lower == x->upper) {
+        return "n" + std::to_string(number_key(x->lower));
+    }
+    if (const auto* x = std::get_if<equals_ignore_case_match>(&m)) {
+        return "i" + x->text;
+    }
+    return std::nullopt;
+}
+
+/// Assumed share of events hit by matchers whose selectivity the statistics cannot estimate.
+double assumed_hit_rate(const value_matcher& m) {
+    struct visitor {
+        double operator()(const prefix_match&) const { return 0.2; }
+        double operator()(const suffix_match&) const { return 0.2; }
+        double operator()(const wildcard_match&) const { return 0.25; }
+        double operator()(const numeric_match&) const { return 0.3; }
+        double operator()(const cidr_match&) const { return 0.1; }
+        double operator()(const exists_match&) const { return 0.9; }
+        double operator()(const exact_match&) const { return 0.5; }
+        double operator()(const equals_ignore_case_match&) const { return 0.5; }
+        double operator()(const anything_but_match&) const { return 1.0; }
     };
     return std::visit(visitor{}, m);
 }
@@ -38,12 +57,20 @@ constexpr std::uint32_t no_anchor = static_cast<std::uint32_t>(-1);
 } // namespace
 
 struct matcher::state {
-    struct term_slot {
-        const term* t = nullptr;
+    /// What a candidate check reads, kept apart from term_slot in a dense array (16 bytes a
+    /// term) so that checking a candidate costs few cache misses with many rules.
+    struct term_hot {
         std::uint32_t rule = 0;
-        std::vector<std::uint32_t> paths;  ///< path id per clause
+        term_code code; ///< checks left after the anchor hit
+    };
+    struct term_slot {
         std::uint32_t anchor = no_anchor;  ///< clause index, or no_anchor when residual
-        bool anchor_precise = false;       ///< an anchor hit proves the anchor clause
+        std::uint32_t rule = 0;
+        const term* t = nullptr;
+        std::vector<std::uint32_t> paths;  ///< path id per clause
+        /// Trie nodes on the paths of two or more clauses (root included). Only an array of
+        /// containers at one of them can tie clauses together (array-consistent matching).
+        std::vector<std::uint32_t> shared_nodes;
         std::uint32_t residual_pos = 0;    ///< position in `residual` when residual
         bool live = false;
     };
@@ -56,11 +83,20 @@ struct matcher::state {
     field_table fields;
     std::vector<std::unique_ptr<path_index>> indexes; ///< by path id
     std::vector<term_slot> terms;
+    std::vector<term_hot> hot; ///< parallel to `terms`
     std::vector<std::uint32_t> free_terms;
     std::vector<std::unique_ptr<rule_slot>> rules;
+    std::vector<rule_id> rule_ids; ///< parallel to `rules`, dense for the match loop
     std::vector<std::uint32_t> free_rules;
     boost::unordered_flat_map<std::uint64_t, std::uint32_t> by_id;
     std::vector<std::uint32_t> residual;
+    /// Per path: how often each exact value is mentioned by any clause of any rule (anchor or
+    /// not), and the total. The share of a value estimates how often events carry it.
+    struct path_statistics {
+        string_map<std::uint32_t> values;
+        std::uint32_t mentions = 0;
+    };
+    std::vector<path_statistics> statistics; ///< by path id
     std::size_t live_terms = 0;
     std::size_t adds_since_rebalance = 0;
 
@@ -79,38 +115,69 @@ struct matcher::state {
         return path < indexes.size() ? indexes[path].get() : nullptr;
     }
 
-    /// Estimated cost of anchoring clause `c` (at `path`), or nullopt when it cannot anchor.
-    /// `self` discounts this term's own postings when the clause is its current anchor.
-    std::optional<std::size_t> anchor_score(const clause& c, std::uint32_t path, bool self) const {
+    /// Estimated share of events that hit clause `c` (at `path`) as an anchor, or nullopt when
+    /// it cannot anchor. Exact values use the path statistics: (mentions of the value + 1) /
+    /// (mentions at the path + 2), so a value among thousands rules mention is rare and one of
+    /// eight is common; other kinds use assumed_hit_rate().
+    std::optional<double> anchor_score(const clause& c, std::uint32_t path) const {
         if (c.accepts_absent || !c.has_positive) {
             return std::nullopt;
         }
-        const path_index* idx = index_of(path);
-        std::size_t score = 0;
+        double score = 0;
         for (const auto& m : c.matchers) {
             if (!path_index::indexable(m)) {
                 return std::nullopt;
             }
-            std::size_t n = idx ? idx->postings(m) : 0;
-            if (self && n > 0) {
-                --n;
+            auto key = statistics_key(m);
+            if (key && path < statistics.size()) {
+                const path_statistics& ps = statistics[path];
+                auto it = ps.values.find(*key);
+                double count = it == ps.values.end() ? 0 : it->second;
+                score += (count + 1) / (ps.mentions + 2);
+            } else {
+                score += assumed_hit_rate(m);
             }
-            score += (n + 1) * hit_cost(m);
         }
-        return score;
+        return std::min(score, 1.0);
     }
 
     std::uint32_t best_anchor(const term_slot& s) const {
         std::uint32_t best = no_anchor;
-        std::size_t best_score = 0;
+        double best_score = 0;
         for (std::uint32_t i = 0; i < s.t->clauses.size(); ++i) {
-            auto score = anchor_score(s.t->clauses[i], s.paths[i], i == s.anchor);
+            auto score = anchor_score(s.t->clauses[i], s.paths[i]);
             if (score && (best == no_anchor || *score < best_score)) {
                 best = i;
                 best_score = *score;
             }
         }
         return best;
+    }
+
+    void count_mentions(const term_slot& s, bool add) {
+        for (std::uint32_t i = 0; i < s.t->clauses.size(); ++i) {
+            std::uint32_t path = s.paths[i];
+            if (statistics.size() <= path) {
+                statistics.resize(fields.capacity());
+            }
+            path_statistics& ps = statistics[path];
+            for (const auto& m : s.t->clauses[i].matchers) {
+                auto key = statistics_key(m);
+                if (!key) {
+                    continue;
+                }
+                if (add) {
+                    ++ps.values[*key];
+                    ++ps.mentions;
+                } else {
+                    auto it = ps.values.find(*key);
+                    if (--it->second == 0) {
+                        ps.values.erase(it);
+                    }
+                    --ps.mentions;
+                }
+            }
+        }
     }
 
     void register_anchor(std::uint32_t id) {
@@ -122,11 +189,12 @@ struct matcher::state {
         if (!indexes[path]) {
             indexes[path] = std::make_unique<path_index>();
         }
-        s.anchor_precise = true;
+        bool precise = true;
         for (const auto& m : s.t->clauses[s.anchor].matchers) {
             indexes[path]->add(m, id);
-            s.anchor_precise = s.anchor_precise && path_index::precise(m);
+            precise = precise && path_index::precise(m);
         }
+        hot[id].code = term_code(*s.t, s.paths, precise ? s.anchor : no_anchor, s.shared_nodes);
     }
 
     void unregister_anchor(std::uint32_t id) {
@@ -146,6 +214,7 @@ struct matcher::state {
         if (s.anchor == no_anchor) {
             s.residual_pos = static_cast<std::uint32_t>(residual.size());
             residual.push_back(id);
+            hot[id].code = term_code(*s.t, s.paths, no_anchor, s.shared_nodes);
         } else {
             register_anchor(id);
         }
@@ -163,11 +232,11 @@ struct matcher::state {
         }
     }
 
-    /// Anchors were chosen with the posting counts of their time; as rules accumulate, move
-    /// terms whose anchor became crowded to a clearly better clause. Run after a number of adds
-    /// proportional to the number of terms, so the amortised cost per add stays O(clauses).
+    /// Anchors were chosen with the statistics of their time; as rules accumulate, move terms
+    /// to a clearly better clause (half the estimated hit rate or less). Runs after a number of
+    /// adds proportional to the number of terms, so the amortised cost per add is O(clauses).
     void maybe_rebalance() {
-        if (adds_since_rebalance < std::max<std::size_t>(64, live_terms / 2)) {
+        if (adds_since_rebalance < std::max<std::size_t>(64, live_terms / 4)) {
             return;
         }
         adds_since_rebalance = 0;
@@ -176,12 +245,12 @@ struct matcher::state {
             if (!s.live || s.anchor == no_anchor) {
                 continue;
             }
-            auto current = anchor_score(s.t->clauses[s.anchor], s.paths[s.anchor], true);
+            auto current = anchor_score(s.t->clauses[s.anchor], s.paths[s.anchor]);
             std::uint32_t best = best_anchor(s);
             if (best == s.anchor || best == no_anchor) {
                 continue;
             }
-            auto candidate = anchor_score(s.t->clauses[best], s.paths[best], false);
+            auto candidate = anchor_score(s.t->clauses[best], s.paths[best]);
             if (current && candidate && *candidate * 2 < *current) {
                 unregister_anchor(id);
                 s.anchor = best;
@@ -190,29 +259,63 @@ struct matcher::state {
         }
     }
 
-    bool verify(const term_slot& s) const {
-        if (event.has_container_arrays()) {
-            return reader.term_matches(*s.t);
-        }
-        for (std::uint32_t i = 0; i < s.t->clauses.size(); ++i) {
-            if (i == s.anchor && s.anchor_precise) {
-                continue;
+    void compute_shared_nodes(term_slot& s) const {
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> seen; // node, clause count
+        for (const clause& c : s.t->clauses) {
+            std::uint32_t at = field_table::root;
+            auto bump = [&seen](std::uint32_t node) {
+                for (auto& [n, count] : seen) {
+                    if (n == node) {
+                        ++count;
+                        return;
+                    }
+                }
+                seen.emplace_back(node, 1);
+            };
+            bump(at);
+            for (const auto& key : c.path) {
+                at = fields.child(at, key);
+                bump(at);
             }
-            if (!clause_satisfied(s.t->clauses[i], event.at(s.paths[i]))) {
-                return false;
+        }
+        s.shared_nodes.clear();
+        for (auto [node, count] : seen) {
+            if (count >= 2) {
+                s.shared_nodes.push_back(node);
             }
         }
-        return true;
+    }
+
+    bool verify(std::uint32_t id) const {
+        const term_code& code = hot[id].code;
+        if (code.needs_tree(event)) {
+            return reader.term_matches(*terms[id].t);
+        }
+        return code.matches(event);
+    }
+
+    /// The term's quick filter: false when its filter clause certainly fails.
+    bool passes_filter(const term_code& code) const {
+        std::uint64_t mask = code.filter_mask();
+        if (mask == 0) {
+            return true;
+        }
+        for (const flat_leaf& l : event.at(code.filter_path())) {
+            if ((l.bits & mask) == l.bits) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void check(std::uint32_t id) {
-        const term_slot& s = terms[id];
-        if (rule_stamp[s.rule] == epoch) {
+        std::uint32_t rule = hot[id].rule;
+        if (rule_stamp[rule] == epoch || !passes_filter(hot[id].code)) {
             return;
         }
-        if (verify(s)) {
-            rule_stamp[s.rule] = epoch;
-            out.push_back(rules[s.rule]->id);
+        if (verify(id)) {
+            rule_stamp[rule] = epoch;
+            out.push_back(rule_ids[rule]);
         }
     }
 
@@ -243,7 +346,9 @@ result<void> matcher::add(rule_id id, compiled_pattern pattern) {
     } else {
         r = static_cast<std::uint32_t>(s.rules.size());
         s.rules.emplace_back();
+        s.rule_ids.emplace_back();
     }
+    s.rule_ids[r] = id;
     s.rules[r] = std::make_unique<state::rule_slot>(state::rule_slot{id, std::move(pattern), {}});
     state::rule_slot& rule = *s.rules[r];
     s.by_id.emplace(id(), r);
@@ -255,15 +360,19 @@ result<void> matcher::add(rule_id id, compiled_pattern pattern) {
         } else {
             tid = static_cast<std::uint32_t>(s.terms.size());
             s.terms.emplace_back();
+            s.hot.emplace_back();
         }
         state::term_slot& slot = s.terms[tid];
         slot = state::term_slot{};
+        s.hot[tid] = state::term_hot{r, {}};
         slot.t = &t;
         slot.rule = r;
         slot.live = true;
         for (const clause& c : t.clauses) {
             slot.paths.push_back(s.fields.acquire(c.path));
         }
+        s.compute_shared_nodes(slot);
+        s.count_mentions(slot, true);
         rule.terms.push_back(tid);
         s.place(tid);
         ++s.live_terms;
@@ -299,11 +408,13 @@ result<void> matcher::remove(rule_id id) {
     s.by_id.erase(it);
     for (std::uint32_t tid : s.rules[r]->terms) {
         s.unplace(tid);
+        s.count_mentions(s.terms[tid], false);
         state::term_slot& slot = s.terms[tid];
         for (std::uint32_t p : slot.paths) {
             s.fields.release(p);
         }
         slot = state::term_slot{};
+        s.hot[tid] = state::term_hot{};
         s.free_terms.push_back(tid);
         --s.live_terms;
     }

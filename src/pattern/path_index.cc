@@ -91,11 +91,6 @@ void path_index::remove(const value_matcher& m, std::uint32_t term) {
     apply(m, term, op_kind::remove);
 }
 
-std::size_t path_index::postings(const value_matcher& m) const {
-    // op::count never modifies the index.
-    return const_cast<path_index*>(this)->apply(m, 0, op_kind::count);
-}
-
 bool path_index::empty() const {
     return _strings.empty() && _numbers.empty() && _true.empty() && _false.empty()
            && _null.empty() && _ignore_case.empty() && _prefixes.empty() && _suffixes.empty()

@@ -4,6 +4,7 @@
 #include "pattern/field_table.h"
 #include "pattern/numeric_index.h"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
@@ -16,8 +17,9 @@ namespace detail {
 enum class index_op { add, remove, count };
 } // namespace detail
 
-/// Term ids registered under one key.
-using posting_list = std::vector<std::uint32_t>;
+/// Term ids registered under one key. Most keys have one to three terms: keep those inline,
+/// so a hit does not chase a pointer.
+using posting_list = boost::container::small_vector<std::uint32_t, 3>;
 
 /// The index of one field path: for every indexable matcher some rule anchors there, which
 /// terms it belongs to, organised so that one leaf value finds all of them without looking at
@@ -41,8 +43,6 @@ public:
 
     void add(const value_matcher& m, std::uint32_t term);
     void remove(const value_matcher& m, std::uint32_t term);
-    /// How many terms are registered under m's key: the selectivity estimate for anchoring.
-    std::size_t postings(const value_matcher& m) const;
     bool empty() const;
 
     /// Calls hit(term) for the terms whose exists:true anchor is here.

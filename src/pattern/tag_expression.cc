@@ -12,6 +12,32 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+/// Length of the well-formed UTF-8 sequence at s[i] (Unicode Table 3-7), or 0 if ill-formed.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    auto byte = [&](std::size_t k) -> unsigned {
+        return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100;
+    };
+    auto in = [](unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; };
+    unsigned b0 = byte(0);
+    if (b0 < 0x80) {
+        return 1;
+    }
+    if (in(b0, 0xC2, 0xDF)) {
+        return in(byte(1), 0x80, 0xBF) ? 2 : 0;
+    }
+    if (in(b0, 0xE0, 0xEF)) {
+        unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;
+        unsigned hi = b0 == 0xED ? 0x9F : 0xBF;
+        return in(byte(1), lo, hi) && in(byte(2), 0x80, 0xBF) ? 3 : 0;
+    }
+    if (in(b0, 0xF0, 0xF4)) {
+        unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;
+        return in(byte(1), lo, hi) && in(byte(2), 0x80, 0xBF) && in(byte(3), 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+}
+
 compile_error tag_error(std::size_t at, std::string_view detail) {
     return error_at_offset(errc::invalid_tag_expression, at, detail);
 }
@@ -51,7 +77,11 @@ compile_result<tag_expression> parse_tag_expression(std::string_view text) {
         skip_space();
         std::size_t start = pos;
         while (pos < text.size() && !is_space(text[pos]) && text[pos] != '|') {
-            ++pos;
+            std::size_t n = utf8_sequence(text, pos);
+            if (n == 0) {
+                return tag_error(pos, "invalid UTF-8 in a tag");
+            }
+            pos += n;
         }
         if (pos == start) {
             return tag_error(

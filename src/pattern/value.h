@@ -26,6 +26,12 @@ inline std::uint64_t number_key(double d) {
     return std::bit_cast<std::uint64_t>(d);
 }
 
+/// A 64-bit mask with two bits set, derived from a value's 64-bit hash: the signature used by
+/// a term's quick filter (mask of a set of values = OR of their signatures).
+inline std::uint64_t signature_bits(std::uint64_t hash) {
+    return (std::uint64_t{1} << (hash & 63)) | (std::uint64_t{1} << ((hash >> 8) & 63));
+}
+
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 /// ASCII lower-casing; bytes outside A–Z (including all UTF-8 multibyte sequences) are unchanged.

@@ -1,3 +1,4 @@
+#include "pattern/compiler.h"
 #include "pattern/evaluate.h"
 #include "pattern/matcher.h"
 #include "pattern/tag_expression.h"
@@ -35,6 +36,13 @@ TEST(TagExpression, Alternatives) {
     EXPECT_EQ(to_pattern_text(*e), R"({"attributes":{"tag":["TagA","TagB","TagC"]}})");
 }
 
+TEST(TagExpression, Utf8Tags) {
+    auto e = parse_tag_expression("订单 || caf\xc3\xa9 || \xf0\x9f\x98\x80");
+    ASSERT_TRUE(e.has_value()) << e.error().message;
+    EXPECT_EQ(e->tags.size(), 3u);
+    EXPECT_TRUE(compile(to_pattern_text(*e)).has_value());
+}
+
 TEST(TagExpression, DuplicatesCollapse) {
     auto e = parse_tag_expression("A || B || A");
     ASSERT_TRUE(e.has_value());
@@ -69,6 +77,10 @@ TEST(TagExpression, ErrorsPointAtThePosition) {
         {"A B", 2, "expected '||' between tags"},
         {"A || * ", 5, "'*' must be the whole expression"},
         {"* || A", 0, "'*' must be the whole expression"},
+        {"ok || a\xa4" "b", 7, "invalid UTF-8 in a tag"},
+        {"\xc3", 0, "invalid UTF-8"},
+        {"a\xed\xa0\x80", 1, "invalid UTF-8"}, // an encoded surrogate
+        {"\xc0\xaf", 0, "invalid UTF-8"},        // an overlong '/'
     };
     for (const auto& c : cases) {
         auto e = parse_tag_expression(c.text);
