@@ -11,6 +11,10 @@
 #   --backlog-count N    messages for backlog (default 1000000)
 #   --rate R             latency workload rate in msg/s (default 5000)
 #   --seconds S          latency workload duration (default 10)
+#   --latency-producers "F I"  connections publishing in the latency workload, for fsync and
+#                        interval (default "64 16": at 5k/s with one message per request, each
+#                        connection must finish a request every producers/5000 s, and an fsync
+#                        on this class of disk takes ~4 ms)
 #   --workloads "a b"    subset of: throughput latency backlog (default all)
 #   --modes "a b"        subset of: fsync interval (default both)
 #   --systems "a b"      subset of: redis nats sluice (default all)
@@ -26,6 +30,7 @@ count=200000
 backlog_count=1000000
 rate=5000
 seconds=10
+latency_producers="64 16"
 workloads="throughput latency backlog"
 modes="fsync interval"
 systems="redis nats sluice"
@@ -38,6 +43,7 @@ while [ $# -gt 0 ]; do
     --backlog-count) backlog_count=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --latency-producers) latency_producers=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --systems) systems=$2; shift 2 ;;
@@ -132,6 +138,9 @@ start_server() { # system mode dir
 
 run_one() { # system mode workload
   local system=$1 mode=$2 workload=$3 dir=$work/$1-$2-$3 json rc=0
+  local lp
+  read -r lp_fsync lp_interval <<<"$latency_producers"
+  lp=$lp_interval; [ "$mode" = fsync ] && lp=$lp_fsync
   start_server "$system" "$mode" "$dir"
   echo "== $system ($mode) $workload" >&2
   case "$system" in
@@ -139,7 +148,7 @@ run_one() { # system mode workload
       local args=(--port "$server_port" --server-pid "$server_pid" --size 1024 --window 1000 --batch 500)
       case "$workload" in
         throughput) args+=(--count "$count") ;;
-        latency) args+=(--rate "$rate" --count $((rate * seconds)) --producers 16) ;;
+        latency) args+=(--rate "$rate" --count $((rate * seconds)) --producers "$lp") ;;
         backlog) args+=(--count "$backlog_count") ;;
       esac
       json=$("$driver" "$system" "$workload" "${args[@]}") || rc=$?
@@ -149,7 +158,7 @@ run_one() { # system mode workload
                   --server-pid "$server_pid" --data-dir "$dir/data" --size 1KiB)
       case "$workload" in
         throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
-        latency) args+=(--rate "$rate" --duration "${seconds}s") ;;
+        latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp") ;;
         backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
       esac
       json=$("$sluice_bin" "${args[@]}") || rc=$?
