@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Crash test: kill -9 the server under a mixed load, restart it on the same data dir, and hold it
+to every operation it acknowledged (tests/crash/ledger.py says exactly what is checked).
+
+    python3 tests/crash/crash_test.py --cycles 20 --seed 1 --bin build/src/app/sluice
+
+Each cycle: start `sluice serve` (durability fsync unless --durability says otherwise), check the
+recovered message counts against the ledger, run publisher and consumer threads
+(tests/crash/ops.py), and kill -9 the server at a random point drawn from the seed. After the last
+cycle the server is restarted once more, every queue is drained and checked message by message,
+and the server is stopped with SIGTERM (it must exit 0).
+
+The seed fixes every random choice (kill points, batch sizes, operation mix, per-message actions);
+thread interleavings still vary from run to run, so a failure is re-run with its seed, and the
+report names the cycle. Standard library only. Exit status 0 when no violation was found.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+from ledger import Ledger  # noqa: E402
+from ops import Client, REFUSED, Worker, kinds_for  # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cycles", type=int, default=20, help="kill/restart cycles (default 20)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: time-based, printed)")
+    p.add_argument("--bin", default=os.environ.get("SLUICE_BIN", os.path.join(REPO, "build", "src", "app", "sluice")))
+    p.add_argument("--durability", default="fsync", choices=["fsync"],
+                   help="only fsync promises acknowledged publishes survive kill -9 of the process "
+                        "(interval/none survive a process kill too, but not a machine crash; see "
+                        "docs/RELIABILITY.md)")
+    p.add_argument("--shards", type=int, default=2)
+    p.add_argument("--queues", type=int, default=2)
+    p.add_argument("--publishers", type=int, default=3)
+    p.add_argument("--consumers", type=int, default=2)
+    p.add_argument("--max-batch", type=int, default=50)
+    p.add_argument("--max-backlog", type=int, default=5000,
+                   help="publishers pause while this many messages are unacked")
+    p.add_argument("--min-run", type=float, default=0.2, help="shortest load before a kill (s)")
+    p.add_argument("--max-run", type=float, default=3.0, help="longest load before a kill (s)")
+    p.add_argument("--data-dir", help="use (and keep) this data dir")
+    p.add_argument("--keep", action="store_true", help="keep the data dir and server log")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+class Server:
+    """One `sluice serve` process on a fixed port and data dir, restarted each cycle."""
+
+    def __init__(self, binary, data_dir, args):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.binary = binary
+        self.data_dir = data_dir
+        self.args = args
+        self.log_path = data_dir.rstrip("/") + ".log"
+        self.proc = None
+
+    def start(self, timeout=30):
+        import subprocess
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}"] + self.args,
+            stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        c = Client(self.port, timeout=5)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"sluice exited with {self.proc.returncode} at start:\n{self.log_tail()}")
+                r = c.request("GET", "/healthz")
+                if r is not REFUSED and r is not None and r[0] == 200:
+                    return
+                time.sleep(0.01)  # waiting for the process to listen
+        finally:
+            c.close()
+        raise RuntimeError("sluice did not become healthy:\n" + self.log_tail())
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def stop(self, timeout=30):
+        self.proc.terminate()
+        return self.proc.wait(timeout=timeout)
+
+    def log_tail(self, n=4000):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+
+def check_recovered(server, queues, ledger, cycle, verbose):
+    c = Client(server.port)
+    try:
+        for q in queues:
+            r = c.request("GET", f"/v1/queues/{q}")
+            if r is None or r is REFUSED or r[0] != 200:
+                ledger.violation(f"cycle {cycle}: GET /v1/queues/{q} after restart answered {r} "
+                                 f"({c.last_error!r})")
+                continue
+            stats = r[1]["stats"]
+            held = stats["visible"] + stats["in_flight"] + stats.get("delayed", 0)
+            must, may = ledger.bounds(q)
+            if verbose:
+                print(f"  cycle {cycle} {q}: holds {held} (must {must}, may {may} more)")
+            if stats["in_flight"] != 0:
+                ledger.violation(f"cycle {cycle}: {q} has {stats['in_flight']} in flight right after a restart")
+            if not must <= held <= must + may:
+                ledger.violation(
+                    f"cycle {cycle}: {q} holds {held} messages after restart; the ledger says "
+                    f"{must} must be there and up to {may} more may")
+    finally:
+        c.close()
+
+
+def drain(server, queue, ledger):
+    """Every message of `queue`, each received once under a 12h lease."""
+    c = Client(server.port)
+    out = []
+    empties = 0
+    try:
+        while empties < 2:
+            r = c.request("POST", f"/v1/queues/{queue}/receive",
+                          {"max_messages": 100, "visibility_timeout": "12h"})
+            if r is None or r is REFUSED or r[0] != 200:
+                ledger.violation(f"drain of {queue}: receive answered {r}")
+                break
+            msgs = r[1]["messages"]
+            out.extend(msgs)
+            empties = empties + 1 if not msgs else 0
+        r = c.request("GET", f"/v1/queues/{queue}")
+        if r and r is not REFUSED and r[0] == 200 and r[1]["stats"]["visible"] != 0:
+            ledger.violation(f"drain of {queue}: {r[1]['stats']['visible']} still visible after draining")
+    finally:
+        c.close()
+    return out
+
+
+def run_cycle(server, cycle, queues, ledger, rng, args):
+    stop = threading.Event()
+    workers = []
+    for role, n in (("publisher", args.publishers), ("consumer", args.consumers)):
+        for i in range(n):
+            wrng = random.Random(f"{args.seed}/{cycle}/{role}/{i}")
+            workers.append(Worker(f"{role}-{i}", role, kinds_for(role), server.port, queues, ledger,
+                                  wrng, stop, args))
+    # The kill point: mostly under full load, sometimes right after recovery.
+    if rng.random() < 0.1:
+        run_for = rng.uniform(0.0, 0.1)
+    else:
+        run_for = rng.uniform(args.min_run, args.max_run)
+    for w in workers:
+        w.start()
+    time.sleep(run_for)  # the seeded kill point, not a wait for a condition
+    if not server.alive():
+        ledger.violation(f"cycle {cycle}: the server died on its own (exit {server.proc.returncode}):\n"
+                         + server.log_tail())
+    else:
+        server.kill9()
+    stop.set()
+    for w in workers:
+        w.join(timeout=60)
+        if w.is_alive():
+            ledger.violation(f"cycle {cycle}: worker {w.name} did not stop")
+    return run_for
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.seed is None:
+        args.seed = int(time.time() * 1000) % 1_000_000
+    rng = random.Random(args.seed)
+    own_dir = args.data_dir is None
+    base = tempfile.mkdtemp(prefix="sluice-crash-")
+    data_dir = args.data_dir or os.path.join(base, "data")
+    server = Server(args.bin, data_dir, ["--shards", str(args.shards), "--durability", args.durability,
+                                         "--log-level", "warn"])
+    queues = [f"crash-{i}" for i in range(args.queues)]
+    ledger = Ledger()
+    print(f"crash test: seed {args.seed}, {args.cycles} cycles, data dir {data_dir}", flush=True)
+    started = time.monotonic()
+    failed_cycle = None
+    try:
+        server.start()
+        c = Client(server.port)
+        for q in queues:
+            r = c.request("PUT", f"/v1/queues/{q}", {"visibility_timeout": "5s"})
+            if r is None or r is REFUSED or r[0] not in (200, 201):
+                raise RuntimeError(f"cannot create {q}: {r} ({c.last_error!r})")
+        c.close()
+        for cycle in range(args.cycles):
+            run_for = run_cycle(server, cycle, queues, ledger, rng, args)
+            server.start()
+            check_recovered(server, queues, ledger, cycle, args.verbose)
+            if args.verbose or cycle % 5 == 4:
+                t = ledger.totals()
+                print(f"cycle {cycle}: killed after {run_for:.2f}s; "
+                      f"{t['publishes_acknowledged']} publishes acked, {t['acks_ok']} acks ok, "
+                      f"{len(ledger.violations)} violations", flush=True)
+            if ledger.violations and failed_cycle is None:
+                failed_cycle = cycle
+                break
+        summaries = {}
+        if not ledger.violations:
+            for q in queues:
+                summaries[q] = ledger.check_drained(q, drain(server, q, ledger))
+        rc = server.stop()
+        if rc != 0:
+            ledger.violation(f"SIGTERM after the drain: exit status {rc}\n" + server.log_tail())
+    finally:
+        if server.alive():
+            server.kill9()
+    totals = ledger.totals()
+    report = {"seed": args.seed, "cycles": args.cycles if failed_cycle is None else failed_cycle + 1,
+              "seconds": round(time.monotonic() - started, 1), "totals": totals, "drain": summaries,
+              "violations": len(ledger.violations)}
+    print(json.dumps(report, indent=1))
+    if ledger.violations:
+        print(f"FAILED (seed {args.seed}, cycle {failed_cycle}): {len(ledger.violations)} violations",
+              file=sys.stderr)
+        for v in ledger.violations[:50]:
+            print("  " + v, file=sys.stderr)
+        print(f"data dir and log kept: {data_dir}, {server.log_path}", file=sys.stderr)
+        return 1
+    if own_dir and not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"ok: {totals['publishes_acknowledged']} acknowledged publishes and {totals['acks_ok']} "
+          f"acknowledged acks verified over {args.cycles} kill -9 cycles")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
