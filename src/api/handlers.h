@@ -17,12 +17,25 @@ asio::awaitable<http::response> purge_queue(services& s, http::request_context& 
 asio::awaitable<http::response> dead_letter_sources(services& s, http::request_context& ctx);
 asio::awaitable<http::response> cancel_message(services& s, http::request_context& ctx);
 asio::awaitable<http::response> change_visibility_batch(services& s, http::request_context& ctx);
+asio::awaitable<http::response> start_redrive(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_tasks(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_task(services& s, http::request_context& ctx);
+asio::awaitable<http::response> cancel_task(services& s, http::request_context& ctx);
 
 asio::awaitable<http::response> publish_message(services& s, http::request_context& ctx);
 asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx);
 asio::awaitable<http::response> receive_messages(services& s, http::request_context& ctx);
 asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx);
 asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx);
+
+// functions.cc: the function resource, invocation and logs (docs/functions.md).
+asio::awaitable<http::response> create_function(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_function(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_function(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_functions(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_function(services& s, http::request_context& ctx);
+asio::awaitable<http::response> invoke_function(services& s, http::request_context& ctx);
+asio::awaitable<http::response> function_logs(services& s, http::request_context& ctx);
 
 asio::awaitable<http::response> healthz(services& s, http::request_context& ctx);
 asio::awaitable<http::response> metrics(services& s, http::request_context& ctx);

@@ -80,6 +80,9 @@ std::variant<model::attribute_list, http::api_error> header_attributes(const htt
         if (!model::is_valid_attribute_key(key)) {
             return http::bad_request(fmt::format("invalid attribute key '{}'", key));
         }
+        if (!is_valid_utf8(std::string_view(f.value().data(), f.value().size()))) {
+            return http::bad_request(fmt::format("attribute '{}' is not valid UTF-8", key));
+        }
         if (f.value().size() > max_attribute_value) {
             return http::bad_request(fmt::format(
                 "attribute '{}' is longer than {} bytes", key, max_attribute_value));

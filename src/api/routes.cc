@@ -23,10 +23,22 @@ void register_routes(http::router& r, services& s) {
     add(verb::post, "/v1/queues/{name}/receive", receive_messages);
     add(verb::post, "/v1/queues/{name}/ack", ack_messages);
     add(verb::post, "/v1/queues/{name}/visibility", change_visibility);
+    // Functions (docs/functions.md).
+    add(verb::post, "/v1/functions", create_function);
+    add(verb::get, "/v1/functions", list_functions);
+    add(verb::get, "/v1/functions/{name}", get_function);
+    add(verb::put, "/v1/functions/{name}", put_function);
+    add(verb::delete_, "/v1/functions/{name}", delete_function);
+    add(verb::post, "/v1/functions/{name}/invoke", invoke_function);
+    add(verb::get, "/v1/functions/{name}/logs", function_logs);
     add(verb::post, "/v1/queues/{name}/visibility/batch", change_visibility_batch);
     add(verb::post, "/v1/queues/{name}/purge", purge_queue);
     add(verb::delete_, "/v1/queues/{name}/messages/{id}", cancel_message);
     add(verb::get, "/v1/queues/{name}/dead-letter-sources", dead_letter_sources);
+    add(verb::post, "/v1/queues/{name}/redrive", start_redrive);
+    add(verb::get, "/v1/tasks", list_tasks);
+    add(verb::get, "/v1/tasks/{id}", get_task);
+    add(verb::delete_, "/v1/tasks/{id}", cancel_task);
     register_debug_routes(r, s); // test-only /debug/faults; 404 unless SLUICE_TEST_FAULTS=1
 }
 

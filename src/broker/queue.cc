@@ -170,6 +170,10 @@ result<void> queue::change_visibility(std::string_view receipt, millis timeout) 
     return _sub.change_visibility(receipt, timeout);
 }
 
+asio::awaitable<result<void>> queue::move_out(std::string receipt, std::string target) {
+    co_return co_await _sub.move_out(std::move(receipt), std::move(target));
+}
+
 asio::awaitable<result<void>> queue::cancel(std::string message_id) {
     if (_closed) {
         co_return closed_error();

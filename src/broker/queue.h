@@ -76,6 +76,9 @@ public:
     asio::awaitable<result<void>> ack(std::string receipt);
     result<void> change_visibility(std::string_view receipt, millis timeout);
 
+    /// Moves a received message to `target` (empty: its recorded dead-letter source).
+    asio::awaitable<result<void>> move_out(std::string receipt, std::string target);
+
     /// Cancels a scheduled (delayed) message by id; errc::message_not_found when it is not.
     asio::awaitable<result<void>> cancel(std::string message_id);
 

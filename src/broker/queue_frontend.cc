@@ -156,6 +156,15 @@ move_on(queue_manager* m, std::string name, model::message msg, storage::write_b
     co_return co_await q->append_moved(std::move(msg), std::move(source_ops));
 }
 
+asio::awaitable<result<void>>
+move_out_on(queue_manager* m, std::string name, std::string receipt, std::string target) {
+    auto q = m->find(name);
+    if (!q) {
+        co_return errc::queue_not_found;
+    }
+    co_return co_await q->move_out(std::move(receipt), std::move(target));
+}
+
 asio::awaitable<void> start_on(queue_manager* m, asio::any_io_executor ex) {
     m->start(ex);
     co_return;
@@ -362,6 +371,13 @@ queue_frontend::move_to(std::string queue, model::message m, storage::write_batc
     auto s = shard_for(queue);
     co_return co_await _shards.invoke_on(
         s, move_on(&manager(s), std::move(queue), std::move(m), std::move(source_ops)));
+}
+
+asio::awaitable<result<void>>
+queue_frontend::move_out(std::string queue, std::string receipt, std::string target) {
+    auto s = shard_for(queue);
+    co_return co_await _shards.invoke_on(
+        s, move_out_on(&manager(s), std::move(queue), std::move(receipt), std::move(target)));
 }
 
 asio::awaitable<result<void>>

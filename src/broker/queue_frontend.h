@@ -64,6 +64,8 @@ public:
     /// dead_letter_sink: appends to `queue` on its shard with the source's removal.
     asio::awaitable<result<void>>
     dead_letter(std::string queue, model::message m, storage::write_batch source_ops) override;
+    /// Redrive one received message of `queue` to `target` (empty: its dead-letter source).
+    asio::awaitable<result<void>> move_out(std::string queue, std::string receipt, std::string target);
     /// Moves a message into `queue` with `source_ops` (redrive uses it too).
     asio::awaitable<result<void>>
     move_to(std::string queue, model::message m, storage::write_batch source_ops);

@@ -277,4 +277,55 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
     co_return true;
 }
 
+asio::awaitable<result<void>> subscription::move_out(std::string token, std::string target) {
+    if (_closed) {
+        co_return closed_error();
+    }
+    auto r = decode_receipt(token);
+    if (!r) {
+        co_return r.error();
+    }
+    if (_deliveries.check(r->offset, r->epoch) != delivery_state::check_result::current) {
+        co_return errc::receipt_stale;
+    }
+    auto m = _log.read(r->offset);
+    if (!m) {
+        co_return m.error();
+    }
+    if (!*m) {
+        co_return errc::message_not_found;
+    }
+    auto msg = std::move(**m);
+    if (target.empty()) {
+        for (auto& [k, v] : msg.attributes) {
+            if (k == "sluice.dlq.source") {
+                target = v;
+            }
+        }
+        if (target.empty()) {
+            co_return errc::queue_not_found; // no destination given and no recorded source
+        }
+    }
+    std::erase_if(msg.attributes, [](auto& kv) { return kv.first.starts_with("sluice.dlq."); });
+    std::string group = msg.group;
+    storage::write_batch source_ops;
+    source_ops.erase(storage::column::log, _log.key(r->offset));
+    source_ops.erase(storage::column::state, count_key(r->offset));
+    if (!_ctx.dead_letters) {
+        co_return errc::queue_not_found;
+    }
+    auto moved = co_await _ctx.dead_letters->dead_letter(target, std::move(msg), std::move(source_ops));
+    if (!moved) {
+        co_return moved.error();
+    }
+    _log.on_removed(_deliveries.size(r->offset));
+    _deliveries.forget(r->offset);
+    if (_options.ordered) {
+        release_group(group, r->offset);
+    }
+    ++_acked;
+    broker_probe::add(_ctx.probe.redriven);
+    co_return result<void>{};
+}
+
 } // namespace sluice::broker

@@ -96,6 +96,11 @@ public:
     /// Sets the lease of a current delivery to now + timeout (0 releases it at once).
     result<void> change_visibility(std::string_view receipt, millis timeout);
 
+    /// Moves the message of a current delivery to queue `target` (redrive), atomically with
+    /// its removal here; its `sluice.dlq.*` attributes are dropped. An empty `target` means
+    /// the message's `sluice.dlq.source` attribute (where it was dead-lettered from).
+    asio::awaitable<result<void>> move_out(std::string receipt, std::string target);
+
     struct counts {
         uint64_t visible = 0;
         uint64_t in_flight = 0;

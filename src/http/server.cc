@@ -39,6 +39,21 @@ void server::start() {
         address = results.begin()->endpoint().address();
     }
     tcp::endpoint endpoint(address, _options.port);
+    if (_options.port != 0) {
+        // SO_REUSEPORT would let a second server (same user) share the port and split the
+        // connections. A plain bind first fails if anyone holds the port, reuse-port or not.
+        asio::io_context probe_ctx;
+        tcp::acceptor probe(probe_ctx);
+        probe.open(endpoint.protocol());
+        probe.set_option(tcp::acceptor::reuse_address(true));
+        probe.bind(endpoint, ec);
+        if (ec) {
+            throw std::runtime_error(fmt::format(
+                "cannot listen on {}:{}: {} (is another server using the port?)", _options.host,
+                _options.port, ec.message()));
+        }
+        probe.close();
+    }
     for (unsigned i = 0; i < _shards.size(); ++i) {
         auto st = std::make_unique<shard_state>();
         auto& ctx = _shards.context(i);

@@ -11,6 +11,9 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
+#include <array>
+#include <optional>
+
 namespace sluice::http {
 namespace {
 
@@ -18,15 +21,34 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t header_limit = 16 * 1024;
 
 /// Writes a response for a request that could not be read whole, then the caller closes.
+/// Callers pass a named api_error: GCC 12 mis-destroys aggregate temporaries that live across
+/// a co_await (it freed one twice here), so none are built inside co_await expressions.
 asio::awaitable<void> write_early_error(
-    beast::tcp_stream& stream, unsigned version, const std::string& request_id,
-    const api_error& e, std::chrono::milliseconds timeout) {
+    beast::tcp_stream& stream, unsigned version, std::string request_id, api_error e,
+    std::chrono::milliseconds timeout) {
     request dummy{beast::http::verb::get, "/", version};
     request_context ctx{dummy, request_id, {}, {}};
     auto res = ctx.error(e);
     res.keep_alive(false);
     stream.expires_after(timeout);
-    co_await beast::http::async_write(stream, res, use_tuple);
+    auto [ec, n] = co_await beast::http::async_write(stream, res, use_tuple);
+    if (ec) {
+        co_return;
+    }
+    // Half-close, then drain what the client is still sending for a moment: closing with unread
+    // data makes the kernel reset the connection, and the client could lose our answer.
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink;
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(1));
+    while (drained < (64u << 20)) {
+        auto [rec, got] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (rec) {
+            break;
+        }
+        drained += got;
+    }
 }
 
 } // namespace
@@ -58,27 +80,33 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         stream.expires_after(_options.header_timeout);
         auto [hec, hn] = co_await beast::http::async_read_header(stream, buffer, parser, use_tuple);
         if (hec) {
+            std::optional<api_error> err;
             if (hec == beast::http::error::header_limit) {
-                co_await write_early_error(
-                    stream, 11, request_id,
-                    {431, "HeadersTooLarge", "request headers exceed 16 KiB"}, _options.header_timeout);
+                err = api_error{431, "HeadersTooLarge", "request headers exceed 16 KiB"};
+            } else if (hec == beast::http::error::body_limit) {
+                err = api_error{
+                    413, "PayloadTooLarge",
+                    fmt::format(
+                        "request body exceeds the limit of {} bytes (max_request_size)",
+                        _options.max_request_size.bytes)};
             } else if (hec != beast::error::timeout && hec != asio::error::eof
                        && hec != asio::error::connection_reset && hec != asio::error::operation_aborted) {
-                co_await write_early_error(
-                    stream, 11, request_id, {400, "BadRequest", "malformed HTTP request: " + hec.message()},
-                    _options.header_timeout);
+                err = api_error{400, "BadRequest", "malformed HTTP request: " + hec.message()};
+            }
+            if (err) {
+                co_await write_early_error(stream, 11, request_id, std::move(*err), _options.header_timeout);
             }
             break;
         }
         auto& header = parser.get();
         if (auto len = parser.content_length(); len && *len > _options.max_request_size.bytes) {
+            api_error err{
+                413, "PayloadTooLarge",
+                fmt::format(
+                    "request body of {} bytes exceeds the limit of {} bytes (max_request_size)",
+                    *len, _options.max_request_size.bytes)};
             co_await write_early_error(
-                stream, header.version(), request_id,
-                {413, "PayloadTooLarge",
-                 fmt::format(
-                     "request body of {} bytes exceeds the limit of {} bytes (max_request_size)",
-                     *len, _options.max_request_size.bytes)},
-                _options.header_timeout);
+                stream, header.version(), request_id, std::move(err), _options.header_timeout);
             break;
         }
         if (beast::iequals(header[beast::http::field::expect], "100-continue")) {
@@ -92,19 +120,20 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         stream.expires_after(_options.body_timeout);
         auto [bec, bn] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
         if (bec) {
+            std::optional<api_error> err;
             if (bec == beast::http::error::body_limit) {
-                co_await write_early_error(
-                    stream, header.version(), request_id,
-                    {413, "PayloadTooLarge",
-                     fmt::format("request body exceeds the limit of {} bytes (max_request_size)",
-                                 _options.max_request_size.bytes)},
-                    _options.header_timeout);
+                err = api_error{
+                    413, "PayloadTooLarge",
+                    fmt::format(
+                        "request body exceeds the limit of {} bytes (max_request_size)",
+                        _options.max_request_size.bytes)};
             } else if (bec != beast::error::timeout && bec != asio::error::eof
                        && bec != asio::error::connection_reset) {
+                err = api_error{400, "BadRequest", "malformed HTTP request body: " + bec.message()};
+            }
+            if (err) {
                 co_await write_early_error(
-                    stream, header.version(), request_id,
-                    {400, "BadRequest", "malformed HTTP request body: " + bec.message()},
-                    _options.header_timeout);
+                    stream, header.version(), request_id, std::move(*err), _options.header_timeout);
             }
             break;
         }
