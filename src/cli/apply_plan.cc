@@ -12,13 +12,6 @@
 #include <array>
 #include <map>
 
-// g++ 12 reports -Wdangling-pointer inside yaml-cpp 0.7's node/impl.h after inlining (a false
-// positive: the temporaries outlive the node iteration); the warning is silenced for this file
-// only.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#endif
-
 namespace sluice::cli {
 namespace json = boost::json;
 
@@ -127,14 +120,15 @@ private:
             error(root.Mark(), "the file must be a mapping with top-level keys such as 'queues'");
             return;
         }
-        for (auto it = root.begin(); it != root.end(); ++it) {
-            const auto& key = it->first;
+        // yaml-cpp's `it->first` refers into a temporary proxy; iterate by value instead.
+        for (const auto& entry : root) {
+            const auto& key = entry.first;
             if (!key.IsScalar()) {
                 error(key.Mark(), "top-level keys must be plain words such as 'queues'");
                 continue;
             }
             if (key.Scalar() == "queues") {
-                parse_queues(key, it->second);
+                parse_queues(key, entry.second);
             } else {
                 error(
                     key.Mark(),
@@ -154,8 +148,8 @@ private:
             return;
         }
         std::map<std::string, int, std::less<>> seen;
-        for (auto it = queues.begin(); it != queues.end(); ++it) {
-            const auto& name = it->first;
+        for (const auto& entry : queues) {
+            const auto& name = entry.first;
             if (!name.IsScalar()) {
                 error(name.Mark(), "queue names must be plain strings");
                 continue;
@@ -178,7 +172,7 @@ private:
                         "queue '{}' is declared twice (first on line {})", spec.name, pos->second));
                 continue;
             }
-            if (parse_queue(name, it->second, spec)) {
+            if (parse_queue(name, entry.second, spec)) {
                 _out.spec.queues.push_back(std::move(spec));
             }
         }
@@ -196,8 +190,8 @@ private:
             return false;
         }
         bool ok = true;
-        for (auto it = settings.begin(); it != settings.end(); ++it) {
-            ok = parse_field(spec, it->first, it->second) && ok;
+        for (const auto& entry : settings) {
+            ok = parse_field(spec, entry.first, entry.second) && ok;
         }
         return ok;
     }

@@ -10,6 +10,7 @@ void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_recv_command(app, options);
     add_ack_command(app, options);
     add_apply_command(app, options);
+    add_fn_commands(app, options);
 }
 
 } // namespace sluice::cli

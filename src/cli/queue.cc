@@ -19,6 +19,13 @@ struct queue_args {
     std::string visibility;
     std::string max_message_size;
     std::string retention;
+    std::string retention_bytes;
+    std::string delay;
+    bool fifo = false;
+    bool content_dedup = false;
+    std::string dedup_window;
+    std::string dlq;
+    uint32_t max_deliveries = 0;
     bool json = false;
 };
 
@@ -40,6 +47,27 @@ void run_create(const global_options& options, const queue_args& args) {
     }
     if (!args.retention.empty()) {
         body["retention"] = format_duration(*parse_duration(args.retention));
+    }
+    if (!args.retention_bytes.empty()) {
+        body["retention_bytes"] = parse_byte_size(args.retention_bytes)->bytes;
+    }
+    if (!args.delay.empty()) {
+        body["delay"] = format_duration(*parse_duration(args.delay));
+    }
+    if (args.fifo) {
+        body["fifo"] = true;
+    }
+    if (args.content_dedup) {
+        body["content_based_dedup"] = true;
+    }
+    if (!args.dedup_window.empty()) {
+        body["dedup_window"] = format_duration(*parse_duration(args.dedup_window));
+    }
+    if (!args.dlq.empty()) {
+        body["dead_letter_queue"] = args.dlq;
+        body["max_deliveries"] = args.max_deliveries ? args.max_deliveries : 5;
+    } else if (args.max_deliveries) {
+        fail("--max-deliveries needs --dlq QUEUE: where messages go after that many deliveries");
     }
     session s(options);
     json::value doc = std::move(body);
@@ -78,6 +106,12 @@ void run_get(const global_options& options, const queue_args& args) {
         return;
     }
     std::cout << format_queue_details(answer.body.get_object());
+}
+
+void run_purge(const global_options& options, const queue_args& args) {
+    session s(options);
+    s.call(http_method::post, queue_path(args.name, "/purge"));
+    std::cout << fmt::format("purged queue {}\n", args.name);
 }
 
 void run_delete(const global_options& options, const queue_args& args) {
@@ -124,6 +158,33 @@ void add_queue_commands(CLI::App& app, std::shared_ptr<global_options> options) 
                "--retention", args->retention,
                "How long an unacknowledged message is kept (default 4d, 1m to 365d)")
             ->check(duration_validator());
+        cmd->add_option(
+               "--retention-bytes", args->retention_bytes,
+               "Also drop the oldest messages while the queue holds more than this (e.g. 10GiB)")
+            ->check(byte_size_validator());
+        cmd->add_option(
+               "--delay", args->delay,
+               "Default delivery delay of every message (e.g. 30s; messages may override it)")
+            ->check(duration_validator());
+        cmd->add_flag(
+            "--fifo", args->fifo,
+            "Ordered per message group: one message of a group in flight at a time; every "
+            "message needs --group");
+        cmd->add_flag(
+            "--content-dedup", args->content_dedup,
+            "Use a hash of the body as the dedup id when a message has none");
+        cmd->add_option(
+               "--dedup-window", args->dedup_window,
+               "How long a dedup id suppresses repeats (default 5m)")
+            ->check(duration_validator());
+        cmd->add_option(
+               "--dlq", args->dlq,
+               "Dead-letter queue: messages move there after --max-deliveries deliveries")
+            ->check(name_validator());
+        cmd->add_option(
+               "--max-deliveries", args->max_deliveries,
+               "Deliveries before a message moves to --dlq (default 5 when --dlq is given)")
+            ->check(CLI::Range(1, 1000));
         cmd->add_flag("--json", args->json, "Print the server's JSON answer");
         cmd->footer(
             "Creating a queue that exists with the same settings succeeds; with different\n"
@@ -131,6 +192,9 @@ void add_queue_commands(CLI::App& app, std::shared_ptr<global_options> options) 
             + examples({
                 "sluice queue create orders",
                 "sluice queue create jobs --visibility 5m --max-message-size 256KiB --retention 7d",
+                "sluice queue create payments --dlq payments-dlq --max-deliveries 3",
+                "sluice queue create orders.fifo --fifo --content-dedup",
+                "sluice queue create reminders --delay 30m",
             }));
         cmd->callback([options, args] { run_create(*options, *args); });
     }
@@ -153,6 +217,13 @@ void add_queue_commands(CLI::App& app, std::shared_ptr<global_options> options) 
             "sluice queue stats orders --json | jq .stats.visible",
         }));
         cmd->callback([options, args] { run_get(*options, *args); });
+    }
+    {
+        auto args = std::make_shared<queue_args>();
+        auto* cmd = add_named(
+            *queue, "purge", "Delete every message of a queue (visible, in flight, delayed)", args);
+        cmd->footer(examples({"sluice queue purge orders"}));
+        cmd->callback([options, args] { run_purge(*options, *args); });
     }
     {
         auto args = std::make_shared<queue_args>();

@@ -1,5 +1,6 @@
 // `sluice send QUEUE BODY`: publish one message, or many with --batch.
 #include "base/base64.h"
+#include "base/units.h"
 #include "cli/flags.h"
 #include "cli/input.h"
 #include "cli/subcommands.h"
@@ -22,6 +23,10 @@ struct send_args {
     std::string body;
     std::vector<std::string> attributes;
     std::string batch_file;
+    std::string delay;
+    std::string at;
+    std::string group;
+    std::string dedup_id;
 };
 
 std::string message_id_of(const api_answer& answer) {
@@ -43,6 +48,18 @@ void run_send_one(const global_options& options, const send_args& args) {
     for (const auto& attr : args.attributes) {
         auto [key, value] = *parse_attribute(attr);
         request.headers.push_back({"Sluice-Attr-" + key, value});
+    }
+    if (!args.delay.empty()) {
+        request.headers.push_back({"Sluice-Delay", args.delay});
+    }
+    if (!args.at.empty()) {
+        request.headers.push_back({"Sluice-Deliver-At", args.at});
+    }
+    if (!args.group.empty()) {
+        request.headers.push_back({"Sluice-Group", args.group});
+    }
+    if (!args.dedup_id.empty()) {
+        request.headers.push_back({"Sluice-Dedup-Id", args.dedup_id});
     }
     session s(options);
     auto response = s.send(request);
@@ -127,6 +144,20 @@ void add_send_command(CLI::App& app, std::shared_ptr<global_options> options) {
         "Publish every non-empty line of FILE (- for stdin) as one message, 1000 per request; "
         "prints one id per line");
     batch->excludes(body);
+    auto* delay = cmd->add_option("--delay", args->delay, "Deliver no earlier than this from now (e.g. 30m)")
+                      ->check(duration_validator());
+    cmd->add_option(
+           "--at", args->at, "Deliver no earlier than this time (RFC 3339, e.g. 2026-12-01T09:00:00Z)")
+        ->excludes(delay)
+        ->check(CLI::Validator(
+            [](std::string& v) -> std::string {
+                return parse_rfc3339(v) ? "" : "expected an RFC 3339 time such as 2026-12-01T09:00:00Z";
+            },
+            "TIME"));
+    cmd->add_option("--group", args->group, "Message group (FIFO queues: required; order is per group)");
+    cmd->add_option(
+        "--dedup-id", args->dedup_id,
+        "Deduplication id: a repeat within the queue's dedup window returns the first id");
     cmd->footer(
         "BODY is sent as-is, as bytes; `-` reads it from stdin. Attributes travel as HTTP\n"
         "headers, so surrounding spaces in values are not kept.\n\n"
@@ -135,6 +166,9 @@ void add_send_command(CLI::App& app, std::shared_ptr<global_options> options) {
             "sluice send orders --attr type=created --attr source=web 'hello'",
             "cat report.pdf | sluice send reports -",
             "sluice send orders --batch orders.jsonl",
+            "sluice send unpaid-orders --delay 30m '{\"order\":42}'",
+            "sluice send reminders --at 2026-12-01T09:00:00Z 'call the customer'",
+            "sluice send orders.fifo --group order-42 --dedup-id evt-7 'paid'",
             "sluice send orders -- -starts-with-a-dash",
         }));
     cmd->callback([options, args, body, batch] {
