@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 #include <ctime>
 
 namespace sluice {
@@ -196,6 +197,12 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
     tm.tm_min = *minute;
     tm.tm_sec = *second;
     int64_t secs = timegm(&tm) - offset_s;
+    // timestamp counts nanoseconds in 64 bits (years 1678..2262): outside that the conversion
+    // overflows (UB; found by fuzz/units_fuzzer with "1013-11-22T09:00:00.000Z").
+    constexpr int64_t max_secs = std::numeric_limits<int64_t>::max() / 1'000'000'000 - 1;
+    if (secs > max_secs || secs < -max_secs) {
+        return std::nullopt;
+    }
     return from_unix_ms(secs * 1000 + frac_ms);
 }
 

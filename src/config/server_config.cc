@@ -170,6 +170,15 @@ load_result load(
                 return {std::nullopt, fmt::format("{}: expected a mapping of settings", yaml_path)};
             }
             for (auto it : root) {
+                // A complex key (`? [a, b]`) made as<std::string>() throw, which escaped load()
+                // and aborted `sluice serve` (found by fuzz/config_yaml_fuzzer).
+                if (!it.first.IsScalar()) {
+                    return {
+                        std::nullopt,
+                        fmt::format(
+                            "{}:{}: a setting name must be a plain word", yaml_path,
+                            it.first.Mark().line + 1)};
+                }
                 auto key = it.first.as<std::string>();
                 auto* s = find(key);
                 if (!s) {

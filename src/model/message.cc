@@ -1,6 +1,7 @@
 #include "model/message.h"
 
 #include <cstring>
+#include <limits>
 
 namespace sluice::model {
 namespace {
@@ -100,6 +101,22 @@ std::string encode(const message& m) {
     return out;
 }
 
+namespace {
+
+/// A stored time (Unix ms as a varint) back to a timestamp; nullopt when it is outside what a
+/// timestamp (64-bit nanoseconds) holds — only a corrupt record has that, and converting it would
+/// overflow (found by fuzz/message_codec_fuzzer).
+std::optional<timestamp> stored_time(uint64_t raw) {
+    constexpr int64_t max_ms = std::numeric_limits<int64_t>::max() / 1'000'000;
+    auto ms = static_cast<int64_t>(raw);
+    if (ms > max_ms || ms < -max_ms) {
+        return std::nullopt;
+    }
+    return from_unix_ms(ms);
+}
+
+} // namespace
+
 std::optional<message> decode(std::string_view bytes) {
     if (bytes.empty()) {
         return std::nullopt;
@@ -113,11 +130,12 @@ std::optional<message> decode(std::string_view bytes) {
     auto id = r.bytes();
     auto when = r.varint();
     auto count = r.varint();
-    if (!id || !when || !count || *count > bytes.size()) {
+    auto publish_time = when ? stored_time(*when) : std::nullopt;
+    if (!id || !publish_time || !count || *count > bytes.size()) {
         return std::nullopt;
     }
     m.id = std::move(*id);
-    m.publish_time = from_unix_ms(static_cast<int64_t>(*when));
+    m.publish_time = *publish_time;
     m.attributes.reserve(*count);
     for (uint64_t i = 0; i < *count; ++i) {
         auto k = r.bytes();
@@ -148,10 +166,11 @@ std::optional<message> decode(std::string_view bytes) {
         }
         if (*flags & has_deliver_at) {
             auto t = r.varint();
-            if (!t) {
+            auto at = t ? stored_time(*t) : std::nullopt;
+            if (!at) {
                 return std::nullopt;
             }
-            m.deliver_at = from_unix_ms(static_cast<int64_t>(*t));
+            m.deliver_at = *at;
         }
     }
     auto body = r.bytes();
