@@ -14,7 +14,6 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-
 #include <random>
 #include <string>
 #include <vector>
@@ -23,50 +22,93 @@ namespace {
 
 using namespace sluice::pattern;
 
-struct vocabulary {
+struct vocabulary
+{
     int sources;
     int types;
     int countries;
     int statuses = 8;
 };
 
-vocabulary scaled_vocabulary(int rules) {
-    return {std::max(20, rules / 20), std::max(50, rules / 4), std::max(20, rules / 50)};
+vocabulary scaled_vocabulary(int rules)
+{
+    return { std::max(20, rules / 20), std::max(50, rules / 4), std::max(20, rules / 50) };
 }
 
-class workload {
+class workload
+{
 public:
     workload(vocabulary v, unsigned seed)
       : _v(v)
-      , _rng(seed) {}
+      , _rng(seed)
+    {
+    }
 
-    std::string event() {
+    std::string event()
+    {
         int src = pick(_v.sources);
         int type = pick(_v.types);
         std::string items;
         for (int i = 0; i < 3; ++i) {
             items += fmt::format(
-                R"({}{{"sku":"SKU-{:06d}","qty":{},"price":{}.{:02d},"warehouse":"wh-{}"}})",
-                i ? "," : "", pick(1000000), 1 + pick(5), pick(500), pick(100), pick(20));
+              R"({}{{"sku":"SKU-{:06d}","qty":{},"price":{}.{:02d},"warehouse":"wh-{}"}})",
+              i ? "," : "",
+              pick(1000000),
+              1 + pick(5),
+              pick(500),
+              pick(100),
+              pick(20));
         }
         return fmt::format(
-            R"({{"version":"0","id":"{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",)"
-            R"("detail-type":"order.event-{}","source":"com.shop.service-{}",)"
-            R"("account":"1234567{:05d}","time":"2024-0{}-1{}T1{}:2{}:3{}Z","region":"{}",)"
-            R"("resources":["arn:aws:shop:{}:123456789012:order/{}","arn:aws:shop:{}:123456789012:customer/{}"],)"
-            R"("detail":{{"orderId":"ord-{}","status":"status-{}","channel":"{}",)"
-            R"("amount":{}.{:02d},"currency":"{}","ip":"10.{}.{}.{}",)"
-            R"("customer":{{"id":"cust-{}","tier":"{}","country":"country-{}","email":"user{}@example.com"}},)"
-            R"("items":[{}],"tags":["{}","{}"],"metadata":{{"traceId":"{:016x}","attempt":{},"flag":{}}}}}}})",
-            pick(1 << 30), pick(1 << 16), pick(1 << 12), pick(1 << 12), pick(1 << 30), type, src,
-            pick(100000), 1 + pick(9), pick(9), pick(9), pick(5), pick(5), region(), region(),
-            pick(1000000), region(), pick(1000000), pick(1000000), pick(_v.statuses), channel(),
-            pick(2000), pick(100), currency(), pick(256), pick(256), pick(256), pick(1000000),
-            tier(), pick(_v.countries), pick(100000), items, tag(), tag(), pick(1 << 30),
-            pick(3), pick(2) ? "true" : "false");
+          R"({{"version":"0","id":"{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",)"
+          R"("detail-type":"order.event-{}","source":"com.shop.service-{}",)"
+          R"("account":"1234567{:05d}","time":"2024-0{}-1{}T1{}:2{}:3{}Z","region":"{}",)"
+          R"("resources":["arn:aws:shop:{}:123456789012:order/{}","arn:aws:shop:{}:123456789012:customer/{}"],)"
+          R"("detail":{{"orderId":"ord-{}","status":"status-{}","channel":"{}",)"
+          R"("amount":{}.{:02d},"currency":"{}","ip":"10.{}.{}.{}",)"
+          R"("customer":{{"id":"cust-{}","tier":"{}","country":"country-{}","email":"user{}@example.com"}},)"
+          R"("items":[{}],"tags":["{}","{}"],"metadata":{{"traceId":"{:016x}","attempt":{},"flag":{}}}}}}})",
+          pick(1 << 30),
+          pick(1 << 16),
+          pick(1 << 12),
+          pick(1 << 12),
+          pick(1 << 30),
+          type,
+          src,
+          pick(100000),
+          1 + pick(9),
+          pick(9),
+          pick(9),
+          pick(5),
+          pick(5),
+          region(),
+          region(),
+          pick(1000000),
+          region(),
+          pick(1000000),
+          pick(1000000),
+          pick(_v.statuses),
+          channel(),
+          pick(2000),
+          pick(100),
+          currency(),
+          pick(256),
+          pick(256),
+          pick(256),
+          pick(1000000),
+          tier(),
+          pick(_v.countries),
+          pick(100000),
+          items,
+          tag(),
+          tag(),
+          pick(1 << 30),
+          pick(3),
+          pick(2) ? "true" : "false");
     }
 
-    std::string rule() {
+    std::string rule()
+    {
         int kind = pick(100);
         std::string src = fmt::format("com.shop.service-{}", pick(_v.sources));
         std::string type = fmt::format("order.event-{}", pick(_v.types));
@@ -75,75 +117,87 @@ public:
         }
         if (kind < 45) {
             return fmt::format(
-                R"({{"source":["{}"],"detail-type":["{}"],"detail":{{"status":["status-{}","status-{}"]}}}})",
-                src, type, pick(_v.statuses), pick(_v.statuses));
+              R"({{"source":["{}"],"detail-type":["{}"],"detail":{{"status":["status-{}","status-{}"]}}}})",
+              src,
+              type,
+              pick(_v.statuses),
+              pick(_v.statuses));
         }
         if (kind < 57) {
             int lo = pick(1900);
             return fmt::format(
-                R"({{"detail-type":["{}"],"detail":{{"amount":[{{"numeric":[">",{},"<=",{}]}}]}}}})",
-                type, lo, lo + 1 + pick(100));
+              R"({{"detail-type":["{}"],"detail":{{"amount":[{{"numeric":[">",{},"<=",{}]}}]}}}})",
+              type,
+              lo,
+              lo + 1 + pick(100));
         }
         if (kind < 65) {
             return fmt::format(
-                R"({{"region":[{{"prefix":"eu-"}}],"detail":{{"customer":{{"country":["country-{}"],"tier":["gold","platinum"]}}}}}})",
-                pick(_v.countries));
+              R"({{"region":[{{"prefix":"eu-"}}],"detail":{{"customer":{{"country":["country-{}"],"tier":["gold","platinum"]}}}}}})",
+              pick(_v.countries));
         }
         if (kind < 73) {
             return fmt::format(
-                R"({{"detail-type":["{}"],"detail":{{"status":[{{"anything-but":["status-0","status-1"]}}]}}}})",
-                type);
+              R"({{"detail-type":["{}"],"detail":{{"status":[{{"anything-but":["status-0","status-1"]}}]}}}})",
+              type);
         }
         if (kind < 78) {
             return fmt::format(
-                R"({{"source":["{}"],"detail":{{"ip":[{{"cidr":"10.{}.0.0/16"}}]}}}})", src,
-                pick(256));
+              R"({{"source":["{}"],"detail":{{"ip":[{{"cidr":"10.{}.0.0/16"}}]}}}})",
+              src,
+              pick(256));
         }
         if (kind < 83) {
             return fmt::format(
-                R"({{"source":[{{"equals-ignore-case":"{}"}}],"detail":{{"currency":[{{"suffix":"D"}}]}}}})",
-                src);
+              R"({{"source":[{{"equals-ignore-case":"{}"}}],"detail":{{"currency":[{{"suffix":"D"}}]}}}})",
+              src);
         }
         if (kind < 88) {
             return fmt::format(
-                R"({{"detail-type":["{}"],"$or":[{{"detail":{{"channel":["web"]}}}},{{"detail":{{"amount":[{{"numeric":[">=",1500]}}]}}}}]}})",
-                type);
+              R"({{"detail-type":["{}"],"$or":[{{"detail":{{"channel":["web"]}}}},{{"detail":{{"amount":[{{"numeric":[">=",1500]}}]}}}}]}})",
+              type);
         }
         if (kind < 93) {
             return fmt::format(
-                R"({{"source":["{}"],"detail":{{"metadata":{{"retry":[{{"exists":false}}],"traceId":[{{"exists":true}}]}}}}}})",
-                src);
+              R"({{"source":["{}"],"detail":{{"metadata":{{"retry":[{{"exists":false}}],"traceId":[{{"exists":true}}]}}}}}})",
+              src);
         }
         if (kind < 97) {
             return fmt::format(
-                R"({{"detail-type":[{{"wildcard":"order.event-{}*"}}],"detail":{{"items":{{"qty":[{{"numeric":[">=",5]}}]}}}}}})",
-                pick(_v.types));
+              R"({{"detail-type":[{{"wildcard":"order.event-{}*"}}],"detail":{{"items":{{"qty":[{{"numeric":[">=",5]}}]}}}}}})",
+              pick(_v.types));
         }
         return fmt::format(
-            R"({{"source":["{}"],"detail":{{"customer":{{"email":[{{"wildcard":"user1*@example.com"}}]}}}}}})",
-            src);
+          R"({{"source":["{}"],"detail":{{"customer":{{"email":[{{"wildcard":"user1*@example.com"}}]}}}}}})",
+          src);
     }
 
 private:
     int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(_rng); }
-    const char* region() {
-        static const char* r[] = {"eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1"};
+    const char* region()
+    {
+        static const char* r[]
+          = { "eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1" };
         return r[pick(5)];
     }
-    const char* channel() {
-        static const char* c[] = {"web", "ios", "android", "partner"};
+    const char* channel()
+    {
+        static const char* c[] = { "web", "ios", "android", "partner" };
         return c[pick(4)];
     }
-    const char* currency() {
-        static const char* c[] = {"USD", "EUR", "CNY", "AUD", "GBP"};
+    const char* currency()
+    {
+        static const char* c[] = { "USD", "EUR", "CNY", "AUD", "GBP" };
         return c[pick(5)];
     }
-    const char* tier() {
-        static const char* t[] = {"basic", "silver", "gold", "platinum"};
+    const char* tier()
+    {
+        static const char* t[] = { "basic", "silver", "gold", "platinum" };
         return t[pick(4)];
     }
-    const char* tag() {
-        static const char* t[] = {"promo", "gift", "express", "bulk", "b2b", "first-order"};
+    const char* tag()
+    {
+        static const char* t[] = { "promo", "gift", "express", "bulk", "b2b", "first-order" };
         return t[pick(6)];
     }
 
@@ -151,17 +205,19 @@ private:
     std::mt19937 _rng;
 };
 
-struct fixture {
+struct fixture
+{
     matcher m;
     std::vector<std::string> events;
     double bytes = 0;
 };
 
-fixture build(int rules, vocabulary v) {
+fixture build(int rules, vocabulary v)
+{
     fixture f;
     workload w(v, 12345);
     for (int i = 0; i < rules; ++i) {
-        auto r = f.m.add(rule_id{static_cast<std::uint64_t>(i)}, w.rule());
+        auto r = f.m.add(rule_id{ static_cast<std::uint64_t>(i) }, w.rule());
         if (!r) {
             throw std::runtime_error(r.error().message);
         }
@@ -174,7 +230,8 @@ fixture build(int rules, vocabulary v) {
     return f;
 }
 
-void run_match(benchmark::State& state, vocabulary v) {
+void run_match(benchmark::State& state, vocabulary v)
+{
     int rules = static_cast<int>(state.range(0));
     fixture f = build(rules, v);
     std::size_t i = 0;
@@ -195,30 +252,37 @@ void run_match(benchmark::State& state, vocabulary v) {
     state.counters["residual"] = static_cast<double>(f.m.stats().residual_terms);
 }
 
-void BM_match_scaled(benchmark::State& state) {
+void BM_match_scaled(benchmark::State& state)
+{
     run_match(state, scaled_vocabulary(static_cast<int>(state.range(0))));
 }
 BENCHMARK(BM_match_scaled)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kNanosecond);
 
-void BM_match_fixed_vocab(benchmark::State& state) { run_match(state, scaled_vocabulary(1000)); }
+void BM_match_fixed_vocab(benchmark::State& state)
+{
+    run_match(state, scaled_vocabulary(1000));
+}
 BENCHMARK(BM_match_fixed_vocab)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kNanosecond);
 
 /// Baseline: the same events through a matcher whose one rule reads one field — the cost of
 /// parsing (simdjson DOM) plus a near-empty walk.
-void BM_parse_only(benchmark::State& state) {
+void BM_parse_only(benchmark::State& state)
+{
     fixture f = build(0, scaled_vocabulary(1000));
-    (void)f.m.add(rule_id{1}, R"({"source":["none"]})");
+    (void)f.m.add(rule_id{ 1 }, R"({"source":["none"]})");
     std::size_t i = 0;
     for (auto _ : state) {
         auto r = f.m.match(f.events[i++ & 1023]);
         benchmark::DoNotOptimize(r);
     }
     state.SetItemsProcessed(state.iterations());
-    state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * f.bytes));
+    state.SetBytesProcessed(
+      static_cast<std::int64_t>(static_cast<double>(state.iterations()) * f.bytes));
 }
 BENCHMARK(BM_parse_only);
 
-void BM_add_rules(benchmark::State& state) {
+void BM_add_rules(benchmark::State& state)
+{
     int rules = static_cast<int>(state.range(0));
     for (auto _ : state) {
         fixture f = build(rules, scaled_vocabulary(rules));
@@ -228,7 +292,8 @@ void BM_add_rules(benchmark::State& state) {
 }
 BENCHMARK(BM_add_rules)->Arg(10000)->Unit(benchmark::kMillisecond);
 
-void BM_compile(benchmark::State& state) {
+void BM_compile(benchmark::State& state)
+{
     workload w(scaled_vocabulary(1000), 7);
     std::vector<std::string> patterns;
     for (int i = 0; i < 256; ++i) {
@@ -244,7 +309,8 @@ void BM_compile(benchmark::State& state) {
 BENCHMARK(BM_compile);
 
 /// The test-pattern endpoint: compile + parse + evaluate per call.
-void BM_single_pattern_matches(benchmark::State& state) {
+void BM_single_pattern_matches(benchmark::State& state)
+{
     workload w(scaled_vocabulary(1000), 9);
     std::string pattern = w.rule();
     std::string event = w.event();

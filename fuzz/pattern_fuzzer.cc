@@ -20,7 +20,8 @@ namespace {
 
 using namespace sluice::pattern;
 
-void check_tag_expression(std::string_view text) {
+void check_tag_expression(std::string_view text)
+{
     auto e = parse_tag_expression(text);
     if (!e) {
         return;
@@ -32,7 +33,8 @@ void check_tag_expression(std::string_view text) {
     }
 }
 
-void check_pattern_on_event(std::string_view pattern_text, std::string_view event) {
+void check_pattern_on_event(std::string_view pattern_text, std::string_view event)
+{
     compile_options opts;
     opts.max_terms = 64; // keep each input cheap
     auto compiled = compile(pattern_text, opts);
@@ -47,9 +49,9 @@ void check_pattern_on_event(std::string_view pattern_text, std::string_view even
 
     matcher m;
     // Neighbours that share paths with typical inputs, so the index is not trivially empty.
-    (void)m.add(rule_id{1}, R"({"source":["aws.ec2"]})");
-    (void)m.add(rule_id{2}, R"({"detail":{"state":[{"anything-but":"x"}]}})");
-    if (!m.add(rule_id{100}, *compiled)) {
+    (void)m.add(rule_id{ 1 }, R"({"source":["aws.ec2"]})");
+    (void)m.add(rule_id{ 2 }, R"({"detail":{"state":[{"anything-but":"x"}]}})");
+    if (!m.add(rule_id{ 100 }, *compiled)) {
         __builtin_trap();
     }
     for (int round = 0; round < 2; ++round) {
@@ -60,14 +62,14 @@ void check_pattern_on_event(std::string_view pattern_text, std::string_view even
         if (got) {
             bool hit = false;
             for (rule_id id : *got) {
-                hit = hit || id == rule_id{100};
+                hit = hit || id == rule_id{ 100 };
             }
             if (hit != *expected) {
                 __builtin_trap();
             }
         }
         // Remove and re-add: the index must come back to the same state.
-        if (!m.remove(rule_id{100}) || !m.add(rule_id{100}, *compiled)) {
+        if (!m.remove(rule_id{ 100 }) || !m.add(rule_id{ 100 }, *compiled)) {
             __builtin_trap();
         }
     }
@@ -75,12 +77,13 @@ void check_pattern_on_event(std::string_view pattern_text, std::string_view even
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
     std::string_view input(reinterpret_cast<const char*>(data), size);
     auto newline = input.find('\n');
     std::string_view pattern = input.substr(0, newline);
-    std::string_view event =
-        newline == std::string_view::npos ? std::string_view("{}") : input.substr(newline + 1);
+    std::string_view event
+      = newline == std::string_view::npos ? std::string_view("{}") : input.substr(newline + 1);
     check_tag_expression(pattern);
     check_pattern_on_event(pattern, event);
     return 0;

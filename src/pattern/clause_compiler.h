@@ -9,7 +9,8 @@
 namespace sluice::pattern::detail {
 
 /// Shared state of one compile() call.
-struct compile_context {
+struct compile_context
+{
     const compile_options& options;
     std::size_t values = 0;
 };
@@ -17,7 +18,9 @@ struct compile_context {
 /// Compiles one field's value list (the JSON array in `"state": ["a", {"prefix": "b"}]`) into a
 /// clause at `path`. `json_path` names the field in error messages.
 compile_result<clause> compile_clause(
-    const json_node& list, std::vector<std::string> path, const std::string& json_path,
-    compile_context& ctx);
+  const json_node& list,
+  std::vector<std::string> path,
+  const std::string& json_path,
+  compile_context& ctx);
 
 } // namespace sluice::pattern::detail

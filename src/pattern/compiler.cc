@@ -12,7 +12,8 @@ namespace {
 using detail::compile_context;
 using dnf = std::vector<term>;
 
-bool is_plain_key(std::string_view key) {
+bool is_plain_key(std::string_view key)
+{
     if (key.empty()) {
         return false;
     }
@@ -28,13 +29,17 @@ bool is_plain_key(std::string_view key) {
 
 /// Compiles pattern objects into DNF. Each object yields the terms of its own fields; nested
 /// objects and `$or` groups multiply in (bounded by max_terms / max_clauses).
-class pattern_compiler {
+class pattern_compiler
+{
 public:
     explicit pattern_compiler(const compile_options& options)
-      : _ctx{options} {}
+      : _ctx{ options }
+    {
+    }
 
-    compile_result<dnf> object(
-        const json_node& obj, const std::vector<std::string>& path, const std::string& json_path) {
+    compile_result<dnf>
+    object(const json_node& obj, const std::vector<std::string>& path, const std::string& json_path)
+    {
         term base;
         std::vector<dnf> factors;
         for (std::size_t i = 0; i < obj.items.size(); ++i) {
@@ -59,20 +64,22 @@ public:
                 }
                 factors.push_back(std::move(*nested));
             } else if (value.is_array()) {
-                auto c = detail::compile_clause(value, std::move(child_path), child_json_path, _ctx);
+                auto c
+                  = detail::compile_clause(value, std::move(child_path), child_json_path, _ctx);
                 if (!c) {
                     return c.error();
                 }
                 base.clauses.push_back(std::move(*c));
             } else {
                 return error_at_path(
-                    errc::wrong_type, child_json_path,
-                    fmt::format(
-                        "a field must hold an array of values or an object, got {}",
-                        describe(value.type)));
+                  errc::wrong_type,
+                  child_json_path,
+                  fmt::format(
+                    "a field must hold an array of values or an object, got {}",
+                    describe(value.type)));
             }
         }
-        dnf result{std::move(base)};
+        dnf result{ std::move(base) };
         for (auto& f : factors) {
             auto product = multiply(result, f, json_path);
             if (!product) {
@@ -85,12 +92,17 @@ public:
 
 private:
     compile_result<dnf> or_group(
-        const json_node& value, const std::vector<std::string>& path, const std::string& json_path) {
+      const json_node& value,
+      const std::vector<std::string>& path,
+      const std::string& json_path)
+    {
         if (!value.is_array() || value.items.empty()) {
             return error_at_path(
-                errc::wrong_type, json_path,
-                fmt::format("\"$or\" needs a non-empty array of patterns, got {}",
-                            value.is_array() ? "an empty array" : describe(value.type)));
+              errc::wrong_type,
+              json_path,
+              fmt::format(
+                "\"$or\" needs a non-empty array of patterns, got {}",
+                value.is_array() ? "an empty array" : describe(value.type)));
         }
         dnf alternatives;
         for (std::size_t i = 0; i < value.items.size(); ++i) {
@@ -98,9 +110,10 @@ private:
             const json_node& branch = value.items[i];
             if (!branch.is_object()) {
                 return error_at_path(
-                    errc::wrong_type, branch_path,
-                    fmt::format("a \"$or\" alternative must be an object, got {}",
-                                describe(branch.type)));
+                  errc::wrong_type,
+                  branch_path,
+                  fmt::format(
+                    "a \"$or\" alternative must be an object, got {}", describe(branch.type)));
             }
             auto terms = object(branch, path, branch_path);
             if (!terms) {
@@ -116,7 +129,8 @@ private:
         return alternatives;
     }
 
-    compile_result<dnf> multiply(const dnf& a, const dnf& b, const std::string& json_path) const {
+    compile_result<dnf> multiply(const dnf& a, const dnf& b, const std::string& json_path) const
+    {
         if (a.size() * b.size() > _ctx.options.max_terms) {
             return too_many_terms(json_path);
         }
@@ -128,9 +142,9 @@ private:
         }
         if (clauses > _ctx.options.max_clauses) {
             return error_at_path(
-                errc::too_large, json_path,
-                fmt::format(
-                    "\"$or\" expands to more than {} clauses", _ctx.options.max_clauses));
+              errc::too_large,
+              json_path,
+              fmt::format("\"$or\" expands to more than {} clauses", _ctx.options.max_clauses));
         }
         dnf out;
         out.reserve(a.size() * b.size());
@@ -144,10 +158,12 @@ private:
         return out;
     }
 
-    compile_error too_many_terms(const std::string& json_path) const {
+    compile_error too_many_terms(const std::string& json_path) const
+    {
         return error_at_path(
-            errc::too_large, json_path,
-            fmt::format("\"$or\" expands to more than {} alternatives", _ctx.options.max_terms));
+          errc::too_large,
+          json_path,
+          fmt::format("\"$or\" expands to more than {} alternatives", _ctx.options.max_terms));
     }
 
     compile_context _ctx;
@@ -155,7 +171,8 @@ private:
 
 } // namespace
 
-void append_path_key(std::string& json_path, std::string_view key) {
+void append_path_key(std::string& json_path, std::string_view key)
+{
     if (is_plain_key(key)) {
         json_path += '.';
         json_path += key;
@@ -175,13 +192,18 @@ void append_path_key(std::string& json_path, std::string_view key) {
     json_path += "\"]";
 }
 
-compile_result<compiled_pattern>
-compile(std::string_view pattern_text, const compile_options& options) {
+compile_result<compiled_pattern> compile(
+  std::string_view pattern_text,
+  const compile_options& options)
+{
     if (pattern_text.size() > options.max_bytes) {
         return error_at_offset(
-            errc::too_large, options.max_bytes,
-            fmt::format("pattern is {} bytes, more than the limit of {}", pattern_text.size(),
-                        options.max_bytes));
+          errc::too_large,
+          options.max_bytes,
+          fmt::format(
+            "pattern is {} bytes, more than the limit of {}",
+            pattern_text.size(),
+            options.max_bytes));
     }
     auto tree = parse_json_tree(pattern_text, options.max_depth);
     if (!tree) {
@@ -189,15 +211,16 @@ compile(std::string_view pattern_text, const compile_options& options) {
     }
     if (!tree->is_object()) {
         return error_at_path(
-            errc::wrong_type, "$",
-            fmt::format("a pattern must be a JSON object, got {}", describe(tree->type)));
+          errc::wrong_type,
+          "$",
+          fmt::format("a pattern must be a JSON object, got {}", describe(tree->type)));
     }
     pattern_compiler compiler(options);
     auto terms = compiler.object(*tree, {}, "$");
     if (!terms) {
         return terms.error();
     }
-    return compiled_pattern{std::move(*terms)};
+    return compiled_pattern{ std::move(*terms) };
 }
 
 } // namespace sluice::pattern

@@ -9,7 +9,8 @@
 namespace sluice::pattern {
 
 /// Limits applied while compiling a pattern (RocksDB-style documented defaults).
-struct compile_options {
+struct compile_options
+{
     /// Longest accepted pattern text in bytes. Default: 64 KiB.
     std::size_t max_bytes = 64 * 1024;
     /// Deepest nesting of JSON objects/arrays in the text. Default: 32.
@@ -26,8 +27,9 @@ struct compile_options {
 /// Compiles EventBridge pattern text into its DNF form.
 /// Errors (each with a JSON path, or an offset for syntax): malformed_json, duplicate_key,
 /// wrong_type, unknown_operator, bad_numeric_range, invalid_cidr, invalid_wildcard, too_large.
-compile_result<compiled_pattern>
-compile(std::string_view pattern_text, const compile_options& options = {});
+compile_result<compiled_pattern> compile(
+  std::string_view pattern_text,
+  const compile_options& options = {});
 
 /// Renders a JSON path for messages: "$", "$.detail.state", "$[\"a.b\"]", "$.$or[1]".
 void append_path_key(std::string& json_path, std::string_view key);

@@ -3,7 +3,6 @@
 #include "base/result.h"
 
 #include <boost/assert/source_location.hpp>
-
 #include <cstddef>
 #include <string>
 
@@ -12,7 +11,8 @@ namespace sluice::pattern {
 /// Failures of the pattern module: compiling a pattern or a tag expression, parsing an event,
 /// and managing rules in a matcher. Mapped to HTTP 400 (all but unknown_rule → 404,
 /// duplicate_rule → 409) at the API edge.
-enum class errc {
+enum class errc
+{
     ok = 0,
     malformed_json = 1,         ///< the pattern text is not valid JSON (offset says where)
     wrong_type = 2,             ///< a JSON value of the wrong type or shape for its place
@@ -29,18 +29,22 @@ enum class errc {
 };
 
 const boost::system::error_category& error_category();
-inline error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }
+inline error_code make_error_code(errc e)
+{
+    return { static_cast<int>(e), error_category() };
+}
 
 /// A compile failure as a value: which kind, where, and a message for humans.
 /// `message` is complete, e.g. `at $.detail.amount: numeric range lower bound 10 > upper bound 5`
 /// or `at offset 17: malformed JSON: syntax error`.
-struct compile_error {
+struct compile_error
+{
     static constexpr std::size_t no_offset = static_cast<std::size_t>(-1);
 
     errc code = errc::ok;
-    std::string path;                 ///< JSON path of the offending value ("$.detail.x"), or ""
-    std::size_t offset = no_offset;   ///< byte offset into the text, for syntax errors
-    std::string message;              ///< full human-readable text, starting with "at …: "
+    std::string path;               ///< JSON path of the offending value ("$.detail.x"), or ""
+    std::size_t offset = no_offset; ///< byte offset into the text, for syntax errors
+    std::string message;            ///< full human-readable text, starting with "at …: "
 
     error_code ec() const { return make_error_code(code); }
 };
@@ -51,8 +55,9 @@ compile_error error_at_path(errc code, std::string path, std::string_view detail
 compile_error error_at_offset(errc code, std::size_t offset, std::string_view detail);
 
 /// Lets compile_result<T>::value() throw (boost::system::result calls this via ADL).
-[[noreturn]] void
-throw_exception_from_error(const compile_error& e, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(
+  const compile_error& e,
+  const boost::source_location& loc);
 
 /// Result of compiling a pattern or tag expression: a value or a located compile_error.
 template<class T>
@@ -61,4 +66,6 @@ using compile_result = boost::system::result<T, compile_error>;
 } // namespace sluice::pattern
 
 template<>
-struct boost::system::is_error_code_enum<sluice::pattern::errc> : std::true_type {};
+struct boost::system::is_error_code_enum<sluice::pattern::errc> : std::true_type
+{
+};

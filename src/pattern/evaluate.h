@@ -12,8 +12,9 @@ namespace sluice::pattern {
 /// use a matcher.
 /// Errors: any compile error of the pattern; invalid_event when the event is not JSON.
 compile_result<bool> matches(
-    std::string_view pattern_text, std::string_view event_json,
-    const compile_options& options = {});
+  std::string_view pattern_text,
+  std::string_view event_json,
+  const compile_options& options = {});
 
 /// Does a compiled pattern match one event? Errors: invalid_event.
 result<bool> matches(const compiled_pattern& pattern, std::string_view event_json);

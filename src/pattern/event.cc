@@ -3,10 +3,9 @@
 #include "pattern/field_table.h"
 #include "pattern/predicate.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstring>
+#include <simdjson.h>
 
 namespace sluice::pattern {
 
@@ -15,71 +14,86 @@ namespace {
 namespace dom = simdjson::dom;
 using element_type = dom::element_type;
 
-bool is_container(element_type t) { return t == element_type::OBJECT || t == element_type::ARRAY; }
+bool is_container(element_type t)
+{
+    return t == element_type::OBJECT || t == element_type::ARRAY;
+}
 
-leaf_value to_leaf(dom::element e) {
+leaf_value to_leaf(dom::element e)
+{
     switch (e.type()) {
-    case element_type::STRING:
-        return {value_kind::string, 0, e.get_string().value_unsafe()};
-    case element_type::INT64:
-        return {value_kind::number, static_cast<double>(e.get_int64().value_unsafe()), {}};
-    case element_type::UINT64:
-        return {value_kind::number, static_cast<double>(e.get_uint64().value_unsafe()), {}};
-    case element_type::DOUBLE: return {value_kind::number, e.get_double().value_unsafe(), {}};
-    case element_type::BOOL:
-        return {
-            e.get_bool().value_unsafe() ? value_kind::boolean_true : value_kind::boolean_false, 0,
-            {}};
-    default: return {value_kind::null, 0, {}};
+        case element_type::STRING:
+            return { value_kind::string, 0, e.get_string().value_unsafe() };
+        case element_type::INT64:
+            return { value_kind::number, static_cast<double>(e.get_int64().value_unsafe()), {} };
+        case element_type::UINT64:
+            return { value_kind::number, static_cast<double>(e.get_uint64().value_unsafe()), {} };
+        case element_type::DOUBLE:
+            return { value_kind::number, e.get_double().value_unsafe(), {} };
+        case element_type::BOOL:
+            return { e.get_bool().value_unsafe() ? value_kind::boolean_true
+                                                 : value_kind::boolean_false,
+                     0,
+                     {} };
+        default:
+            return { value_kind::null, 0, {} };
     }
 }
 
-struct flatten_output {
+struct flatten_output
+{
     std::vector<flat_leaf>& leaves;
     std::vector<std::uint32_t>& array_stamp;
     std::uint32_t epoch;
     bool container_arrays = false;
 };
 
-void flatten_node(const field_table& fields, dom::element e, std::uint32_t node,
-                  flatten_output& out) {
+void flatten_node(
+  const field_table& fields,
+  dom::element e,
+  std::uint32_t node,
+  flatten_output& out)
+{
     switch (e.type()) {
-    case element_type::OBJECT: {
-        if (!fields.has_children(node)) {
+        case element_type::OBJECT: {
+            if (!fields.has_children(node)) {
+                return;
+            }
+            dom::object obj = e.get_object().value_unsafe();
+            for (dom::key_value_pair kv : obj) {
+                std::uint32_t child = fields.child(node, kv.key);
+                if (child != field_table::none) {
+                    flatten_node(fields, kv.value, child, out);
+                }
+            }
             return;
         }
-        dom::object obj = e.get_object().value_unsafe();
-        for (dom::key_value_pair kv : obj) {
-            std::uint32_t child = fields.child(node, kv.key);
-            if (child != field_table::none) {
-                flatten_node(fields, kv.value, child, out);
+        case element_type::ARRAY: {
+            dom::array arr = e.get_array().value_unsafe();
+            for (dom::element x : arr) {
+                element_type t = x.type();
+                if (
+                  t == element_type::ARRAY
+                  || (t == element_type::OBJECT && fields.has_children(node))) {
+                    out.container_arrays = true;
+                    out.array_stamp[node] = out.epoch;
+                }
+                flatten_node(fields, x, node, out);
             }
+            return;
         }
-        return;
-    }
-    case element_type::ARRAY: {
-        dom::array arr = e.get_array().value_unsafe();
-        for (dom::element x : arr) {
-            element_type t = x.type();
-            if (t == element_type::ARRAY || (t == element_type::OBJECT && fields.has_children(node))) {
-                out.container_arrays = true;
-                out.array_stamp[node] = out.epoch;
+        default:
+            if (fields.is_terminal(node)) {
+                leaf_value v = to_leaf(e);
+                out.leaves.push_back({ node, v, value_signature(v) });
             }
-            flatten_node(fields, x, node, out);
-        }
-        return;
-    }
-    default:
-        if (fields.is_terminal(node)) {
-            leaf_value v = to_leaf(e);
-            out.leaves.push_back({node, v, value_signature(v)});
-        }
-        return;
+            return;
     }
 }
 
 /// True when the subtree at `e` has a leaf at path[depth..].
-bool has_leaf(dom::element e, const std::vector<std::string>& path, std::size_t depth) {
+bool has_leaf(dom::element e, const std::vector<std::string>& path, std::size_t depth)
+{
     element_type t = e.type();
     if (t == element_type::ARRAY) {
         dom::array arr = e.get_array().value_unsafe();
@@ -109,7 +123,8 @@ using clause_list = std::vector<const clause*>;
 
 bool match_node(dom::element e, const clause_list& cs, std::size_t depth);
 
-bool match_array(dom::array arr, const clause_list& cs, std::size_t depth) {
+bool match_array(dom::array arr, const clause_list& cs, std::size_t depth)
+{
     // Clauses ending here may take any primitive element: primitives of one array do not
     // constrain each other. Everything else must be found inside one container element.
     clause_list rest;
@@ -139,7 +154,8 @@ bool match_array(dom::array arr, const clause_list& cs, std::size_t depth) {
     return false;
 }
 
-bool match_object(dom::object obj, const clause_list& cs, std::size_t depth) {
+bool match_object(dom::object obj, const clause_list& cs, std::size_t depth)
+{
     std::vector<bool> done(cs.size(), false);
     for (std::size_t i = 0; i < cs.size(); ++i) {
         if (cs[i]->path.size() == depth) {
@@ -170,7 +186,7 @@ bool match_object(dom::object obj, const clause_list& cs, std::size_t depth) {
             parts.push_back(std::move(group));
         } else {
             for (const clause* c : group) {
-                parts.push_back(clause_list{c});
+                parts.push_back(clause_list{ c });
             }
         }
         for (const auto& part : parts) {
@@ -189,33 +205,41 @@ bool match_object(dom::object obj, const clause_list& cs, std::size_t depth) {
     return true;
 }
 
-bool match_node(dom::element e, const clause_list& cs, std::size_t depth) {
+bool match_node(dom::element e, const clause_list& cs, std::size_t depth)
+{
     switch (e.type()) {
-    case element_type::ARRAY: return match_array(e.get_array().value_unsafe(), cs, depth);
-    case element_type::OBJECT: return match_object(e.get_object().value_unsafe(), cs, depth);
-    default: {
-        leaf_value v = to_leaf(e);
-        for (const clause* c : cs) {
-            if (c->path.size() != depth || !clause_accepts(*c, v)) {
-                return false;
+        case element_type::ARRAY:
+            return match_array(e.get_array().value_unsafe(), cs, depth);
+        case element_type::OBJECT:
+            return match_object(e.get_object().value_unsafe(), cs, depth);
+        default: {
+            leaf_value v = to_leaf(e);
+            for (const clause* c : cs) {
+                if (c->path.size() != depth || !clause_accepts(*c, v)) {
+                    return false;
+                }
             }
+            return true;
         }
-        return true;
-    }
     }
 }
 
 } // namespace
 
-std::uint64_t value_signature(const leaf_value& v) {
+std::uint64_t value_signature(const leaf_value& v)
+{
     switch (v.kind) {
-    case value_kind::string: return signature_bits(string_hash{}(v.str));
-    case value_kind::number: return signature_bits(number_key(v.number) * 0x9E3779B97F4A7C15ull);
-    default: return signature_bits(static_cast<std::uint64_t>(v.kind) * 0xC2B2AE3D27D4EB4Full);
+        case value_kind::string:
+            return signature_bits(string_hash{}(v.str));
+        case value_kind::number:
+            return signature_bits(number_key(v.number) * 0x9E3779B97F4A7C15ull);
+        default:
+            return signature_bits(static_cast<std::uint64_t>(v.kind) * 0xC2B2AE3D27D4EB4Full);
     }
 }
 
-void flat_event::reset(std::uint32_t path_capacity) {
+void flat_event::reset(std::uint32_t path_capacity)
+{
     _leaves.clear();
     _groups.clear();
     _container_arrays = false;
@@ -231,14 +255,15 @@ void flat_event::reset(std::uint32_t path_capacity) {
     }
 }
 
-void flat_event::finish() {
+void flat_event::finish()
+{
     // Group leaves by path in O(n): groups in order of first appearance, leaves in document
     // order within a group (a counting sort keyed by group).
     for (const flat_leaf& l : _leaves) {
         if (_group_stamp[l.path] != _epoch) {
             _group_stamp[l.path] = _epoch;
             _group_of[l.path] = static_cast<std::uint32_t>(_groups.size());
-            _groups.push_back({l.path, 0, 0});
+            _groups.push_back({ l.path, 0, 0 });
         }
         ++_groups[_group_of[l.path]].count;
     }
@@ -256,7 +281,8 @@ void flat_event::finish() {
     _leaves.swap(_sorted);
 }
 
-struct event_reader::impl {
+struct event_reader::impl
+{
     dom::parser parser;
     std::vector<std::uint8_t> buffer;
     dom::element root;
@@ -264,11 +290,14 @@ struct event_reader::impl {
 };
 
 event_reader::event_reader()
-  : _impl(std::make_unique<impl>()) {}
+  : _impl(std::make_unique<impl>())
+{
+}
 
 event_reader::~event_reader() = default;
 
-result<void> event_reader::parse(std::string_view json) {
+result<void> event_reader::parse(std::string_view json)
+{
     impl& s = *_impl;
     s.parsed = false;
     std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
@@ -286,17 +315,19 @@ result<void> event_reader::parse(std::string_view json) {
     return {};
 }
 
-void event_reader::flatten(const field_table& fields, flat_event& out) const {
+void event_reader::flatten(const field_table& fields, flat_event& out) const
+{
     out.reset(fields.capacity());
     if (_impl->parsed) {
-        flatten_output o{out._leaves, out._array_stamp, out._epoch};
+        flatten_output o{ out._leaves, out._array_stamp, out._epoch };
         flatten_node(fields, _impl->root, field_table::root, o);
         out._container_arrays = o.container_arrays;
     }
     out.finish();
 }
 
-bool event_reader::term_matches(const term& t) const {
+bool event_reader::term_matches(const term& t) const
+{
     if (!_impl->parsed) {
         return false;
     }
@@ -316,7 +347,8 @@ bool event_reader::term_matches(const term& t) const {
     return positives.empty() || match_node(_impl->root, positives, 0);
 }
 
-bool event_reader::pattern_matches(const compiled_pattern& p) const {
+bool event_reader::pattern_matches(const compiled_pattern& p) const
+{
     for (const term& t : p.terms) {
         if (term_matches(t)) {
             return true;
@@ -325,7 +357,8 @@ bool event_reader::pattern_matches(const compiled_pattern& p) const {
     return false;
 }
 
-bool clause_satisfied(const clause& c, std::span<const flat_leaf> leaves) {
+bool clause_satisfied(const clause& c, std::span<const flat_leaf> leaves)
+{
     if (leaves.empty()) {
         return c.accepts_absent;
     }

@@ -14,10 +14,11 @@ namespace sluice::pattern {
 class field_table;
 
 /// One leaf of an event on a path some rule refers to.
-struct flat_leaf {
-    std::uint32_t path;  ///< path id in the matcher's field_table
-    leaf_value value;    ///< strings point into the event_reader's document
-    std::uint64_t bits;  ///< value_signature(value)
+struct flat_leaf
+{
+    std::uint32_t path; ///< path id in the matcher's field_table
+    leaf_value value;   ///< strings point into the event_reader's document
+    std::uint64_t bits; ///< value_signature(value)
 };
 
 /// The signature of a value for quick filters: equal values (300 and 3e2 included) have equal
@@ -26,18 +27,21 @@ std::uint64_t value_signature(const leaf_value& v);
 
 /// An event reduced to the (path, value) pairs the matcher's rules can see, grouped by path.
 /// Reused across events: its vectors keep their capacity.
-class flat_event {
+class flat_event
+{
 public:
     /// The leaves at `path` (empty when the event has none there).
-    std::span<const flat_leaf> at(std::uint32_t path) const {
+    std::span<const flat_leaf> at(std::uint32_t path) const
+    {
         if (path >= _group_of.size() || _group_stamp[path] != _epoch) {
             return {};
         }
         const group& g = _groups[_group_of[path]];
-        return {_leaves.data() + g.begin, g.count};
+        return { _leaves.data() + g.begin, g.count };
     }
 
-    struct group {
+    struct group
+    {
         std::uint32_t path;
         std::uint32_t begin;
         std::uint32_t count;
@@ -45,8 +49,9 @@ public:
     /// One entry per distinct path present, in order of first appearance in the event.
     std::span<const group> groups() const { return _groups; }
     std::span<const flat_leaf> leaves() const { return _leaves; }
-    std::span<const flat_leaf> leaves(const group& g) const {
-        return {_leaves.data() + g.begin, g.count};
+    std::span<const flat_leaf> leaves(const group& g) const
+    {
+        return { _leaves.data() + g.begin, g.count };
     }
 
     /// True when a rule path runs through an array holding objects or arrays. Only then can
@@ -55,7 +60,8 @@ public:
     bool has_container_arrays() const { return _container_arrays; }
     /// True when the value at trie node `node` is an array holding objects or arrays: clauses
     /// whose paths both pass through such a node must be checked on the document tree.
-    bool container_array_at(std::uint32_t node) const {
+    bool container_array_at(std::uint32_t node) const
+    {
         return node < _array_stamp.size() && _array_stamp[node] == _epoch;
     }
 
@@ -78,7 +84,8 @@ private:
 /// Parses one event at a time (simdjson DOM, parsed once) and answers questions about it:
 /// flattening for the index, and exact evaluation of a term on the document tree.
 /// The parsed document lives until the next parse(). Not thread-safe; one per matcher/shard.
-class event_reader {
+class event_reader
+{
 public:
     event_reader();
     ~event_reader();

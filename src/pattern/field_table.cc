@@ -4,9 +4,13 @@
 
 namespace sluice::pattern {
 
-field_table::field_table() { _nodes.emplace_back(); }
+field_table::field_table()
+{
+    _nodes.emplace_back();
+}
 
-std::uint32_t field_table::acquire(std::span<const std::string> path) {
+std::uint32_t field_table::acquire(std::span<const std::string> path)
+{
     std::uint32_t at = root;
     ++_nodes[root].refs;
     for (const auto& key : path) {
@@ -33,7 +37,8 @@ std::uint32_t field_table::acquire(std::span<const std::string> path) {
     return at;
 }
 
-void field_table::release(std::uint32_t path_id) {
+void field_table::release(std::uint32_t path_id)
+{
     SLUICE_ASSERT(_nodes[path_id].terminal_refs > 0, "release of unreferenced path {}", path_id);
     --_nodes[path_id].terminal_refs;
     std::uint32_t at = path_id;
@@ -53,7 +58,8 @@ void field_table::release(std::uint32_t path_id) {
     --_nodes[root].refs;
 }
 
-void field_table::add_child(std::uint32_t parent, const std::string& key, std::uint32_t id) {
+void field_table::add_child(std::uint32_t parent, const std::string& key, std::uint32_t id)
+{
     node_data& p = _nodes[parent];
     if (p.children.empty() && p.few.size() < few_limit) {
         p.few.emplace_back(key, id);
@@ -68,7 +74,8 @@ void field_table::add_child(std::uint32_t parent, const std::string& key, std::u
     p.children.emplace(key, id);
 }
 
-void field_table::remove_child(std::uint32_t parent, const std::string& key) {
+void field_table::remove_child(std::uint32_t parent, const std::string& key)
+{
     node_data& p = _nodes[parent];
     if (p.children.empty()) {
         for (std::size_t i = 0; i < p.few.size(); ++i) {

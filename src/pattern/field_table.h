@@ -1,7 +1,6 @@
 #pragma once
 
 #include <boost/unordered/unordered_flat_map.hpp>
-
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -15,9 +14,11 @@ namespace sluice::pattern {
 /// Transparent string hash so maps keyed by std::string can be probed with a string_view.
 /// Cheap and inline (8 bytes per step): boost::unordered_flat_map post-mixes the result, so it
 /// only needs to spread differences across the 64 bits, not to avalanche.
-struct string_hash {
+struct string_hash
+{
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const {
+    std::size_t operator()(std::string_view s) const
+    {
         constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
         std::uint64_t h = s.size() * k;
         const char* p = s.data();
@@ -48,7 +49,8 @@ using string_map = boost::unordered_flat_map<std::string, V, string_hash, std::e
 /// is a plain vector indexed by path id. Event flattening walks the event and this trie together
 /// and skips every subtree no rule mentions. Paths are reference-counted: a node is freed when
 /// no clause uses it (ids are then reused). Not thread-safe; owned by one matcher.
-class field_table {
+class field_table
+{
 public:
     static constexpr std::uint32_t root = 0;
     static constexpr std::uint32_t none = static_cast<std::uint32_t>(-1);
@@ -60,7 +62,8 @@ public:
     /// Drops one reference taken by acquire().
     void release(std::uint32_t path_id);
 
-    std::uint32_t child(std::uint32_t node, std::string_view key) const {
+    std::uint32_t child(std::uint32_t node, std::string_view key) const
+    {
         const node_data& n = _nodes[node];
         if (n.children.empty()) {
             // Few children (the usual case): compare keys instead of hashing the event's key.
@@ -76,7 +79,8 @@ public:
     }
     /// True when some clause's path ends at `node`.
     bool is_terminal(std::uint32_t node) const { return _nodes[node].terminal_refs > 0; }
-    bool has_children(std::uint32_t node) const {
+    bool has_children(std::uint32_t node) const
+    {
         return !_nodes[node].few.empty() || !_nodes[node].children.empty();
     }
     /// Exclusive upper bound of path ids, for sizing per-path arrays.
@@ -88,7 +92,8 @@ private:
     /// Children live in `few` while there are at most few_limit of them, else in `children`.
     static constexpr std::size_t few_limit = 8;
 
-    struct node_data {
+    struct node_data
+    {
         std::vector<std::pair<std::string, std::uint32_t>> few;
         string_map<std::uint32_t> children;
         std::string key;

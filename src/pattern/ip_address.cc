@@ -1,14 +1,14 @@
 #include "pattern/ip_address.h"
 
 #include <arpa/inet.h>
-
 #include <cstring>
 
 namespace sluice::pattern {
 
 namespace {
 
-std::optional<ip_address> parse_v4(std::string_view s) {
+std::optional<ip_address> parse_v4(std::string_view s)
+{
     ip_address out;
     std::size_t pos = 0;
     for (int octet = 0; octet < 4; ++octet) {
@@ -36,7 +36,8 @@ std::optional<ip_address> parse_v4(std::string_view s) {
     return out;
 }
 
-std::optional<ip_address> parse_v6(std::string_view s) {
+std::optional<ip_address> parse_v6(std::string_view s)
+{
     // inet_pton wants a NUL-terminated string; the longest valid text form is 45 characters.
     char buf[64];
     if (s.size() >= sizeof(buf) || s.find('%') != std::string_view::npos) {
@@ -54,7 +55,8 @@ std::optional<ip_address> parse_v6(std::string_view s) {
 
 } // namespace
 
-std::uint64_t ip_address::high() const {
+std::uint64_t ip_address::high() const
+{
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < 8; ++i) {
         v = (v << 8) | bytes[i];
@@ -62,7 +64,8 @@ std::uint64_t ip_address::high() const {
     return v;
 }
 
-std::uint64_t ip_address::low() const {
+std::uint64_t ip_address::low() const
+{
     std::uint64_t v = 0;
     for (std::size_t i = 8; i < 16; ++i) {
         v = (v << 8) | bytes[i];
@@ -70,7 +73,8 @@ std::uint64_t ip_address::low() const {
     return v;
 }
 
-ip_address ip_address::masked(std::uint8_t prefix_len) const {
+ip_address ip_address::masked(std::uint8_t prefix_len) const
+{
     ip_address out = *this;
     for (std::size_t i = 0; i < 16; ++i) {
         std::size_t bit = i * 8;
@@ -84,14 +88,16 @@ ip_address ip_address::masked(std::uint8_t prefix_len) const {
     return out;
 }
 
-std::optional<ip_address> parse_ip(std::string_view text) {
+std::optional<ip_address> parse_ip(std::string_view text)
+{
     if (text.find(':') != std::string_view::npos) {
         return parse_v6(text);
     }
     return parse_v4(text);
 }
 
-std::optional<ip_block> parse_cidr(std::string_view text) {
+std::optional<ip_block> parse_cidr(std::string_view text)
+{
     std::string_view addr = text;
     std::optional<unsigned> len;
     if (auto slash = text.find('/'); slash != std::string_view::npos) {
@@ -119,7 +125,7 @@ std::optional<ip_block> parse_cidr(std::string_view text) {
         return std::nullopt;
     }
     auto p = static_cast<std::uint8_t>(prefix);
-    return ip_block{a->masked(p), p};
+    return ip_block{ a->masked(p), p };
 }
 
 } // namespace sluice::pattern

@@ -9,7 +9,8 @@ namespace sluice::pattern {
 
 /// An IPv4 or IPv6 address as 16 bytes in network order (IPv4 uses the first 4).
 /// IPv4 and IPv4-mapped IPv6 (::ffff:a.b.c.d) are different families and never match each other.
-struct ip_address {
+struct ip_address
+{
     bool v6 = false;
     std::array<std::uint8_t, 16> bytes{};
 
@@ -28,11 +29,13 @@ struct ip_address {
 std::optional<ip_address> parse_ip(std::string_view text);
 
 /// A CIDR block, e.g. 10.0.0.0/24 or 2001:db8::/32. `base` is stored masked.
-struct ip_block {
+struct ip_block
+{
     ip_address base;
     std::uint8_t prefix_len = 0;
 
-    bool contains(const ip_address& a) const {
+    bool contains(const ip_address& a) const
+    {
         return a.v6 == base.v6 && a.masked(prefix_len) == base;
     }
 };

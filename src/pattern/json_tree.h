@@ -14,15 +14,24 @@ namespace sluice::pattern {
 /// Unlike boost::json::value it keeps what the compiler needs: object members in order with
 /// duplicate keys reported, and each number's source text (re-read with std::from_chars, so a
 /// pattern number becomes exactly the double simdjson produces for the same text in an event).
-struct json_node {
-    enum class kind : std::uint8_t { null, boolean, number, string, array, object };
+struct json_node
+{
+    enum class kind : std::uint8_t
+    {
+        null,
+        boolean,
+        number,
+        string,
+        array,
+        object
+    };
 
     kind type = kind::null;
     bool boolean = false;
     double number = 0;
-    std::string text;               ///< string value, or the number's source text
-    std::vector<std::string> keys;  ///< object member names, parallel to `items`
-    std::vector<json_node> items;   ///< array elements or object member values
+    std::string text;              ///< string value, or the number's source text
+    std::vector<std::string> keys; ///< object member names, parallel to `items`
+    std::vector<json_node> items;  ///< array elements or object member values
 
     bool is_object() const { return type == kind::object; }
     bool is_array() const { return type == kind::array; }

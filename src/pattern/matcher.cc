@@ -5,10 +5,9 @@
 #include "pattern/path_index.h"
 #include "pattern/term_code.h"
 
+#include <algorithm>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <fmt/format.h>
-
-#include <algorithm>
 #include <optional>
 
 namespace sluice::pattern {
@@ -17,14 +16,20 @@ namespace {
 
 /// Key under which an exact-like matcher's value is counted in path statistics (the type is
 /// part of the key: "s…" string, "n…" number, "i…" lower-cased ignore-case string, "t"/"f"/"z").
-std::optional<std::string> statistics_key(const value_matcher& m) {
+std::optional<std::string> statistics_key(const value_matcher& m)
+{
     if (const auto* x = std::get_if<exact_match>(&m)) {
         switch (x->value.kind) {
-        case value_kind::string: return "s" + x->value.text;
-        case value_kind::number: return "n" + std::to_string(number_key(x->value.number));
-        case value_kind::boolean_true: return std::string("t");
-        case value_kind::boolean_false: return std::string("f");
-        case value_kind::null: return std::string("z");
+            case value_kind::string:
+                return "s" + x->value.text;
+            case value_kind::number:
+                return "n" + std::to_string(number_key(x->value.number));
+            case value_kind::boolean_true:
+                return std::string("t");
+            case value_kind::boolean_false:
+                return std::string("f");
+            case value_kind::null:
+                return std::string("z");
         }
     }
     if (const auto* x = std::get_if<numeric_match>(&m); x && x->lower == x->upper) {
@@ -37,8 +42,10 @@ std::optional<std::string> statistics_key(const value_matcher& m) {
 }
 
 /// Assumed share of events hit by matchers whose selectivity the statistics cannot estimate.
-double assumed_hit_rate(const value_matcher& m) {
-    struct visitor {
+double assumed_hit_rate(const value_matcher& m)
+{
+    struct visitor
+    {
         double operator()(const prefix_match&) const { return 0.2; }
         double operator()(const suffix_match&) const { return 0.2; }
         double operator()(const wildcard_match&) const { return 0.25; }
@@ -56,25 +63,29 @@ constexpr std::uint32_t no_anchor = static_cast<std::uint32_t>(-1);
 
 } // namespace
 
-struct matcher::state {
+struct matcher::state
+{
     /// What a candidate check reads, kept apart from term_slot in a dense array (16 bytes a
     /// term) so that checking a candidate costs few cache misses with many rules.
-    struct term_hot {
+    struct term_hot
+    {
         std::uint32_t rule = 0;
         term_code code; ///< checks left after the anchor hit
     };
-    struct term_slot {
-        std::uint32_t anchor = no_anchor;  ///< clause index, or no_anchor when residual
+    struct term_slot
+    {
+        std::uint32_t anchor = no_anchor; ///< clause index, or no_anchor when residual
         std::uint32_t rule = 0;
         const term* t = nullptr;
-        std::vector<std::uint32_t> paths;  ///< path id per clause
+        std::vector<std::uint32_t> paths; ///< path id per clause
         /// Trie nodes on the paths of two or more clauses (root included). Only an array of
         /// containers at one of them can tie clauses together (array-consistent matching).
         std::vector<std::uint32_t> shared_nodes;
-        std::uint32_t residual_pos = 0;    ///< position in `residual` when residual
+        std::uint32_t residual_pos = 0; ///< position in `residual` when residual
         bool live = false;
     };
-    struct rule_slot {
+    struct rule_slot
+    {
         rule_id id;
         compiled_pattern pattern;
         std::vector<std::uint32_t> terms;
@@ -92,7 +103,8 @@ struct matcher::state {
     std::vector<std::uint32_t> residual;
     /// Per path: how often each exact value is mentioned by any clause of any rule (anchor or
     /// not), and the total. The share of a value estimates how often events carry it.
-    struct path_statistics {
+    struct path_statistics
+    {
         string_map<std::uint32_t> values;
         std::uint32_t mentions = 0;
     };
@@ -111,7 +123,8 @@ struct matcher::state {
     std::vector<rule_id> out;
     std::string lower;
 
-    path_index* index_of(std::uint32_t path) const {
+    path_index* index_of(std::uint32_t path) const
+    {
         return path < indexes.size() ? indexes[path].get() : nullptr;
     }
 
@@ -119,7 +132,8 @@ struct matcher::state {
     /// it cannot anchor. Exact values use the path statistics: (mentions of the value + 1) /
     /// (mentions at the path + 2), so a value among thousands rules mention is rare and one of
     /// eight is common; other kinds use assumed_hit_rate().
-    std::optional<double> anchor_score(const clause& c, std::uint32_t path) const {
+    std::optional<double> anchor_score(const clause& c, std::uint32_t path) const
+    {
         if (c.accepts_absent || !c.has_positive) {
             return std::nullopt;
         }
@@ -141,7 +155,8 @@ struct matcher::state {
         return std::min(score, 1.0);
     }
 
-    std::uint32_t best_anchor(const term_slot& s) const {
+    std::uint32_t best_anchor(const term_slot& s) const
+    {
         std::uint32_t best = no_anchor;
         double best_score = 0;
         for (std::uint32_t i = 0; i < s.t->clauses.size(); ++i) {
@@ -154,7 +169,8 @@ struct matcher::state {
         return best;
     }
 
-    void count_mentions(const term_slot& s, bool add) {
+    void count_mentions(const term_slot& s, bool add)
+    {
         for (std::uint32_t i = 0; i < s.t->clauses.size(); ++i) {
             std::uint32_t path = s.paths[i];
             if (statistics.size() <= path) {
@@ -180,7 +196,8 @@ struct matcher::state {
         }
     }
 
-    void register_anchor(std::uint32_t id) {
+    void register_anchor(std::uint32_t id)
+    {
         term_slot& s = terms[id];
         std::uint32_t path = s.paths[s.anchor];
         if (indexes.size() <= path) {
@@ -197,7 +214,8 @@ struct matcher::state {
         hot[id].code = term_code(*s.t, s.paths, precise ? s.anchor : no_anchor, s.shared_nodes);
     }
 
-    void unregister_anchor(std::uint32_t id) {
+    void unregister_anchor(std::uint32_t id)
+    {
         term_slot& s = terms[id];
         std::uint32_t path = s.paths[s.anchor];
         for (const auto& m : s.t->clauses[s.anchor].matchers) {
@@ -208,7 +226,8 @@ struct matcher::state {
         }
     }
 
-    void place(std::uint32_t id) {
+    void place(std::uint32_t id)
+    {
         term_slot& s = terms[id];
         s.anchor = best_anchor(s);
         if (s.anchor == no_anchor) {
@@ -220,7 +239,8 @@ struct matcher::state {
         }
     }
 
-    void unplace(std::uint32_t id) {
+    void unplace(std::uint32_t id)
+    {
         term_slot& s = terms[id];
         if (s.anchor == no_anchor) {
             std::uint32_t moved = residual.back();
@@ -235,7 +255,8 @@ struct matcher::state {
     /// Anchors were chosen with the statistics of their time; as rules accumulate, move terms
     /// to a clearly better clause (half the estimated hit rate or less). Runs after a number of
     /// adds proportional to the number of terms, so the amortised cost per add is O(clauses).
-    void maybe_rebalance() {
+    void maybe_rebalance()
+    {
         if (adds_since_rebalance < std::max<std::size_t>(64, live_terms / 4)) {
             return;
         }
@@ -259,7 +280,8 @@ struct matcher::state {
         }
     }
 
-    void compute_shared_nodes(term_slot& s) const {
+    void compute_shared_nodes(term_slot& s) const
+    {
         std::vector<std::pair<std::uint32_t, std::uint32_t>> seen; // node, clause count
         for (const clause& c : s.t->clauses) {
             std::uint32_t at = field_table::root;
@@ -286,7 +308,8 @@ struct matcher::state {
         }
     }
 
-    bool verify(std::uint32_t id) const {
+    bool verify(std::uint32_t id) const
+    {
         const term_code& code = hot[id].code;
         if (code.needs_tree(event)) {
             return reader.term_matches(*terms[id].t);
@@ -295,7 +318,8 @@ struct matcher::state {
     }
 
     /// The term's quick filter: false when its filter clause certainly fails.
-    bool passes_filter(const term_code& code) const {
+    bool passes_filter(const term_code& code) const
+    {
         std::uint64_t mask = code.filter_mask();
         if (mask == 0) {
             return true;
@@ -308,7 +332,8 @@ struct matcher::state {
         return false;
     }
 
-    void check(std::uint32_t id) {
+    void check(std::uint32_t id)
+    {
         std::uint32_t rule = hot[id].rule;
         if (rule_stamp[rule] == epoch || !passes_filter(hot[id].code)) {
             return;
@@ -319,7 +344,8 @@ struct matcher::state {
         }
     }
 
-    void next_epoch() {
+    void next_epoch()
+    {
         if (++epoch == 0) {
             std::fill(term_stamp.begin(), term_stamp.end(), 0);
             std::fill(rule_stamp.begin(), rule_stamp.end(), 0);
@@ -329,12 +355,15 @@ struct matcher::state {
 };
 
 matcher::matcher()
-  : _s(std::make_unique<state>()) {}
+  : _s(std::make_unique<state>())
+{
+}
 matcher::~matcher() = default;
 matcher::matcher(matcher&&) noexcept = default;
 matcher& matcher::operator=(matcher&&) noexcept = default;
 
-result<void> matcher::add(rule_id id, compiled_pattern pattern) {
+result<void> matcher::add(rule_id id, compiled_pattern pattern)
+{
     state& s = *_s;
     if (s.by_id.contains(id())) {
         return make_error_code(errc::duplicate_rule);
@@ -349,7 +378,7 @@ result<void> matcher::add(rule_id id, compiled_pattern pattern) {
         s.rule_ids.emplace_back();
     }
     s.rule_ids[r] = id;
-    s.rules[r] = std::make_unique<state::rule_slot>(state::rule_slot{id, std::move(pattern), {}});
+    s.rules[r] = std::make_unique<state::rule_slot>(state::rule_slot{ id, std::move(pattern), {} });
     state::rule_slot& rule = *s.rules[r];
     s.by_id.emplace(id(), r);
     for (const term& t : rule.pattern.terms) {
@@ -364,7 +393,7 @@ result<void> matcher::add(rule_id id, compiled_pattern pattern) {
         }
         state::term_slot& slot = s.terms[tid];
         slot = state::term_slot{};
-        s.hot[tid] = state::term_hot{r, {}};
+        s.hot[tid] = state::term_hot{ r, {} };
         slot.t = &t;
         slot.rule = r;
         slot.live = true;
@@ -385,20 +414,23 @@ result<void> matcher::add(rule_id id, compiled_pattern pattern) {
 }
 
 compile_result<void>
-matcher::add(rule_id id, std::string_view pattern_text, const compile_options& options) {
+matcher::add(rule_id id, std::string_view pattern_text, const compile_options& options)
+{
     auto compiled = compile(pattern_text, options);
     if (!compiled) {
         return compiled.error();
     }
     if (auto r = add(id, std::move(*compiled)); !r) {
-        return compile_error{
-            errc::duplicate_rule, {}, compile_error::no_offset,
-            fmt::format("rule {} already exists", id())};
+        return compile_error{ errc::duplicate_rule,
+                              {},
+                              compile_error::no_offset,
+                              fmt::format("rule {} already exists", id()) };
     }
     return {};
 }
 
-result<void> matcher::remove(rule_id id) {
+result<void> matcher::remove(rule_id id)
+{
     state& s = *_s;
     auto it = s.by_id.find(id());
     if (it == s.by_id.end()) {
@@ -423,11 +455,18 @@ result<void> matcher::remove(rule_id id) {
     return {};
 }
 
-bool matcher::contains(rule_id id) const { return _s->by_id.contains(id()); }
+bool matcher::contains(rule_id id) const
+{
+    return _s->by_id.contains(id());
+}
 
-std::size_t matcher::size() const { return _s->by_id.size(); }
+std::size_t matcher::size() const
+{
+    return _s->by_id.size();
+}
 
-result<std::span<const rule_id>> matcher::match(std::string_view event_json) {
+result<std::span<const rule_id>> matcher::match(std::string_view event_json)
+{
     state& s = *_s;
     if (auto r = s.reader.parse(event_json); !r) {
         return r.error();
@@ -463,10 +502,13 @@ result<std::span<const rule_id>> matcher::match(std::string_view event_json) {
     return std::span<const rule_id>(s.out);
 }
 
-matcher::statistics matcher::stats() const {
-    return {
-        _s->by_id.size(), _s->live_terms, _s->residual.size(), _s->fields.size(),
-        _s->last_candidates};
+matcher::statistics matcher::stats() const
+{
+    return { _s->by_id.size(),
+             _s->live_terms,
+             _s->residual.size(),
+             _s->fields.size(),
+             _s->last_candidates };
 }
 
 } // namespace sluice::pattern

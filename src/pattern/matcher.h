@@ -30,7 +30,8 @@ using rule_id = named_type<std::uint64_t, struct rule_id_tag>;
 /// Lifecycle: plain value object; add() and remove() at any time between match() calls.
 /// Threading: not thread-safe, including match() (it reuses internal scratch); one shard owns
 /// a matcher.
-class matcher {
+class matcher
+{
 public:
     matcher();
     ~matcher();
@@ -40,8 +41,8 @@ public:
     /// Adds a compiled pattern under `id`. Errors: duplicate_rule.
     result<void> add(rule_id id, compiled_pattern pattern);
     /// Compiles `pattern_text` and adds it. Errors: any compile error, or duplicate_rule.
-    compile_result<void> add(
-        rule_id id, std::string_view pattern_text, const compile_options& options = {});
+    compile_result<void>
+    add(rule_id id, std::string_view pattern_text, const compile_options& options = {});
     /// Removes the rule. Errors: unknown_rule.
     result<void> remove(rule_id id);
     bool contains(rule_id id) const;
@@ -51,11 +52,12 @@ public:
     /// until the next call of any non-const member. Errors: invalid_event.
     result<std::span<const rule_id>> match(std::string_view event_json);
 
-    struct statistics {
+    struct statistics
+    {
         std::size_t rules = 0;
-        std::size_t terms = 0;          ///< alternatives over all rules
-        std::size_t residual_terms = 0; ///< terms checked on every event
-        std::size_t paths = 0;          ///< distinct field paths
+        std::size_t terms = 0;           ///< alternatives over all rules
+        std::size_t residual_terms = 0;  ///< terms checked on every event
+        std::size_t paths = 0;           ///< distinct field paths
         std::size_t last_candidates = 0; ///< terms verified by the last match (incl. residual)
     };
     statistics stats() const;

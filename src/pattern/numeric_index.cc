@@ -5,17 +5,20 @@
 
 namespace sluice::pattern {
 
-void numeric_index::add(const numeric_match& range, std::uint32_t term) {
-    _entries.push_back({range, term});
+void numeric_index::add(const numeric_match& range, std::uint32_t term)
+{
+    _entries.push_back({ range, term });
     _dirty = true;
 }
 
-void numeric_index::remove(const numeric_match& range, std::uint32_t term) {
+void numeric_index::remove(const numeric_match& range, std::uint32_t term)
+{
     for (std::size_t i = 0; i < _entries.size(); ++i) {
         const entry& e = _entries[i];
-        if (e.term == term && e.range.lower == range.lower && e.range.upper == range.upper
-            && e.range.lower_inclusive == range.lower_inclusive
-            && e.range.upper_inclusive == range.upper_inclusive) {
+        if (
+          e.term == term && e.range.lower == range.lower && e.range.upper == range.upper
+          && e.range.lower_inclusive == range.lower_inclusive
+          && e.range.upper_inclusive == range.upper_inclusive) {
             _entries[i] = _entries.back();
             _entries.pop_back();
             _dirty = true;
@@ -24,7 +27,8 @@ void numeric_index::remove(const numeric_match& range, std::uint32_t term) {
     }
 }
 
-void numeric_index::rebuild() {
+void numeric_index::rebuild()
+{
     std::sort(_entries.begin(), _entries.end(), [](const entry& a, const entry& b) {
         return a.range.lower < b.range.lower;
     });

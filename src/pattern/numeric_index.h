@@ -10,7 +10,8 @@ namespace sluice::pattern {
 /// Numeric ranges of one path, answering "which ranges contain x" in O((k + 1) log n).
 /// Entries are kept sorted by lower bound with a max-of-upper-bound tree over them; the
 /// structure is rebuilt lazily on the first query after a change (O(n log n)).
-class numeric_index {
+class numeric_index
+{
 public:
     void add(const numeric_match& range, std::uint32_t term);
     /// Removes one entry equal to (range, term); no-op if absent.
@@ -20,7 +21,8 @@ public:
 
     /// Calls hit(term) for every range containing x (a term may come more than once).
     template<class F>
-    void stab(double x, F&& hit) {
+    void stab(double x, F&& hit)
+    {
         if (_entries.empty()) {
             return;
         }
@@ -44,7 +46,8 @@ public:
     }
 
 private:
-    struct entry {
+    struct entry
+    {
         numeric_match range;
         std::uint32_t term;
     };
@@ -53,8 +56,14 @@ private:
 
     /// Reports entries in [node_lo, node_hi) ∩ [0, limit) whose range contains x.
     template<class F>
-    void visit(std::size_t node, std::size_t node_lo, std::size_t node_hi, std::size_t limit,
-               double x, F& hit) const {
+    void visit(
+      std::size_t node,
+      std::size_t node_lo,
+      std::size_t node_hi,
+      std::size_t limit,
+      double x,
+      F& hit) const
+    {
         if (node_lo >= limit || _max_upper[node] < x) {
             return;
         }

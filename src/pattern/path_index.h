@@ -6,7 +6,6 @@
 
 #include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,7 +13,12 @@
 namespace sluice::pattern {
 
 namespace detail {
-enum class index_op { add, remove, count };
+enum class index_op
+{
+    add,
+    remove,
+    count
+};
 } // namespace detail
 
 /// Term ids registered under one key. Most keys have one to three terms: keep those inline,
@@ -32,7 +36,8 @@ using posting_list = boost::container::small_vector<std::uint32_t, 3>;
 ///   - cidr: one hash map per (family, prefix length), probed with the masked address;
 ///   - exists:true: a list hit once when the path has any value.
 /// Owned by a matcher; not thread-safe.
-class path_index {
+class path_index
+{
 public:
     /// True when `m` can be indexed here (anything-but, exists:false and wildcards with no
     /// literal head or tail cannot).
@@ -47,7 +52,8 @@ public:
 
     /// Calls hit(term) for the terms whose exists:true anchor is here.
     template<class F>
-    void present(F&& hit) const {
+    void present(F&& hit) const
+    {
         for (std::uint32_t t : _exists) {
             hit(t);
         }
@@ -59,21 +65,26 @@ public:
     void lookup(const leaf_value& v, std::string& lower, F&& hit);
 
 private:
-    struct length_bucket {
+    struct length_bucket
+    {
         std::uint32_t length;
         string_map<posting_list> keys;
     };
-    struct ip_key {
+    struct ip_key
+    {
         std::uint64_t high;
         std::uint64_t low;
         bool operator==(const ip_key&) const = default;
     };
-    struct ip_key_hash {
-        std::size_t operator()(const ip_key& k) const {
+    struct ip_key_hash
+    {
+        std::size_t operator()(const ip_key& k) const
+        {
             return std::hash<std::uint64_t>{}(k.high * 0x9E3779B97F4A7C15ull ^ k.low);
         }
     };
-    struct cidr_bucket {
+    struct cidr_bucket
+    {
         bool v6;
         std::uint8_t length;
         boost::unordered_flat_map<ip_key, posting_list, ip_key_hash> keys;
@@ -82,7 +93,8 @@ private:
     std::size_t apply(const value_matcher& m, std::uint32_t term, detail::index_op what);
 
     template<class F>
-    static void probe(const string_map<posting_list>& map, std::string_view key, F& hit) {
+    static void probe(const string_map<posting_list>& map, std::string_view key, F& hit)
+    {
         auto it = map.find(key);
         if (it != map.end()) {
             for (std::uint32_t t : it->second) {
@@ -91,7 +103,8 @@ private:
         }
     }
     template<class F>
-    static void probe_heads(const std::vector<length_bucket>& buckets, std::string_view s, F& hit) {
+    static void probe_heads(const std::vector<length_bucket>& buckets, std::string_view s, F& hit)
+    {
         for (const auto& b : buckets) {
             if (b.length > s.size()) {
                 break;
@@ -100,7 +113,8 @@ private:
         }
     }
     template<class F>
-    static void probe_tails(const std::vector<length_bucket>& buckets, std::string_view s, F& hit) {
+    static void probe_tails(const std::vector<length_bucket>& buckets, std::string_view s, F& hit)
+    {
         for (const auto& b : buckets) {
             if (b.length > s.size()) {
                 break;
@@ -127,7 +141,8 @@ private:
 };
 
 template<class F>
-void path_index::probe_cidr(std::string_view s, F& hit) const {
+void path_index::probe_cidr(std::string_view s, F& hit) const
+{
     auto a = parse_ip(s);
     if (!a) {
         return;
@@ -137,7 +152,7 @@ void path_index::probe_cidr(std::string_view s, F& hit) const {
             continue;
         }
         ip_address m = a->masked(b.length);
-        auto it = b.keys.find(ip_key{m.high(), m.low()});
+        auto it = b.keys.find(ip_key{ m.high(), m.low() });
         if (it != b.keys.end()) {
             for (std::uint32_t t : it->second) {
                 hit(t);
@@ -147,50 +162,51 @@ void path_index::probe_cidr(std::string_view s, F& hit) const {
 }
 
 template<class F>
-void path_index::lookup(const leaf_value& v, std::string& lower, F&& hit) {
+void path_index::lookup(const leaf_value& v, std::string& lower, F&& hit)
+{
     switch (v.kind) {
-    case value_kind::string: {
-        probe(_strings, v.str, hit);
-        probe_heads(_prefixes, v.str, hit);
-        probe_tails(_suffixes, v.str, hit);
-        if (!_ignore_case.empty() || !_prefixes_ic.empty() || !_suffixes_ic.empty()) {
-            ascii_lower_into(v.str, lower);
-            probe(_ignore_case, lower, hit);
-            probe_heads(_prefixes_ic, lower, hit);
-            probe_tails(_suffixes_ic, lower, hit);
+        case value_kind::string: {
+            probe(_strings, v.str, hit);
+            probe_heads(_prefixes, v.str, hit);
+            probe_tails(_suffixes, v.str, hit);
+            if (!_ignore_case.empty() || !_prefixes_ic.empty() || !_suffixes_ic.empty()) {
+                ascii_lower_into(v.str, lower);
+                probe(_ignore_case, lower, hit);
+                probe_heads(_prefixes_ic, lower, hit);
+                probe_tails(_suffixes_ic, lower, hit);
+            }
+            if (!_cidrs.empty()) {
+                probe_cidr(v.str, hit);
+            }
+            return;
         }
-        if (!_cidrs.empty()) {
-            probe_cidr(v.str, hit);
-        }
-        return;
-    }
-    case value_kind::number: {
-        if (!_numbers.empty()) {
-            auto it = _numbers.find(number_key(v.number));
-            if (it != _numbers.end()) {
-                for (std::uint32_t t : it->second) {
-                    hit(t);
+        case value_kind::number: {
+            if (!_numbers.empty()) {
+                auto it = _numbers.find(number_key(v.number));
+                if (it != _numbers.end()) {
+                    for (std::uint32_t t : it->second) {
+                        hit(t);
+                    }
                 }
             }
+            _numeric.stab(v.number, hit);
+            return;
         }
-        _numeric.stab(v.number, hit);
-        return;
-    }
-    case value_kind::boolean_true:
-        for (std::uint32_t t : _true) {
-            hit(t);
-        }
-        return;
-    case value_kind::boolean_false:
-        for (std::uint32_t t : _false) {
-            hit(t);
-        }
-        return;
-    case value_kind::null:
-        for (std::uint32_t t : _null) {
-            hit(t);
-        }
-        return;
+        case value_kind::boolean_true:
+            for (std::uint32_t t : _true) {
+                hit(t);
+            }
+            return;
+        case value_kind::boolean_false:
+            for (std::uint32_t t : _false) {
+                hit(t);
+            }
+            return;
+        case value_kind::null:
+            for (std::uint32_t t : _null) {
+                hit(t);
+            }
+            return;
     }
 }
 

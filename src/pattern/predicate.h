@@ -9,7 +9,8 @@ namespace sluice::pattern {
 bool accepts(const value_matcher& m, const leaf_value& v);
 
 /// True when some matcher of the clause accepts the present value `v`.
-inline bool clause_accepts(const clause& c, const leaf_value& v) {
+inline bool clause_accepts(const clause& c, const leaf_value& v)
+{
     for (const auto& m : c.matchers) {
         if (accepts(m, v)) {
             return true;

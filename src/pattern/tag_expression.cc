@@ -2,18 +2,21 @@
 
 #include "pattern/compiler.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace sluice::pattern {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 /// Length of the well-formed UTF-8 sequence at s[i] (Unicode Table 3-7), or 0 if ill-formed.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+std::size_t utf8_sequence(std::string_view s, std::size_t i)
+{
     auto byte = [&](std::size_t k) -> unsigned {
         return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100;
     };
@@ -38,11 +41,13 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return 0;
 }
 
-compile_error tag_error(std::size_t at, std::string_view detail) {
+compile_error tag_error(std::size_t at, std::string_view detail)
+{
     return error_at_offset(errc::invalid_tag_expression, at, detail);
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s)
+{
     out += '"';
     for (char c : s) {
         if (c == '"' || c == '\\') {
@@ -59,7 +64,8 @@ void append_json_string(std::string& out, std::string_view s) {
 
 } // namespace
 
-compile_result<tag_expression> parse_tag_expression(std::string_view text) {
+compile_result<tag_expression> parse_tag_expression(std::string_view text)
+{
     tag_expression out;
     std::size_t pos = 0;
     auto skip_space = [&] {
@@ -85,7 +91,8 @@ compile_result<tag_expression> parse_tag_expression(std::string_view text) {
         }
         if (pos == start) {
             return tag_error(
-                start, pos == text.size() ? "expected a tag at the end" : "expected a tag before '|'");
+              start,
+              pos == text.size() ? "expected a tag at the end" : "expected a tag before '|'");
         }
         std::string tag(text.substr(start, pos - start));
         if (tag == "*") {
@@ -114,7 +121,8 @@ compile_result<tag_expression> parse_tag_expression(std::string_view text) {
     return out;
 }
 
-std::string to_pattern_text(const tag_expression& e) {
+std::string to_pattern_text(const tag_expression& e)
+{
     if (e.all) {
         return "{}";
     }
@@ -131,7 +139,8 @@ std::string to_pattern_text(const tag_expression& e) {
     return out;
 }
 
-compile_result<compiled_pattern> compile_tag_expression(std::string_view text) {
+compile_result<compiled_pattern> compile_tag_expression(std::string_view text)
+{
     auto e = parse_tag_expression(text);
     if (!e) {
         return e.error();

@@ -15,7 +15,8 @@ namespace sluice::pattern {
 inline constexpr std::string_view tag_attribute = "tag";
 
 /// A parsed tag expression: either everything (`*`, or empty) or any of a set of tags.
-struct tag_expression {
+struct tag_expression
+{
     bool all = false;
     std::vector<std::string> tags; ///< distinct, in first-seen order; empty when `all`
 };

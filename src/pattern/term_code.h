@@ -21,11 +21,15 @@ namespace sluice::pattern {
 /// Exact-value clauses come first (cheap, usually the most selective); the anchor clause is
 /// left out when an index hit already proves it. The pointers refer into the rule's
 /// compiled_pattern, which must outlive the code. The whole block is one allocation.
-class term_code {
+class term_code
+{
 public:
     term_code() = default;
-    term_code(const term& t, std::span<const std::uint32_t> paths, std::uint32_t skip_clause,
-              std::span<const std::uint32_t> shared_nodes);
+    term_code(
+      const term& t,
+      std::span<const std::uint32_t> paths,
+      std::uint32_t skip_clause,
+      std::span<const std::uint32_t> shared_nodes);
 
     /// True when an array of containers sits on a node two clauses share: then the per-path
     /// checks are not enough and the term must be evaluated on the document tree.

@@ -2,7 +2,8 @@
 
 namespace sluice::pattern {
 
-bool wildcard::matches(std::string_view s) const {
+bool wildcard::matches(std::string_view s) const
+{
     if (segments.size() == 1) {
         return s == segments[0];
     }
@@ -24,7 +25,8 @@ bool wildcard::matches(std::string_view s) const {
     return true;
 }
 
-wildcard_parse parse_wildcard(std::string_view text) {
+wildcard_parse parse_wildcard(std::string_view text)
+{
     wildcard_parse out;
     out.value.segments.emplace_back();
     bool previous_star = false;

@@ -8,7 +8,8 @@ namespace sluice::pattern {
 
 /// A compiled wildcard: literal segments separated by '*'. "a*b*c" → {"a","b","c"};
 /// "*.png" → {"", ".png"}; "abc" → {"abc"} (no star: plain equality).
-struct wildcard {
+struct wildcard
+{
     std::vector<std::string> segments;
 
     bool has_star() const { return segments.size() > 1; }
@@ -24,7 +25,8 @@ struct wildcard {
 };
 
 /// Why a wildcard text was refused, or empty on success.
-struct wildcard_parse {
+struct wildcard_parse
+{
     wildcard value;
     std::string error;
 };

@@ -3,13 +3,13 @@
 #include "pattern/compiler.h"
 
 #include <gtest/gtest.h>
-
 #include <string>
 
 namespace sluice::pattern {
 namespace {
 
-struct error_case {
+struct error_case
+{
     const char* name;
     std::string pattern;
     errc code;
@@ -17,9 +17,13 @@ struct error_case {
     const char* message; ///< expected substring of the message
 };
 
-void PrintTo(const error_case& c, std::ostream* os) { *os << c.name << ": " << c.pattern; }
+void PrintTo(const error_case& c, std::ostream* os)
+{
+    *os << c.name << ": " << c.pattern;
+}
 
-std::string nested(int depth) {
+std::string nested(int depth)
+{
     std::string s;
     for (int i = 0; i < depth; ++i) {
         s += "{\"a\":";
@@ -31,7 +35,8 @@ std::string nested(int depth) {
     return s;
 }
 
-std::string many_values(int n) {
+std::string many_values(int n)
+{
     std::string s = "{\"a\":[";
     for (int i = 0; i < n; ++i) {
         s += (i ? "," : "") + std::to_string(i);
@@ -40,7 +45,8 @@ std::string many_values(int n) {
 }
 
 /// Nine parallel $or groups of two alternatives each: 2^9 = 512 alternatives.
-std::string or_explosion() {
+std::string or_explosion()
+{
     std::string s = "{";
     for (int i = 0; i < 9; ++i) {
         s += (i ? "," : "") + std::string("\"o") + std::to_string(i)
@@ -49,6 +55,7 @@ std::string or_explosion() {
     return s + "}";
 }
 
+// clang-format off
 const error_case error_cases[] = {
     // Malformed JSON: offset of the error.
     {"empty_text", "", errc::malformed_json, "", "at offset 0: malformed JSON"},
@@ -138,10 +145,13 @@ const error_case error_cases[] = {
     {"or_explosion", or_explosion(), errc::too_large, "$", "more than 256 alternatives"},
     {"number_out_of_range", R"({"n":[1e400]})", errc::too_large, "", "number out of range"},
 };
+// clang-format on
 
-class CompileErrors : public testing::TestWithParam<error_case> {};
+class CompileErrors : public testing::TestWithParam<error_case>
+{};
 
-TEST_P(CompileErrors, ReportKindPlaceAndMessage) {
+TEST_P(CompileErrors, ReportKindPlaceAndMessage)
+{
     const error_case& c = GetParam();
     auto r = compile(c.pattern);
     ASSERT_FALSE(r.has_value()) << "compiled unexpectedly";
@@ -159,10 +169,13 @@ TEST_P(CompileErrors, ReportKindPlaceAndMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Table, CompileErrors, testing::ValuesIn(error_cases),
-    [](const testing::TestParamInfo<error_case>& info) { return std::string(info.param.name); });
+  Table,
+  CompileErrors,
+  testing::ValuesIn(error_cases),
+  [](const testing::TestParamInfo<error_case>& info) { return std::string(info.param.name); });
 
-TEST(CompileLimits, MaxBytesIsEnforced) {
+TEST(CompileLimits, MaxBytesIsEnforced)
+{
     compile_options opts;
     opts.max_bytes = 16;
     auto r = compile(R"({"source":["aws.ec2"]})", opts);
@@ -171,31 +184,36 @@ TEST(CompileLimits, MaxBytesIsEnforced) {
     EXPECT_NE(r.error().message.find("more than the limit of 16"), std::string::npos);
 }
 
-TEST(CompileLimits, MaxClausesIsEnforced) {
+TEST(CompileLimits, MaxClausesIsEnforced)
+{
     compile_options opts;
     opts.max_clauses = 10;
     auto r = compile(
-        R"({"a":["1"],"b":["2"],"c":["3"],"$or":[{"x":["1"]},{"y":["2"]},{"z":["3"]},{"w":["4"]}]})",
-        opts);
+      R"({"a":["1"],"b":["2"],"c":["3"],"$or":[{"x":["1"]},{"y":["2"]},{"z":["3"]},{"w":["4"]}]})",
+      opts);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, errc::too_large);
     EXPECT_EQ(r.error().path, "$");
 }
 
-TEST(CompileLimits, WithinLimitsCompiles) {
+TEST(CompileLimits, WithinLimitsCompiles)
+{
     auto r = compile(many_values(1000));
     ASSERT_TRUE(r.has_value()) << r.error().message;
     ASSERT_EQ(r->terms.size(), 1u);
     EXPECT_EQ(r->terms[0].clauses[0].matchers.size(), 1000u);
 }
 
-TEST(CompileResult, ValueThrowsWithMessage) {
+TEST(CompileResult, ValueThrowsWithMessage)
+{
     auto r = compile("{");
     EXPECT_THROW((void)r.value(), std::invalid_argument);
 }
 
-TEST(CompileShape, OrIsMultipliedOut) {
-    auto r = compile(R"({"s":["x"],"$or":[{"a":["1"]},{"b":["2"],"$or":[{"c":["3"]},{"d":["4"]}]}]})");
+TEST(CompileShape, OrIsMultipliedOut)
+{
+    auto r
+      = compile(R"({"s":["x"],"$or":[{"a":["1"]},{"b":["2"],"$or":[{"c":["3"]},{"d":["4"]}]}]})");
     ASSERT_TRUE(r.has_value()) << r.error().message;
     ASSERT_EQ(r->terms.size(), 3u);
     EXPECT_EQ(r->terms[0].clauses.size(), 2u); // s, a
@@ -203,7 +221,8 @@ TEST(CompileShape, OrIsMultipliedOut) {
     EXPECT_EQ(r->terms[2].clauses.size(), 3u); // s, b, d
 }
 
-TEST(CompileShape, LiteralsKeepTypes) {
+TEST(CompileShape, LiteralsKeepTypes)
+{
     auto r = compile(R"({"a":["x",5,true,false,null]})");
     ASSERT_TRUE(r.has_value());
     const auto& ms = r->terms[0].clauses[0].matchers;
@@ -221,7 +240,8 @@ TEST(CompileShape, LiteralsKeepTypes) {
 namespace sluice::pattern {
 namespace {
 
-TEST(CompileWhitespace, SurroundingWhitespaceIsFine) {
+TEST(CompileWhitespace, SurroundingWhitespaceIsFine)
+{
     EXPECT_TRUE(compile(" \n\t{\"a\":[\"x\"]} \r\n").has_value());
 }
 

@@ -4,37 +4,40 @@
 #include "pattern/matcher.h"
 
 #include <gtest/gtest.h>
-
 #include <ostream>
 #include <string>
 
 namespace sluice::pattern::test {
 
 /// One row of the conformance table: does `pattern` match `event`?
-struct conformance_case {
+struct conformance_case
+{
     const char* name; ///< test name suffix: letters, digits and '_' only
     const char* pattern;
     const char* event;
     bool expected;
 };
 
-inline void PrintTo(const conformance_case& c, std::ostream* os) {
+inline void PrintTo(const conformance_case& c, std::ostream* os)
+{
     *os << c.name << ": pattern " << c.pattern << " event " << c.event;
 }
 
-inline std::string case_name(const testing::TestParamInfo<conformance_case>& info) {
+inline std::string case_name(const testing::TestParamInfo<conformance_case>& info)
+{
     return info.param.name;
 }
 
 /// Checks a row through both implementations: the single-pattern evaluator and a matcher
 /// holding just this rule.
-inline void check_case(const conformance_case& c) {
+inline void check_case(const conformance_case& c)
+{
     auto single = matches(c.pattern, c.event);
     ASSERT_TRUE(single.has_value()) << single.error().message;
     EXPECT_EQ(*single, c.expected) << "evaluator";
 
     matcher m;
-    auto added = m.add(rule_id{7}, c.pattern);
+    auto added = m.add(rule_id{ 7 }, c.pattern);
     ASSERT_TRUE(added.has_value()) << added.error().message;
     auto hits = m.match(c.event);
     ASSERT_TRUE(hits.has_value()) << hits.error().message();

@@ -6,6 +6,7 @@
 namespace sluice::pattern::test {
 namespace {
 
+// clang-format off
 const conformance_case operator_cases[] = {
     // prefix: strings only.
     {"prefix", R"({"time":[{"prefix":"2017-12-22"}]})", ec2_event, true},
@@ -200,13 +201,21 @@ const conformance_case operator_cases[] = {
     {"complex_example", R"({"time":[{"prefix":"2017-12-22"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",10]}],"x-limit":[{"anything-but":[100,200,300]}],"source-ip":[{"cidr":"10.0.0.0/8"}]}})", ec2_event, true},
     {"complex_example_one_fails", R"({"time":[{"prefix":"2017-12-22"}],"detail":{"state":[{"anything-but":"initializing"}],"c-count":[{"numeric":[">",0,"<=",5]}],"d-count":[{"numeric":["<",3]}],"x-limit":[{"anything-but":[100,200,300]}],"source-ip":[{"cidr":"10.0.0.0/8"}]}})", ec2_event, false},
 };
+// clang-format on
 
-class ConformanceOperators : public testing::TestWithParam<conformance_case> {};
+class ConformanceOperators : public testing::TestWithParam<conformance_case>
+{};
 
-TEST_P(ConformanceOperators, MatchesDocumentedSemantics) { check_case(GetParam()); }
+TEST_P(ConformanceOperators, MatchesDocumentedSemantics)
+{
+    check_case(GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(
-    Operators, ConformanceOperators, testing::ValuesIn(operator_cases), case_name);
+  Operators,
+  ConformanceOperators,
+  testing::ValuesIn(operator_cases),
+  case_name);
 
 } // namespace
 } // namespace sluice::pattern::test

@@ -6,6 +6,7 @@
 namespace sluice::pattern::test {
 namespace {
 
+// clang-format off
 const conformance_case value_cases[] = {
     // Exact strings; fields are AND, list items are OR.
     {"exact_string", R"({"source":["aws.ec2"]})", ec2_event, true},
@@ -103,10 +104,15 @@ const conformance_case value_cases[] = {
     {"empty_nested_pattern", R"({"detail":{}})", ec2_event, true},
     {"empty_pattern_array_event", R"({})", R"([1,2])", true},
 };
+// clang-format on
 
-class ConformanceValues : public testing::TestWithParam<conformance_case> {};
+class ConformanceValues : public testing::TestWithParam<conformance_case>
+{};
 
-TEST_P(ConformanceValues, MatchesDocumentedSemantics) { check_case(GetParam()); }
+TEST_P(ConformanceValues, MatchesDocumentedSemantics)
+{
+    check_case(GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(Values, ConformanceValues, testing::ValuesIn(value_cases), case_name);
 

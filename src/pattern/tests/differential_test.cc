@@ -6,19 +6,22 @@
 #include "random_patterns.h"
 
 #include <gtest/gtest.h>
-
 #include <map>
 
 namespace sluice::pattern {
 namespace {
 
-class differential {
+class differential
+{
 public:
     explicit differential(unsigned seed)
       : _gen(seed)
-      , _rng(seed) {}
+      , _rng(seed)
+    {
+    }
 
-    void add_rules(int n) {
+    void add_rules(int n)
+    {
         for (int i = 0; i < n; ++i) {
             std::string text = _gen.pattern();
             auto compiled = compile(text);
@@ -26,17 +29,18 @@ public:
                 ++_rejected; // e.g. an empty numeric range drawn at random
                 continue;
             }
-            rule_id id{_next_id++};
+            rule_id id{ _next_id++ };
             ASSERT_TRUE(_matcher.add(id, *compiled).has_value());
             _rules.emplace(id(), std::make_pair(text, std::move(*compiled)));
         }
     }
 
-    void remove_fraction(double p) {
+    void remove_fraction(double p)
+    {
         std::bernoulli_distribution coin(p);
         for (auto it = _rules.begin(); it != _rules.end();) {
             if (coin(_rng)) {
-                ASSERT_TRUE(_matcher.remove(rule_id{it->first}).has_value());
+                ASSERT_TRUE(_matcher.remove(rule_id{ it->first }).has_value());
                 it = _rules.erase(it);
             } else {
                 ++it;
@@ -44,7 +48,8 @@ public:
         }
     }
 
-    void check_events(int n) {
+    void check_events(int n)
+    {
         for (int i = 0; i < n; ++i) {
             std::string ev = _gen.event();
             ASSERT_TRUE(_reader.parse(ev).has_value()) << ev;
@@ -75,12 +80,15 @@ public:
     std::size_t rules() const { return _rules.size(); }
 
 private:
-    void report(const std::string& ev, const std::vector<std::uint64_t>& want,
-                const std::vector<std::uint64_t>& got) {
+    void report(
+      const std::string& ev,
+      const std::vector<std::uint64_t>& want,
+      const std::vector<std::uint64_t>& got)
+    {
         ADD_FAILURE() << "event " << ev;
         std::vector<std::uint64_t> diff;
         std::set_symmetric_difference(
-            want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(diff));
+          want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(diff));
         for (auto id : diff) {
             bool expected = std::binary_search(want.begin(), want.end(), id);
             ADD_FAILURE() << "rule " << id << " " << _rules.at(id).first << " expected "
@@ -99,9 +107,11 @@ private:
     std::size_t _rejected = 0;
 };
 
-class Differential : public testing::TestWithParam<unsigned> {};
+class Differential : public testing::TestWithParam<unsigned>
+{};
 
-TEST_P(Differential, MatcherAgreesWithSinglePatternEvaluation) {
+TEST_P(Differential, MatcherAgreesWithSinglePatternEvaluation)
+{
     differential d(GetParam());
     d.add_rules(300);
     d.check_events(600);
@@ -118,7 +128,8 @@ TEST_P(Differential, MatcherAgreesWithSinglePatternEvaluation) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, Differential, testing::Values(1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u));
 
-TEST(DifferentialSingleRule, EachPatternAloneInAMatcher) {
+TEST(DifferentialSingleRule, EachPatternAloneInAMatcher)
+{
     // One rule per matcher: exercises anchor choice without any competition from other rules.
     test::random_patterns gen(99);
     event_reader reader;
@@ -130,7 +141,7 @@ TEST(DifferentialSingleRule, EachPatternAloneInAMatcher) {
             continue;
         }
         matcher m;
-        ASSERT_TRUE(m.add(rule_id{1}, *compiled).has_value());
+        ASSERT_TRUE(m.add(rule_id{ 1 }, *compiled).has_value());
         for (int j = 0; j < 20; ++j) {
             std::string ev = gen.event();
             ASSERT_TRUE(reader.parse(ev).has_value());

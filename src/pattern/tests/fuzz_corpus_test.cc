@@ -1,10 +1,9 @@
 // Replays fuzz/corpus/pattern/* through the fuzzer's own entry point, so the corpus (seeds and
 // any crash reproducers added later) runs under g++ in every unit-test run.
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iterator>
 #include <vector>
 
@@ -12,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 namespace {
 
-TEST(PatternFuzzCorpus, ReplaysEveryFile) {
+TEST(PatternFuzzCorpus, ReplaysEveryFile)
+{
     std::filesystem::path dir = SLUICE_PATTERN_CORPUS_DIR;
     ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
     std::size_t files = 0;
@@ -21,22 +21,25 @@ TEST(PatternFuzzCorpus, ReplaysEveryFile) {
             continue;
         }
         std::ifstream in(entry.path(), std::ios::binary);
-        std::vector<char> bytes{std::istreambuf_iterator<char>(in), {}};
+        std::vector<char> bytes{ std::istreambuf_iterator<char>(in), {} };
         SCOPED_TRACE(entry.path().string());
         EXPECT_EQ(
-            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
-            0);
+          LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+          0);
         ++files;
     }
     EXPECT_GE(files, 10u);
 }
 
-TEST(PatternFuzzCorpus, EdgeInputs) {
-    const char* inputs[] = {"", "\n", "{", "{}\n", "{}\n{", "[]\n[]", "*", "||", "\n\n\n",
-                            "{\"a\":[\"\\u0000\"]}\n{\"a\":\"\\u0000\"}"};
+TEST(PatternFuzzCorpus, EdgeInputs)
+{
+    const char* inputs[]
+      = { "",       "\n", "{",  "{}\n",   "{}\n{",
+          "[]\n[]", "*",  "||", "\n\n\n", "{\"a\":[\"\\u0000\"]}\n{\"a\":\"\\u0000\"}" };
     for (const char* s : inputs) {
         std::string_view v(s);
-        EXPECT_EQ(LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()), 0);
+        EXPECT_EQ(
+          LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(v.data()), v.size()), 0);
     }
 }
 

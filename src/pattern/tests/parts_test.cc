@@ -6,24 +6,25 @@
 #include "pattern/numeric_index.h"
 #include "pattern/wildcard.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 #include <random>
 #include <set>
 
 namespace sluice::pattern {
 namespace {
 
-TEST(Wildcard, Segments) {
+TEST(Wildcard, Segments)
+{
     auto w = parse_wildcard("a*b\\*c*");
     ASSERT_TRUE(w.error.empty());
-    EXPECT_EQ(w.value.segments, (std::vector<std::string>{"a", "b*c", ""}));
+    EXPECT_EQ(w.value.segments, (std::vector<std::string>{ "a", "b*c", "" }));
     EXPECT_EQ(w.value.literal_prefix(), "a");
     EXPECT_TRUE(w.value.literal_suffix().empty());
 }
 
-TEST(Wildcard, MatchesLikeAReferenceGlob) {
+TEST(Wildcard, MatchesLikeAReferenceGlob)
+{
     // Compare against a simple recursive glob over every string of length <= 5 from {a,b}.
     auto reference = [](std::string_view p, std::string_view s) {
         auto rec = [](auto&& self, std::string_view p, std::string_view s) -> bool {
@@ -42,8 +43,8 @@ TEST(Wildcard, MatchesLikeAReferenceGlob) {
         };
         return rec(rec, p, s);
     };
-    const char* patterns[] = {"*", "a*", "*a", "a*b", "*ab*", "a*a*a", "ab*ba", "*b*b*", "ab"};
-    std::vector<std::string> inputs{""};
+    const char* patterns[] = { "*", "a*", "*a", "a*b", "*ab*", "a*a*a", "ab*ba", "*b*b*", "ab" };
+    std::vector<std::string> inputs{ "" };
     for (int len = 1; len <= 5; ++len) {
         for (int bits = 0; bits < (1 << len); ++bits) {
             std::string s;
@@ -62,7 +63,8 @@ TEST(Wildcard, MatchesLikeAReferenceGlob) {
     }
 }
 
-TEST(IpAddress, ParsesV4AndV6) {
+TEST(IpAddress, ParsesV4AndV6)
+{
     EXPECT_TRUE(parse_ip("0.0.0.0"));
     EXPECT_TRUE(parse_ip("255.255.255.255"));
     EXPECT_FALSE(parse_ip("1.2.3"));
@@ -81,7 +83,8 @@ TEST(IpAddress, ParsesV4AndV6) {
     EXPECT_FALSE(parse_ip(std::string(100, ':')));
 }
 
-TEST(IpAddress, CidrBlocks) {
+TEST(IpAddress, CidrBlocks)
+{
     auto b = parse_cidr("192.168.0.0/16");
     ASSERT_TRUE(b);
     EXPECT_TRUE(b->contains(*parse_ip("192.168.255.1")));
@@ -97,7 +100,8 @@ TEST(IpAddress, CidrBlocks) {
     EXPECT_TRUE(all6->contains(*parse_ip("ffff::1")));
 }
 
-TEST(NumericIndex, AgreesWithLinearScan) {
+TEST(NumericIndex, AgreesWithLinearScan)
+{
     std::mt19937 rng(42);
     std::uniform_int_distribution<int> v(-50, 50);
     numeric_index idx;
@@ -110,13 +114,19 @@ TEST(NumericIndex, AgreesWithLinearScan) {
             std::swap(a, b);
         }
         switch (i % 4) {
-        case 0: m.lower = a; m.lower_inclusive = i % 8 == 0; break;
-        case 1: m.upper = b; m.upper_inclusive = i % 8 == 1; break;
-        default:
-            m.lower = a;
-            m.upper = b;
-            m.lower_inclusive = true;
-            m.upper_inclusive = (i % 3) == 0;
+            case 0:
+                m.lower = a;
+                m.lower_inclusive = i % 8 == 0;
+                break;
+            case 1:
+                m.upper = b;
+                m.upper_inclusive = i % 8 == 1;
+                break;
+            default:
+                m.lower = a;
+                m.upper = b;
+                m.lower_inclusive = true;
+                m.upper_inclusive = (i % 3) == 0;
         }
         ranges.push_back(m);
         idx.add(m, i);
@@ -138,10 +148,11 @@ TEST(NumericIndex, AgreesWithLinearScan) {
     }
 }
 
-TEST(FieldTable, SharesPrefixesAndFreesNodes) {
+TEST(FieldTable, SharesPrefixesAndFreesNodes)
+{
     field_table f;
-    std::vector<std::string> ab{"a", "b"};
-    std::vector<std::string> ac{"a", "c"};
+    std::vector<std::string> ab{ "a", "b" };
+    std::vector<std::string> ac{ "a", "c" };
     auto p1 = f.acquire(ab);
     auto p2 = f.acquire(ac);
     auto p3 = f.acquire(ab);
@@ -162,10 +173,11 @@ TEST(FieldTable, SharesPrefixesAndFreesNodes) {
     EXPECT_EQ(f.child(field_table::root, "a"), field_table::none);
 }
 
-TEST(JsonTree, KeepsNumberTextAndOrder) {
+TEST(JsonTree, KeepsNumberTextAndOrder)
+{
     auto t = parse_json_tree(R"({"b":[1.50,-0,3e2],"a":{"x":null}})", 32);
     ASSERT_TRUE(t.has_value());
-    ASSERT_EQ(t->keys, (std::vector<std::string>{"b", "a"}));
+    ASSERT_EQ(t->keys, (std::vector<std::string>{ "b", "a" }));
     const auto& nums = t->items[0].items;
     EXPECT_EQ(nums[0].text, "1.50");
     EXPECT_EQ(nums[0].number, 1.5);
@@ -174,7 +186,8 @@ TEST(JsonTree, KeepsNumberTextAndOrder) {
     EXPECT_EQ(nums[2].number, 300);
 }
 
-TEST(JsonTree, LongStringsAndKeysAcrossParts) {
+TEST(JsonTree, LongStringsAndKeysAcrossParts)
+{
     std::string long_key(5000, 'k');
     std::string long_value(70000, 'v');
     auto t = parse_json_tree("{\"" + long_key + "\":[\"" + long_value + "\"]}", 32);
