@@ -7,18 +7,30 @@
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 //     src/pattern/*.cc fuzz/pattern_fuzzer.cc -lboost_json -lsimdjson -lfmt -o pattern_fuzzer
 //   ./pattern_fuzzer fuzz/corpus/pattern
-// The seeds also replay as a unit test under g++ (src/pattern/tests/fuzz_corpus_test.cc).
+// The seeds also replay under g++: fuzz.pattern (fuzz/CMakeLists.txt) and the gtest
+// src/pattern/tests/fuzz_corpus_test.cc.
 #include "pattern/evaluate.h"
 #include "pattern/matcher.h"
 #include "pattern/tag_expression.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string_view>
 
 namespace {
 
 using namespace sluice::pattern;
+
+/// Prints the broken property and traps, so libFuzzer saves the input and replays fail loudly
+/// (the same contract as fuzz_check.h's FUZZ_CHECK).
+#define PATTERN_FUZZ_CHECK(cond)                                                                   \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
+            __builtin_trap();                                                                      \
+        }                                                                                          \
+    } while (0)
 
 void check_tag_expression(std::string_view text)
 {
@@ -27,10 +39,7 @@ void check_tag_expression(std::string_view text)
         return;
     }
     // Whatever parses must compile to a valid pattern.
-    auto p = compile(to_pattern_text(*e));
-    if (!p) {
-        __builtin_trap();
-    }
+    PATTERN_FUZZ_CHECK(compile(to_pattern_text(*e)).has_value());
 }
 
 void check_pattern_on_event(std::string_view pattern_text, std::string_view event)
@@ -40,9 +49,9 @@ void check_pattern_on_event(std::string_view pattern_text, std::string_view even
     auto compiled = compile(pattern_text, opts);
     if (!compiled) {
         // Errors must say where.
-        if (compiled.error().message.empty()) {
-            __builtin_trap();
-        }
+        const compile_error& e = compiled.error();
+        PATTERN_FUZZ_CHECK(e.message.starts_with("at "));
+        PATTERN_FUZZ_CHECK(!e.path.empty() || e.offset <= pattern_text.size());
         return;
     }
     auto expected = matches(*compiled, event);
@@ -51,27 +60,20 @@ void check_pattern_on_event(std::string_view pattern_text, std::string_view even
     // Neighbours that share paths with typical inputs, so the index is not trivially empty.
     (void)m.add(rule_id{ 1 }, R"({"source":["aws.ec2"]})");
     (void)m.add(rule_id{ 2 }, R"({"detail":{"state":[{"anything-but":"x"}]}})");
-    if (!m.add(rule_id{ 100 }, *compiled)) {
-        __builtin_trap();
-    }
+    PATTERN_FUZZ_CHECK(m.add(rule_id{ 100 }, *compiled).has_value());
     for (int round = 0; round < 2; ++round) {
         auto got = m.match(event);
-        if (got.has_value() != expected.has_value()) {
-            __builtin_trap();
-        }
+        PATTERN_FUZZ_CHECK(got.has_value() == expected.has_value());
         if (got) {
             bool hit = false;
             for (rule_id id : *got) {
                 hit = hit || id == rule_id{ 100 };
             }
-            if (hit != *expected) {
-                __builtin_trap();
-            }
+            PATTERN_FUZZ_CHECK(hit == *expected); // matcher and evaluator agree
         }
         // Remove and re-add: the index must come back to the same state.
-        if (!m.remove(rule_id{ 100 }) || !m.add(rule_id{ 100 }, *compiled)) {
-            __builtin_trap();
-        }
+        PATTERN_FUZZ_CHECK(m.remove(rule_id{ 100 }).has_value());
+        PATTERN_FUZZ_CHECK(m.add(rule_id{ 100 }, *compiled).has_value());
     }
 }
 
