@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libssl-dev
+  libarchive-dev                  # function code archives (.zip, .tar.gz)
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3 curl procps
 )

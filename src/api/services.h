@@ -1,6 +1,8 @@
 #pragma once
 
 #include "broker/queue_frontend.h"
+#include "broker/redrive_service.h"
+#include "functions/function_service.h"
 #include "http/http_probe.h"
 #include "storage/engine.h"
 
@@ -15,6 +17,10 @@ struct services {
     /// The storage failure injector behind /debug/faults; null unless the server runs with the
     /// test switch (SLUICE_TEST_FAULTS=1). Outlives the server like the rest.
     storage::failure_injector* faults = nullptr;
+    /// The function runtime (src/functions); set by the application.
+    functions::function_service* functions = nullptr;
+    /// Dead-letter redrive tasks; set by the application.
+    broker::redrive_service* redrive = nullptr;
 };
 
 } // namespace sluice::api

@@ -3,6 +3,7 @@
 #include "api/routes.h"
 #include "base/log.h"
 #include "broker/queue_frontend.h"
+#include "functions/function_service.h"
 #include "http/server.h"
 #include "shard/shard_set.h"
 #include "storage/engine.h"
@@ -26,11 +27,15 @@ namespace {
 struct running {
     http::server& server;
     broker::queue_frontend& queues;
+    functions::function_service& functions;
+    broker::redrive_service& redrive;
 };
 
 /// Reverse start order: no new connections, end long polls, wait for requests in flight.
 asio::awaitable<void> shutdown(running r) {
     co_await r.server.stop_accepting();
+    co_await r.functions.stop(); // before the broker: async consumers use its queues
+    co_await r.redrive.stop();
     co_await r.queues.stop();
     co_await r.server.drain();
 }
@@ -102,9 +107,13 @@ int run_server(const config::server_config& cfg) {
     }
     shard::shard_set shards(shard_count);
     broker::queue_frontend queues(shards, *engine, clock::system(), cfg.retention_sweep_interval);
+    functions::service_options fo;
+    fo.data_dir = cfg.data_dir;
+    functions::function_service functions(shards, *engine, queues, clock::system(), fo);
     http::http_probe probe;
     http::router router(probe);
-    api::services services{queues, probe, *engine, clock::system(), faults.get()};
+    broker::redrive_service redrive(shards, queues, *engine, clock::system());
+    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &redrive};
     api::register_routes(router, services);
     http::server_options so;
     so.host = listen.first;
@@ -118,6 +127,8 @@ int run_server(const config::server_config& cfg) {
     http::server server(shards, router, probe, so);
     try {
         queues.recover();
+        functions.recover();
+        redrive.recover();
         server.start();
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
@@ -125,6 +136,8 @@ int run_server(const config::server_config& cfg) {
     }
     shards.start();
     queues.start();
+    functions.start();
+    redrive.start();
     log->info(
         "sluice serving on http://{}:{} (data dir {}, {} shards, durability {})", so.host,
         server.port(), cfg.data_dir, shard_count, cfg.durability);
@@ -140,7 +153,7 @@ int run_server(const config::server_config& cfg) {
     std::signal(SIGTERM, SIG_DFL);
 
     main_ctx.restart();
-    auto done = asio::co_spawn(main_ctx, shutdown({server, queues}), asio::use_future);
+    auto done = asio::co_spawn(main_ctx, shutdown({server, queues, functions, redrive}), asio::use_future);
     main_ctx.run();
     done.get();
     shards.stop();

@@ -11,6 +11,7 @@ void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_ack_command(app, options);
     add_apply_command(app, options);
     add_fn_commands(app, options);
+    add_dlq_commands(app, options);
 }
 
 } // namespace sluice::cli

@@ -214,8 +214,9 @@ void run_invoke(const global_options& options, const fn_args& a) {
                     if (auto* st = d->as_object().if_contains("stackTrace"); st && st->is_array()) {
                         for (auto& line : st->as_array()) {
                             if (line.is_string()) {
-                                std::cerr << line.as_string();
-                                if (line.as_string().empty() || line.as_string().back() != '\n') {
+                                std::string_view text(line.as_string().data(), line.as_string().size());
+                                std::cerr << text;
+                                if (text.empty() || text.back() != '\n') {
                                     std::cerr << '\n';
                                 }
                             }

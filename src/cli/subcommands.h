@@ -17,6 +17,7 @@ void add_recv_command(CLI::App& app, std::shared_ptr<global_options> options);
 void add_ack_command(CLI::App& app, std::shared_ptr<global_options> options);
 void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options);
 void add_fn_commands(CLI::App& app, std::shared_ptr<global_options> options);
+void add_dlq_commands(CLI::App& app, std::shared_ptr<global_options> options);
 
 /// Acks `receipts` on `queue` in batches (shared by `ack` and `recv --ack`). Prints one
 /// "error: …" line on stderr per refused receipt; returns how many were acked.

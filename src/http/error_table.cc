@@ -1,6 +1,7 @@
 #include "http/error_table.h"
 
 #include "broker/errc.h"
+#include "functions/errc.h"
 #include "storage/errc.h"
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@ namespace {
 
 constexpr std::string_view broker_cat = "sluice.broker";
 constexpr std::string_view storage_cat = "sluice.storage";
+constexpr std::string_view functions_cat = "sluice.functions";
 
 constexpr error_mapping table[] = {
     {broker_cat, int(broker::errc::queue_not_found), 404, "QueueNotFound"},
@@ -31,6 +33,19 @@ constexpr error_mapping table[] = {
     {storage_cat, int(storage::errc::corruption), 503, "StorageCorrupted"},
     {storage_cat, int(storage::errc::busy), 503, "StorageBusy"},
     {storage_cat, int(storage::errc::closed), 503, "ShuttingDown"},
+    {functions_cat, int(functions::errc::function_not_found), 404, "FunctionNotFound"},
+    {functions_cat, int(functions::errc::function_already_exists), 409, "FunctionAlreadyExists"},
+    {functions_cat, int(functions::errc::invalid_code), 400, "InvalidCode"},
+    {functions_cat, int(functions::errc::code_too_large), 413, "CodeTooLarge"},
+    {functions_cat, int(functions::errc::too_many_requests), 429, "TooManyRequests"},
+    {functions_cat, int(functions::errc::payload_too_large), 413, "RequestTooLarge"},
+    {functions_cat, int(functions::errc::shutting_down), 503, "ShuttingDown"},
+    {functions_cat, int(functions::errc::init_failed), 502, "FunctionInitError"},
+    {functions_cat, int(functions::errc::spawn_failed), 502, "FunctionSpawnFailed"},
+    {functions_cat, int(functions::errc::function_error), 502, "FunctionError"},
+    {functions_cat, int(functions::errc::timed_out), 504, "FunctionTimeout"},
+    {functions_cat, int(functions::errc::crashed), 502, "FunctionCrashed"},
+    {functions_cat, int(functions::errc::response_too_large), 502, "FunctionResponseTooLarge"},
 };
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "broker/errc.h"
+#include "functions/errc.h"
 #include "http/error_table.h"
 #include "storage/errc.h"
 
@@ -11,6 +12,10 @@ using namespace sluice;
 TEST(ErrorTable, EveryErrcIsMapped) {
     for (int v = 1; v <= int(broker::errc::fifo_immutable); ++v) {
         auto e = http::to_api_error(broker::make_error_code(broker::errc(v)));
+        EXPECT_NE(e.code, "InternalError") << v;
+    }
+    for (int v = 1; v <= int(functions::errc::response_too_large); ++v) {
+        auto e = http::to_api_error(functions::make_error_code(functions::errc(v)));
         EXPECT_NE(e.code, "InternalError") << v;
     }
     for (int v = 1; v <= int(storage::errc::closed); ++v) {
