@@ -166,6 +166,10 @@ asio::awaitable<result<void>> queue::ack(std::string receipt) {
     co_return co_await _sub.ack(std::move(receipt));
 }
 
+asio::awaitable<result<std::vector<result<void>>>> queue::ack_many(std::vector<std::string> receipts) {
+    co_return co_await _sub.ack_many(std::move(receipts));
+}
+
 result<void> queue::change_visibility(std::string_view receipt, millis timeout) {
     return _sub.change_visibility(receipt, timeout);
 }

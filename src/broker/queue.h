@@ -74,6 +74,7 @@ public:
 
     asio::awaitable<result<std::vector<delivery>>> receive(receive_options options);
     asio::awaitable<result<void>> ack(std::string receipt);
+    asio::awaitable<result<std::vector<result<void>>>> ack_many(std::vector<std::string> receipts);
     result<void> change_visibility(std::string_view receipt, millis timeout);
 
     /// Moves a received message to `target` (empty: its recorded dead-letter source).

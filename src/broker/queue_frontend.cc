@@ -114,12 +114,7 @@ ack_on(queue_manager* m, std::string name, std::vector<std::string> receipts) {
     if (!q) {
         co_return errc::queue_not_found;
     }
-    std::vector<result<void>> out;
-    out.reserve(receipts.size());
-    for (auto& r : receipts) {
-        out.push_back(co_await q->ack(std::move(r)));
-    }
-    co_return out;
+    co_return co_await q->ack_many(std::move(receipts));
 }
 
 asio::awaitable<result<void>>

@@ -74,57 +74,84 @@ result<receipt> subscription::decode_receipt(std::string_view token) const {
 }
 
 asio::awaitable<result<void>> subscription::ack(std::string token) {
-    if (_closed) {
-        co_return closed_error();
-    }
-    auto r = decode_receipt(token);
+    std::vector<std::string> one;
+    one.push_back(std::move(token));
+    auto r = co_await ack_many(std::move(one));
     if (!r) {
         co_return r.error();
     }
-    switch (_deliveries.check(r->offset, r->epoch)) {
-    case delivery_state::check_result::current:
-        break;
-    case delivery_state::check_result::stale:
-        co_return errc::receipt_stale;
-    case delivery_state::check_result::unknown: {
-        // Not delivered since the last restart: fine if it is gone, stale if it is still there.
-        auto present = _ctx.engine.get(storage::column::log, _log.key(r->offset));
-        if (!present) {
-            co_return present.error();
-        }
-        if (*present) {
-            co_return errc::receipt_stale;
-        }
-        co_return result<void>{};
+    co_return r->front();
+}
+
+asio::awaitable<result<std::vector<result<void>>>>
+subscription::ack_many(std::vector<std::string> tokens) {
+    if (_closed) {
+        co_return closed_error();
     }
-    }
-    // The group must be known before the message is gone; only ordered subscriptions need it.
-    std::string group;
-    if (_options.ordered) {
-        if (auto m = _log.read(r->offset); m && *m) {
-            group = (*m)->group;
-        }
-    }
+    // Check every receipt first, then delete all the acked messages in one atomic commit.
+    struct pending {
+        size_t index;
+        receipt r;
+        std::string group;
+    };
+    std::vector<result<void>> results(tokens.size(), result<void>{});
+    std::vector<pending> todo;
     storage::write_batch batch;
-    batch.erase(storage::column::log, _log.key(r->offset));
-    if (_deliveries.deliveries(r->offset) > 0 && _options.max_deliveries > 0) {
-        batch.erase(storage::column::state, count_key(r->offset));
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        auto r = decode_receipt(tokens[i]);
+        if (!r) {
+            results[i] = r.error();
+            continue;
+        }
+        auto state = _deliveries.check(r->offset, r->epoch);
+        if (state == delivery_state::check_result::stale) {
+            results[i] = errc::receipt_stale;
+            continue;
+        }
+        if (state == delivery_state::check_result::unknown) {
+            // Not delivered since the last restart: fine if it is gone, stale if still there.
+            auto present = _ctx.engine.get(storage::column::log, _log.key(r->offset));
+            if (!present) {
+                results[i] = present.error();
+            } else if (*present) {
+                results[i] = errc::receipt_stale;
+            }
+            continue;
+        }
+        // The group must be known before the message is gone; only ordered subscriptions need it.
+        std::string group;
+        if (_options.ordered) {
+            if (auto m = _log.read(r->offset); m && *m) {
+                group = (*m)->group;
+            }
+        }
+        batch.erase(storage::column::log, _log.key(r->offset));
+        if (_options.max_deliveries > 0) {
+            batch.erase(storage::column::state, count_key(r->offset));
+        }
+        todo.push_back({i, *r, std::move(group)});
+    }
+    if (todo.empty()) {
+        co_return results;
     }
     auto committed = co_await _ctx.engine.commit(std::move(batch));
-    if (!committed) {
-        co_return committed.error();
+    for (auto& p : todo) {
+        if (!committed) {
+            results[p.index] = committed.error();
+            continue;
+        }
+        if (_deliveries.check(p.r.offset, p.r.epoch) == delivery_state::check_result::unknown) {
+            continue; // acked concurrently with the same receipt
+        }
+        _log.on_removed(_deliveries.size(p.r.offset));
+        _deliveries.forget(p.r.offset);
+        if (_options.ordered) {
+            release_group(p.group, p.r.offset);
+        }
+        ++_acked;
+        broker_probe::add(_ctx.probe.acked);
     }
-    if (_deliveries.check(r->offset, r->epoch) == delivery_state::check_result::unknown) {
-        co_return result<void>{}; // acked concurrently with the same receipt
-    }
-    _log.on_removed(_deliveries.size(r->offset));
-    _deliveries.forget(r->offset);
-    if (_options.ordered) {
-        release_group(group, r->offset);
-    }
-    ++_acked;
-    broker_probe::add(_ctx.probe.acked);
-    co_return result<void>{};
+    co_return results;
 }
 
 result<void> subscription::change_visibility(std::string_view token, millis timeout) {

@@ -92,6 +92,8 @@ public:
     /// Deletes the message of a current delivery. Errors: receipt_invalid, receipt_stale.
     /// Acking a message that no longer exists succeeds.
     asio::awaitable<result<void>> ack(std::string receipt);
+    /// Acks many receipts with one storage commit; one result per receipt, in order.
+    asio::awaitable<result<std::vector<result<void>>>> ack_many(std::vector<std::string> receipts);
 
     /// Sets the lease of a current delivery to now + timeout (0 releases it at once).
     result<void> change_visibility(std::string_view receipt, millis timeout);
