@@ -233,7 +233,8 @@ void run_invoke(const global_options& options, const fn_args& a) {
         boost::system::error_code ec;
         auto v = json::parse(res.body, ec);
         if (!ec && v.is_object() && v.as_object().contains("invocation_id")) {
-            std::cout << v.as_object().at("invocation_id").as_string() << '\n';
+            auto& id = v.as_object().at("invocation_id").as_string();
+            std::cout << std::string_view(id.data(), id.size()) << '\n';
             return;
         }
     }
