@@ -30,9 +30,11 @@ struct vocabulary
     int statuses = 8;
 };
 
+/// Pools proportional to the rule count: about the same number of rules match (and are
+/// checked) per event at every size, so the runs differ only in how many rules there are.
 vocabulary scaled_vocabulary(int rules)
 {
-    return { std::max(20, rules / 20), std::max(50, rules / 4), std::max(20, rules / 50) };
+    return { std::max(1, rules / 20), std::max(1, rules / 4), std::max(1, rules / 50) };
 }
 
 class workload
@@ -258,6 +260,7 @@ void BM_match_scaled(benchmark::State& state)
 }
 BENCHMARK(BM_match_scaled)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kNanosecond);
 
+/// Pools of the 1,000-rule run at every size: 10x the rules, 10x the matches per event.
 void BM_match_fixed_vocab(benchmark::State& state)
 {
     run_match(state, scaled_vocabulary(1000));
