@@ -25,6 +25,8 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_messages_redelivered_total", "Deliveries after the first.", p.redelivered.load());
     counter("sluice_messages_acked_total", "Messages acknowledged (deleted).", p.acked.load());
     counter("sluice_messages_expired_total", "Messages removed by retention.", p.expired_by_retention.load());
+    counter("sluice_messages_dead_lettered_total", "Messages moved to a dead-letter queue.", p.dead_lettered.load());
+    counter("sluice_messages_redriven_total", "Messages moved back out of a dead-letter queue.", p.redriven.load());
     auto queues = co_await s.queues.list();
     out += "# HELP sluice_queue_visible Messages ready to be received.\n# TYPE sluice_queue_visible gauge\n";
     for (auto& q : queues) {
@@ -33,6 +35,10 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     out += "# HELP sluice_queue_in_flight Messages received and not yet acked.\n# TYPE sluice_queue_in_flight gauge\n";
     for (auto& q : queues) {
         out += fmt::format("sluice_queue_in_flight{{queue=\"{}\"}} {}\n", label(q.definition.name), q.stats.in_flight);
+    }
+    out += "# HELP sluice_queue_delayed Messages scheduled for later.\n# TYPE sluice_queue_delayed gauge\n";
+    for (auto& q : queues) {
+        out += fmt::format("sluice_queue_delayed{{queue=\"{}\"}} {}\n", label(q.definition.name), q.stats.delayed);
     }
     out += "# HELP sluice_queue_oldest_age_seconds Age of the oldest unacked message.\n# TYPE sluice_queue_oldest_age_seconds gauge\n";
     for (auto& q : queues) {

@@ -147,7 +147,8 @@ void partition_log::on_truncated(uint64_t end) {
     }
 }
 
-asio::awaitable<std::optional<uint64_t>> partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
+asio::awaitable<std::optional<partition_log::swept>>
+partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
     constexpr size_t max_per_sweep = 10'000;
     uint64_t over = max_bytes.bytes > 0 && _bytes > max_bytes.bytes ? _bytes - max_bytes.bytes : 0;
     uint64_t freed = 0;
@@ -176,7 +177,7 @@ asio::awaitable<std::optional<uint64_t>> partition_log::sweep(timestamp cutoff, 
     _first_offset = std::max(_first_offset, end);
     _count -= std::min<uint64_t>(_count, n);
     _bytes -= std::min(_bytes, freed);
-    co_return _first_offset;
+    co_return swept{_first_offset, n};
 }
 
 void partition_log::clear_scheduled() {

@@ -56,8 +56,13 @@ public:
     void on_truncated(uint64_t end);
 
     /// Removes messages older than `cutoff`, then the oldest ones while over `max_bytes`
-    /// (0: no size limit); at most 10,000 per call. Returns the new first offset when it moved.
-    asio::awaitable<std::optional<uint64_t>> sweep(timestamp cutoff, byte_size max_bytes);
+    /// (0: no size limit); at most 10,000 per call. Returns the new first offset and how many
+    /// messages went, when any did.
+    struct swept {
+        uint64_t first_offset;
+        uint64_t removed;
+    };
+    asio::awaitable<std::optional<swept>> sweep(timestamp cutoff, byte_size max_bytes);
 
     // --- scheduled (delayed) messages ---------------------------------------------------------
 

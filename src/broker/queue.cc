@@ -250,8 +250,9 @@ asio::awaitable<void> queue::sweep_retention() {
         co_return;
     }
     auto cutoff = _ctx.clock.now() - _def.config.retention;
-    if (auto end = co_await _log.sweep(cutoff, _def.config.retention_bytes); end && !_closed) {
-        _sub.on_truncated(*end);
+    if (auto swept = co_await _log.sweep(cutoff, _def.config.retention_bytes); swept && !_closed) {
+        _sub.on_truncated(swept->first_offset);
+        broker_probe::add(_ctx.probe.expired_by_retention, swept->removed);
     }
     if (auto expired = _log.expire_dedup(); !expired.empty()) {
         (void)co_await _ctx.engine.commit(std::move(expired));
