@@ -3,19 +3,20 @@
 #include "cli/subcommands.h"
 
 #include <fmt/format.h>
-
 #include <iostream>
 
 namespace sluice::cli {
 
 namespace {
 
-struct apply_args {
+struct apply_args
+{
     std::string file;
     bool dry_run = false;
 };
 
-void run_apply(const global_options& options, const apply_args& args) {
+void run_apply(const global_options& options, const apply_args& args)
+{
     auto parsed = parse_app_spec(read_input(args.file));
     if (!parsed.ok()) {
         auto shown_name = args.file == "-" ? std::string("<stdin>") : args.file;
@@ -23,8 +24,10 @@ void run_apply(const global_options& options, const apply_args& args) {
             std::cerr << "error: " << format_spec_error(e, shown_name) << '\n';
         }
         fail(fmt::format(
-            "{} is not valid ({} problem{}); nothing was applied", shown_name, parsed.errors.size(),
-            parsed.errors.size() == 1 ? "" : "s"));
+          "{} is not valid ({} problem{}); nothing was applied",
+          shown_name,
+          parsed.errors.size(),
+          parsed.errors.size() == 1 ? "" : "s"));
     }
 
     session s(options);
@@ -63,32 +66,44 @@ void run_apply(const global_options& options, const apply_args& args) {
         }
     }
     std::cout << fmt::format(
-        "Applied: {} created, {} updated, {} unchanged.\n", p.count(change_kind::create),
-        p.count(change_kind::update), p.count(change_kind::unchanged));
+      "Applied: {} created, {} updated, {} unchanged.\n",
+      p.count(change_kind::create),
+      p.count(change_kind::update),
+      p.count(change_kind::unchanged));
 }
 
 } // namespace
 
-void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options) {
+void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options)
+{
     auto args = std::make_shared<apply_args>();
     auto* cmd = app.add_subcommand(
-        "apply", "Create or update the resources declared in a YAML file (idempotent)");
+      "apply", "Create or update the resources declared in a YAML file (idempotent)");
     cmd->add_option("-f,--file", args->file, "The declarative file (- for stdin)")->required();
     cmd->add_flag("--dry-run", args->dry_run, "Print the plan and stop, changing nothing");
     cmd->footer(
-        "File format:\n"
-        "  queues:\n"
-        "    orders:\n"
-        "      visibility_timeout: 30s   # 0 to 12h, default 30s\n"
-        "      max_message_size: 256KiB  # 1B to 16MiB, default 1MiB\n"
-        "      retention: 4d             # 1m to 365d, default 4d\n"
-        "    logs: {}                    # all defaults\n"
-        "Fields left out keep the queue's current value (the default on create).\n"
-        "The plan is printed first: + create, ~ update, = unchanged. Resources on the server\n"
-        "that the file does not mention are left alone; apply never deletes.\n\n"
-        "Examples:\n"
-        "  sluice apply -f app.yaml --dry-run\n"
-        "  sluice apply -f app.yaml");
+      "File format:\n"
+      "  queues:\n"
+      "    payments-dlq: {}              # all defaults\n"
+      "    payments:\n"
+      "      visibility_timeout: 30s     # 0 to 12h, default 30s\n"
+      "      max_message_size: 256KiB    # 1B to 16MiB, default 1MiB\n"
+      "      retention: 4d               # 1m to 365d, default 4d\n"
+      "      retention_bytes: 10GiB      # 0 (no limit, the default) to 1PiB\n"
+      "      delay: 0s                   # 0 to 365d (at most retention), default 0s\n"
+      "      max_deliveries: 3           # 0 (never dead-letter, the default) to 1000\n"
+      "      dead_letter_queue: payments-dlq  # required with max_deliveries >= 1\n"
+      "    order-events:\n"
+      "      fifo: true                  # default false; cannot change after create\n"
+      "      content_based_dedup: true   # default false\n"
+      "      dedup_window: 5m            # 1s to 24h, default 5m\n"
+      "Fields left out keep the queue's current value (the default on create).\n"
+      "A queue named as another's dead_letter_queue is applied first.\n"
+      "The plan is printed first: + create, ~ update, = unchanged. Resources on the server\n"
+      "that the file does not mention are left alone; apply never deletes.\n\n"
+      "Examples:\n"
+      "  sluice apply -f app.yaml --dry-run\n"
+      "  sluice apply -f app.yaml");
     cmd->callback([options, args] { run_apply(*options, *args); });
 }
 

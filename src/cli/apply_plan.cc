@@ -5,12 +5,11 @@
 #include "cli/output.h"
 #include "model/names.h"
 
+#include <array>
 #include <boost/json.hpp>
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
-
-#include <array>
 #include <map>
+#include <yaml-cpp/yaml.h>
 
 namespace sluice::cli {
 namespace json = boost::json;
@@ -18,26 +17,98 @@ namespace json = boost::json;
 namespace {
 
 // Bounds of the queue settings, as docs/api.md states them; the server checks them again.
-enum class field_type { duration, size };
-struct field_def {
+enum class field_type
+{
+    duration,
+    size,
+    boolean,
+    count,
+    name
+};
+struct field_def
+{
     std::string_view name;
     field_type type;
-    uint64_t min; ///< milliseconds or bytes
+    uint64_t min; ///< milliseconds, bytes or a count
     uint64_t max;
 };
-constexpr std::array<field_def, 3> queue_fields{{
-    {"visibility_timeout", field_type::duration, 0, 12ULL * 3600 * 1000},
-    {"max_message_size", field_type::size, 1, 16ULL << 20},
-    {"retention", field_type::duration, 60ULL * 1000, 365ULL * 86400 * 1000},
-}};
-constexpr std::array<std::string_view, 1> top_level_keys{"queues"};
+constexpr uint64_t day_ms = 86400ULL * 1000;
+constexpr std::array<field_def, 10> queue_fields{ {
+  { "visibility_timeout", field_type::duration, 0, 12ULL * 3600 * 1000 },
+  { "max_message_size", field_type::size, 1, 16ULL << 20 },
+  { "retention", field_type::duration, 60ULL * 1000, 365 * day_ms },
+  { "retention_bytes", field_type::size, 0, 1ULL << 50 },
+  { "delay", field_type::duration, 0, 365 * day_ms },
+  { "fifo", field_type::boolean, 0, 1 },
+  { "content_based_dedup", field_type::boolean, 0, 1 },
+  { "dedup_window", field_type::duration, 1000, day_ms },
+  { "max_deliveries", field_type::count, 0, 1000 },
+  { "dead_letter_queue", field_type::name, 0, 0 },
+} };
+constexpr std::array<std::string_view, 1> top_level_keys{ "queues" };
 
-std::string format_value(field_type type, uint64_t v) {
-    return type == field_type::duration ? format_duration(millis(v)) : format_byte_size(v);
+std::string format_value(field_type type, uint64_t v)
+{
+    switch (type) {
+        case field_type::duration:
+            return format_duration(millis(v));
+        case field_type::size:
+            return format_byte_size(v);
+        default:
+            return std::to_string(v);
+    }
+}
+
+std::string_view expected_text(field_type type)
+{
+    switch (type) {
+        case field_type::duration:
+            return "a duration such as 30s";
+        case field_type::size:
+            return "a size such as 256KiB";
+        case field_type::boolean:
+            return "true or false";
+        case field_type::count:
+            return "a whole number";
+        case field_type::name:
+            return "a queue name";
+    }
+    return "a value";
+}
+
+std::optional<bool> parse_bool(std::string_view text)
+{
+    for (auto t : { "true", "True", "TRUE", "yes", "on" }) {
+        if (text == t) {
+            return true;
+        }
+    }
+    for (auto f : { "false", "False", "FALSE", "no", "off" }) {
+        if (text == f) {
+            return false;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<uint64_t> parse_count(std::string_view text)
+{
+    if (text.empty() || text.size() > 9) {
+        return std::nullopt;
+    }
+    uint64_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        n = n * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return n;
 }
 
 template<size_t n>
-std::string join(const std::array<std::string_view, n>& names) {
+std::string join(const std::array<std::string_view, n>& names)
+{
     std::string out;
     for (auto name : names) {
         out += out.empty() ? "" : ", ";
@@ -46,7 +117,8 @@ std::string join(const std::array<std::string_view, n>& names) {
     return out;
 }
 
-std::array<std::string_view, queue_fields.size()> queue_field_names() {
+std::array<std::string_view, queue_fields.size()> queue_field_names()
+{
     std::array<std::string_view, queue_fields.size()> names;
     for (size_t i = 0; i < queue_fields.size(); ++i) {
         names[i] = queue_fields[i].name;
@@ -54,7 +126,8 @@ std::array<std::string_view, queue_fields.size()> queue_field_names() {
     return names;
 }
 
-size_t edit_distance(std::string_view a, std::string_view b) {
+size_t edit_distance(std::string_view a, std::string_view b)
+{
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) {
         row[j] = j;
@@ -64,7 +137,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (size_t j = 1; j <= b.size(); ++j) {
             size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1]) });
             diagonal = above;
         }
     }
@@ -73,7 +146,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 /// " (did you mean 'retention'?)" when a known name is close to the unknown one.
 template<class Names>
-std::string suggestion(std::string_view unknown, const Names& names) {
+std::string suggestion(std::string_view unknown, const Names& names)
+{
     for (const auto& known : names) {
         std::string_view name = known;
         bool typo = unknown.size() < 64 && edit_distance(unknown, name) <= 2;
@@ -85,34 +159,38 @@ std::string suggestion(std::string_view unknown, const Names& names) {
     return {};
 }
 
-class spec_parser {
+class spec_parser
+{
 public:
-    spec_parse run(std::string_view text) {
+    spec_parse run(std::string_view text)
+    {
         try {
             auto docs = YAML::LoadAll(std::string(text));
             if (docs.size() > 1) {
                 error(
-                    YAML::Mark::null_mark(),
-                    "the file has several YAML documents ('---'); put everything in one");
+                  YAML::Mark::null_mark(),
+                  "the file has several YAML documents ('---'); put everything in one");
             } else if (!docs.empty()) {
                 parse_root(docs.front());
             }
         } catch (const YAML::ParserException& e) {
-            _out.errors.push_back({e.mark.line + 1, e.mark.column + 1, e.msg});
+            _out.errors.push_back({ e.mark.line + 1, e.mark.column + 1, e.msg });
         } catch (const YAML::Exception& e) {
-            _out.errors.push_back({0, 0, e.what()});
+            _out.errors.push_back({ 0, 0, e.what() });
         }
         return std::move(_out);
     }
 
 private:
-    void error(const YAML::Mark& mark, std::string message) {
+    void error(const YAML::Mark& mark, std::string message)
+    {
         bool known = !mark.is_null() && mark.line >= 0;
         _out.errors.push_back(
-            {known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, std::move(message)});
+          { known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, std::move(message) });
     }
 
-    void parse_root(const YAML::Node& root) {
+    void parse_root(const YAML::Node& root)
+    {
         if (root.IsNull()) {
             return; // an empty file declares nothing
         }
@@ -131,15 +209,18 @@ private:
                 parse_queues(key, entry.second);
             } else {
                 error(
-                    key.Mark(),
-                    fmt::format(
-                        "unknown top-level key '{}' (supported: {}){}", key.Scalar(),
-                        join(top_level_keys), suggestion(key.Scalar(), top_level_keys)));
+                  key.Mark(),
+                  fmt::format(
+                    "unknown top-level key '{}' (supported: {}){}",
+                    key.Scalar(),
+                    join(top_level_keys),
+                    suggestion(key.Scalar(), top_level_keys)));
             }
         }
     }
 
-    void parse_queues(const YAML::Node& key, const YAML::Node& queues) {
+    void parse_queues(const YAML::Node& key, const YAML::Node& queues)
+    {
         if (queues.IsNull()) {
             return;
         }
@@ -159,44 +240,146 @@ private:
             spec.line = name.Mark().line + 1;
             if (!model::is_valid_name(spec.name)) {
                 error(
-                    name.Mark(),
-                    fmt::format(
-                        "invalid queue name '{}' (names are 1–128 characters of A-Z a-z 0-9 _ . -)",
-                        spec.name));
+                  name.Mark(),
+                  fmt::format(
+                    "invalid queue name '{}' (names are 1–128 characters of A-Z a-z 0-9 _ . -)",
+                    spec.name));
                 continue;
             }
             if (auto [pos, inserted] = seen.emplace(spec.name, spec.line); !inserted) {
                 error(
-                    name.Mark(),
-                    fmt::format(
-                        "queue '{}' is declared twice (first on line {})", spec.name, pos->second));
+                  name.Mark(),
+                  fmt::format(
+                    "queue '{}' is declared twice (first on line {})", spec.name, pos->second));
                 continue;
             }
             if (parse_queue(name, entry.second, spec)) {
                 _out.spec.queues.push_back(std::move(spec));
             }
         }
+        check_cycles();
     }
 
-    bool parse_queue(const YAML::Node& name, const YAML::Node& settings, queue_spec& spec) {
+    bool parse_queue(const YAML::Node& name, const YAML::Node& settings, queue_spec& spec)
+    {
         if (settings.IsNull()) {
             return true; // all defaults
         }
         if (!settings.IsMap()) {
             error(
-                name.Mark(),
-                fmt::format(
-                    "queue '{}' must be a mapping of settings (or empty for defaults)", spec.name));
+              name.Mark(),
+              fmt::format(
+                "queue '{}' must be a mapping of settings (or empty for defaults)", spec.name));
             return false;
         }
         bool ok = true;
+        std::map<std::string_view, YAML::Mark> marks; // field -> where its value is
         for (const auto& entry : settings) {
-            ok = parse_field(spec, entry.first, entry.second) && ok;
+            const field_def* def = parse_field(spec, entry.first, entry.second);
+            ok = def != nullptr && ok;
+            if (def != nullptr) {
+                marks[def->name] = entry.second.IsNull() ? entry.first.Mark() : entry.second.Mark();
+            }
+        }
+        return ok && check_queue(spec, marks);
+    }
+
+    /// Checks between fields of one queue; fills in the other half of "dead-lettering off".
+    bool check_queue(queue_spec& spec, const std::map<std::string_view, YAML::Mark>& marks)
+    {
+        bool ok = true;
+        const auto& dlq = spec.dead_letter_queue;
+        if (spec.max_deliveries && *spec.max_deliveries > 0 && (!dlq || dlq->empty())) {
+            error(
+              marks.at("max_deliveries"),
+              fmt::format(
+                "queue '{}': max_deliveries {} needs a dead_letter_queue (where messages go "
+                "after {} deliveries)",
+                spec.name,
+                *spec.max_deliveries,
+                *spec.max_deliveries));
+            ok = false;
+        }
+        if (dlq && !dlq->empty() && (!spec.max_deliveries || *spec.max_deliveries == 0)) {
+            error(
+              marks.at("dead_letter_queue"),
+              fmt::format(
+                "queue '{}': dead_letter_queue needs max_deliveries (1 to 1000: how many "
+                "deliveries before a message moves to '{}')",
+                spec.name,
+                *dlq));
+            ok = false;
+        }
+        if (dlq && *dlq == spec.name) {
+            error(
+              marks.at("dead_letter_queue"),
+              fmt::format("queue '{}': dead_letter_queue must be another queue", spec.name));
+            ok = false;
+        }
+        if (spec.delay && spec.retention && *spec.delay > *spec.retention) {
+            error(
+              marks.at("delay"),
+              fmt::format(
+                "queue '{}': delay {} must not exceed retention {}",
+                spec.name,
+                format_duration(*spec.delay),
+                format_duration(*spec.retention)));
+            ok = false;
+        }
+        if (ok && spec.max_deliveries && *spec.max_deliveries == 0 && !dlq) {
+            spec.dead_letter_queue = std::string();
+        }
+        if (ok && dlq && dlq->empty() && !spec.max_deliveries) {
+            spec.max_deliveries = 0;
+        }
+        if (ok && dlq && !dlq->empty()) {
+            _dlq_marks[spec.name] = marks.at("dead_letter_queue");
         }
         return ok;
     }
 
-    bool parse_field(queue_spec& spec, const YAML::Node& key, const YAML::Node& value) {
+    /// A chain of dead_letter_queue links among the file's queues must not come back.
+    void check_cycles()
+    {
+        std::map<std::string_view, std::string_view> next;
+        for (const auto& q : _out.spec.queues) {
+            if (q.dead_letter_queue && !q.dead_letter_queue->empty()) {
+                next[q.name] = *q.dead_letter_queue;
+            }
+        }
+        std::map<std::string_view, bool> reported;
+        for (const auto& q : _out.spec.queues) {
+            std::vector<std::string_view> path{ q.name };
+            auto at = next.find(q.name);
+            while (at != next.end() && path.size() <= next.size()) {
+                path.push_back(at->second);
+                if (at->second == q.name) {
+                    break;
+                }
+                at = next.find(at->second);
+            }
+            if (path.size() < 3 || path.back() != q.name || reported[q.name]) {
+                continue;
+            }
+            std::string shown;
+            for (auto n : path) {
+                reported[n] = true;
+                shown += shown.empty() ? "" : " → ";
+                shown += n;
+            }
+            error(
+              _dlq_marks.at(q.name),
+              fmt::format(
+                "queue '{}': dead_letter_queue makes a cycle ({}); a dead-letter chain must "
+                "end",
+                q.name,
+                shown));
+        }
+    }
+
+    /// The field's definition when it parsed and is in range; nullptr after reporting.
+    const field_def* parse_field(queue_spec& spec, const YAML::Node& key, const YAML::Node& value)
+    {
         const field_def* def = nullptr;
         if (key.IsScalar()) {
             for (const auto& f : queue_fields) {
@@ -209,67 +392,133 @@ private:
             std::string shown = key.IsScalar() ? key.Scalar() : "<non-scalar>";
             auto names = queue_field_names();
             error(
-                key.Mark(), fmt::format(
-                                "queue '{}': unknown field '{}' (supported: {}){}", spec.name,
-                                shown, join(names), suggestion(shown, names)));
-            return false;
+              key.Mark(),
+              fmt::format(
+                "queue '{}': unknown field '{}' (supported: {}){}",
+                spec.name,
+                shown,
+                join(names),
+                suggestion(shown, names)));
+            return nullptr;
         }
         auto where = fmt::format("queue '{}': {}", spec.name, def->name);
+        if (def->type == field_type::name && value.IsNull()) {
+            spec.dead_letter_queue = std::string(); // `dead_letter_queue: ~`: none
+            return def;
+        }
         if (!value.IsScalar()) {
             error(
-                value.IsNull() ? key.Mark() : value.Mark(),
-                fmt::format(
-                    "{}: expected {}", where,
-                    def->type == field_type::duration ? "a duration such as 30s"
-                                                      : "a size such as 256KiB"));
-            return false;
+              value.IsNull() ? key.Mark() : value.Mark(),
+              fmt::format("{}: expected {}", where, expected_text(def->type)));
+            return nullptr;
         }
         const auto& text = value.Scalar();
         uint64_t v = 0;
-        if (def->type == field_type::duration) {
-            auto d = parse_duration(text);
-            if (!d) {
-                error(
-                    value.Mark(),
-                    fmt::format(
-                        "{}: invalid duration '{}' (expected e.g. 30s, 5m, 1h30m, 4d, or seconds)",
-                        where, text));
-                return false;
+        switch (def->type) {
+            case field_type::duration: {
+                auto d = parse_duration(text);
+                if (!d) {
+                    error(
+                      value.Mark(),
+                      fmt::format(
+                        "{}: invalid duration '{}' (expected e.g. 30s, 5m, "
+                        "1h30m, 4d, or seconds)",
+                        where,
+                        text));
+                    return nullptr;
+                }
+                v = static_cast<uint64_t>(d->count());
+                break;
             }
-            v = static_cast<uint64_t>(d->count());
-        } else {
-            auto s = parse_byte_size(text);
-            if (!s) {
-                error(
-                    value.Mark(),
-                    fmt::format(
+            case field_type::size: {
+                auto s = parse_byte_size(text);
+                if (!s) {
+                    error(
+                      value.Mark(),
+                      fmt::format(
                         "{}: invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", where, text));
-                return false;
+                    return nullptr;
+                }
+                v = s->bytes;
+                break;
             }
-            v = s->bytes;
+            case field_type::boolean: {
+                auto b = parse_bool(text);
+                if (!b) {
+                    error(
+                      value.Mark(),
+                      fmt::format("{}: expected true or false, not '{}'", where, text));
+                    return nullptr;
+                }
+                v = *b ? 1 : 0;
+                break;
+            }
+            case field_type::count: {
+                auto n = parse_count(text);
+                if (!n) {
+                    error(
+                      value.Mark(),
+                      fmt::format("{}: expected a whole number, not '{}'", where, text));
+                    return nullptr;
+                }
+                v = *n;
+                break;
+            }
+            case field_type::name:
+                if (!text.empty() && !model::is_valid_name(text)) {
+                    error(
+                      value.Mark(),
+                      fmt::format(
+                        "{}: invalid queue name '{}' (names are 1–128 characters of A-Z a-z "
+                        "0-9 _ . -)",
+                        where,
+                        text));
+                    return nullptr;
+                }
+                spec.dead_letter_queue = text;
+                return def;
         }
         if (v < def->min || v > def->max) {
             error(
-                value.Mark(),
-                fmt::format(
-                    "{}: {} is out of range ({} to {})", where, text,
-                    format_value(def->type, def->min), format_value(def->type, def->max)));
-            return false;
+              value.Mark(),
+              fmt::format(
+                "{}: {} is out of range ({} to {})",
+                where,
+                text,
+                format_value(def->type, def->min),
+                format_value(def->type, def->max)));
+            return nullptr;
         }
-        if (def->name == "visibility_timeout") {
+        auto n = def->name;
+        if (n == "visibility_timeout") {
             spec.visibility_timeout = millis(v);
-        } else if (def->name == "max_message_size") {
+        } else if (n == "max_message_size") {
             spec.max_message_size = v;
-        } else {
+        } else if (n == "retention") {
             spec.retention = millis(v);
+        } else if (n == "retention_bytes") {
+            spec.retention_bytes = v;
+        } else if (n == "delay") {
+            spec.delay = millis(v);
+        } else if (n == "fifo") {
+            spec.fifo = v != 0;
+        } else if (n == "content_based_dedup") {
+            spec.content_based_dedup = v != 0;
+        } else if (n == "dedup_window") {
+            spec.dedup_window = millis(v);
+        } else if (n == "max_deliveries") {
+            spec.max_deliveries = static_cast<uint32_t>(v);
         }
-        return true;
+        return def;
     }
 
     spec_parse _out;
+    std::map<std::string, YAML::Mark, std::less<>>
+      _dlq_marks; ///< queue -> its dead_letter_queue value
 };
 
-std::optional<uint64_t> json_duration_ms(const json::value* v) {
+std::optional<uint64_t> json_duration_ms(const json::value* v)
+{
     if (v == nullptr) {
         return std::nullopt;
     }
@@ -285,7 +534,8 @@ std::optional<uint64_t> json_duration_ms(const json::value* v) {
     return std::nullopt;
 }
 
-std::optional<uint64_t> json_size(const json::value* v) {
+std::optional<uint64_t> json_size(const json::value* v)
+{
     if (v == nullptr) {
         return std::nullopt;
     }
@@ -303,18 +553,21 @@ std::optional<uint64_t> json_size(const json::value* v) {
 
 } // namespace
 
-std::string format_spec_error(const spec_error& error, std::string_view file_name) {
+std::string format_spec_error(const spec_error& error, std::string_view file_name)
+{
     if (error.line <= 0) {
         return fmt::format("{}: {}", file_name, error.message);
     }
     return fmt::format("{}:{}:{}: {}", file_name, error.line, error.column, error.message);
 }
 
-spec_parse parse_app_spec(std::string_view yaml_text) {
+spec_parse parse_app_spec(std::string_view yaml_text)
+{
     return spec_parser().run(yaml_text);
 }
 
-result<std::vector<queue_state>> parse_queue_list(std::string_view json_text) {
+result<std::vector<queue_state>> parse_queue_list(std::string_view json_text)
+{
     boost::system::error_code ec;
     auto doc = json::parse(json_text, ec);
     if (ec || !doc.is_object()) {
@@ -325,11 +578,11 @@ result<std::vector<queue_state>> parse_queue_list(std::string_view json_text) {
         return errc::bad_response;
     }
     std::vector<queue_state> out;
-    for (const auto& q : queues->get_array()) {
-        if (!q.is_object()) {
+    for (const auto& entry : queues->get_array()) {
+        if (!entry.is_object()) {
             return errc::bad_response;
         }
-        const auto& o = q.get_object();
+        const auto& o = entry.get_object();
         const auto* name = o.if_contains("name");
         auto visibility = json_duration_ms(o.if_contains("visibility_timeout"));
         auto size = json_size(o.if_contains("max_message_size"));
@@ -337,13 +590,58 @@ result<std::vector<queue_state>> parse_queue_list(std::string_view json_text) {
         if (name == nullptr || !name->is_string() || !visibility || !size || !retention) {
             return errc::bad_response;
         }
-        out.push_back(
-            {std::string(name->get_string()), millis(*visibility), *size, millis(*retention)});
+        queue_state q{
+            std::string(name->get_string()), millis(*visibility), *size, millis(*retention)
+        };
+        // The fields issue #3 added: absent means the server's default.
+        if (o.contains("retention_bytes")) {
+            auto v = json_size(o.if_contains("retention_bytes"));
+            if (!v) {
+                return errc::bad_response;
+            }
+            q.retention_bytes = *v;
+        }
+        for (auto [key, field] :
+             { std::pair{ "delay", &q.delay }, std::pair{ "dedup_window", &q.dedup_window } }) {
+            if (o.contains(key)) {
+                auto v = json_duration_ms(o.if_contains(key));
+                if (!v) {
+                    return errc::bad_response;
+                }
+                *field = millis(*v);
+            }
+        }
+        for (auto [key, field] : { std::pair{ "fifo", &q.fifo },
+                                   std::pair{ "content_based_dedup", &q.content_based_dedup } }) {
+            if (const auto* v = o.if_contains(key)) {
+                if (!v->is_bool()) {
+                    return errc::bad_response;
+                }
+                *field = v->get_bool();
+            }
+        }
+        if (const auto* v = o.if_contains("max_deliveries")) {
+            if (v->is_uint64() && v->get_uint64() <= UINT32_MAX) {
+                q.max_deliveries = static_cast<uint32_t>(v->get_uint64());
+            } else if (v->is_int64() && v->get_int64() >= 0 && v->get_int64() <= UINT32_MAX) {
+                q.max_deliveries = static_cast<uint32_t>(v->get_int64());
+            } else {
+                return errc::bad_response;
+            }
+        }
+        if (const auto* v = o.if_contains("dead_letter_queue"); v != nullptr && !v->is_null()) {
+            if (!v->is_string()) {
+                return errc::bad_response;
+            }
+            q.dead_letter_queue = std::string(v->get_string());
+        }
+        out.push_back(std::move(q));
     }
     return out;
 }
 
-size_t plan::count(change_kind kind) const {
+size_t plan::count(change_kind kind) const
+{
     size_t n = 0;
     for (const auto& item : items) {
         n += item.kind == kind ? 1 : 0;
@@ -351,66 +649,153 @@ size_t plan::count(change_kind kind) const {
     return n;
 }
 
-plan compute_plan(const app_spec& desired, const std::vector<queue_state>& current) {
+namespace {
+
+std::string show_dead_letter(const std::string& name)
+{
+    return name.empty() ? "none" : name;
+}
+std::string show_retention_bytes(uint64_t bytes)
+{
+    return bytes == 0 ? "unlimited" : format_byte_size(bytes);
+}
+std::string show_bool(bool b)
+{
+    return b ? "true" : "false";
+}
+
+/// The body of `PUT /v1/queues/{name}` that sets every field (the server's PUT replaces).
+json::object full_body(const queue_state& q)
+{
+    json::object body;
+    body["visibility_timeout"] = format_duration(q.visibility_timeout);
+    body["max_message_size"] = q.max_message_size;
+    body["retention"] = format_duration(q.retention);
+    body["retention_bytes"] = q.retention_bytes;
+    body["delay"] = format_duration(q.delay);
+    body["fifo"] = q.fifo;
+    body["content_based_dedup"] = q.content_based_dedup;
+    body["dedup_window"] = format_duration(q.dedup_window);
+    body["max_deliveries"] = q.max_deliveries;
+    body["dead_letter_queue"] = q.dead_letter_queue;
+    return body;
+}
+
+json::object create_body(const queue_spec& spec)
+{
+    json::object body;
+    if (spec.visibility_timeout) {
+        body["visibility_timeout"] = format_duration(*spec.visibility_timeout);
+    }
+    if (spec.max_message_size) {
+        body["max_message_size"] = *spec.max_message_size;
+    }
+    if (spec.retention) {
+        body["retention"] = format_duration(*spec.retention);
+    }
+    if (spec.retention_bytes) {
+        body["retention_bytes"] = *spec.retention_bytes;
+    }
+    if (spec.delay) {
+        body["delay"] = format_duration(*spec.delay);
+    }
+    if (spec.fifo) {
+        body["fifo"] = *spec.fifo;
+    }
+    if (spec.content_based_dedup) {
+        body["content_based_dedup"] = *spec.content_based_dedup;
+    }
+    if (spec.dedup_window) {
+        body["dedup_window"] = format_duration(*spec.dedup_window);
+    }
+    if (spec.max_deliveries) {
+        body["max_deliveries"] = *spec.max_deliveries;
+    }
+    if (spec.dead_letter_queue) {
+        body["dead_letter_queue"] = *spec.dead_letter_queue;
+    }
+    return body;
+}
+
+plan_item plan_queue(const queue_spec& spec, const queue_state* now)
+{
+    plan_item item;
+    item.name = spec.name;
+    if (now == nullptr) {
+        item.kind = change_kind::create;
+        item.request_body = json::serialize(create_body(spec));
+        return item;
+    }
+    queue_state want = *now;
+    auto& c = item.changes;
+    auto diff = [&c](auto& field, const auto& declared, std::string_view name, auto show) {
+        if (declared && *declared != field) {
+            c.push_back({ std::string(name), show(field), show(*declared) });
+            field = *declared;
+        }
+    };
+    auto duration = [](millis d) { return format_duration(d); };
+    auto size = [](uint64_t b) { return format_byte_size(b); };
+    auto count = [](uint32_t n) { return std::to_string(n); };
+    diff(want.visibility_timeout, spec.visibility_timeout, "visibility_timeout", duration);
+    diff(want.max_message_size, spec.max_message_size, "max_message_size", size);
+    diff(want.retention, spec.retention, "retention", duration);
+    diff(want.retention_bytes, spec.retention_bytes, "retention_bytes", show_retention_bytes);
+    diff(want.delay, spec.delay, "delay", duration);
+    diff(want.fifo, spec.fifo, "fifo", show_bool);
+    diff(want.content_based_dedup, spec.content_based_dedup, "content_based_dedup", show_bool);
+    diff(want.dedup_window, spec.dedup_window, "dedup_window", duration);
+    diff(want.max_deliveries, spec.max_deliveries, "max_deliveries", count);
+    diff(want.dead_letter_queue, spec.dead_letter_queue, "dead_letter_queue", show_dead_letter);
+    if (c.empty()) {
+        item.kind = change_kind::unchanged;
+    } else {
+        item.kind = change_kind::update;
+        item.request_body = json::serialize(full_body(want));
+    }
+    return item;
+}
+
+} // namespace
+
+plan compute_plan(const app_spec& desired, const std::vector<queue_state>& current)
+{
     std::map<std::string_view, const queue_state*> by_name;
     for (const auto& q : current) {
         by_name[q.name] = &q;
     }
-    plan out;
+    std::map<std::string_view, const queue_spec*> declared;
     for (const auto& spec : desired.queues) {
-        plan_item item;
-        item.name = spec.name;
-        auto found = by_name.find(spec.name);
-        if (found == by_name.end()) {
-            item.kind = change_kind::create;
-            json::object body;
-            if (spec.visibility_timeout) {
-                body["visibility_timeout"] = format_duration(*spec.visibility_timeout);
+        declared[spec.name] = &spec;
+    }
+    // File order, each queue after the dead-letter queue it names when the file declares that
+    // one too (depth-first; `placed` also stops a cycle, which parse_app_spec already refuses).
+    std::map<std::string_view, bool> placed;
+    std::vector<const queue_spec*> order;
+    for (const auto& spec : desired.queues) {
+        std::vector<const queue_spec*> chain;
+        for (const queue_spec* at = &spec; at != nullptr && !placed[at->name];) {
+            placed[at->name] = true;
+            chain.push_back(at);
+            const queue_spec* next = nullptr;
+            if (at->dead_letter_queue) {
+                auto d = declared.find(*at->dead_letter_queue);
+                next = d == declared.end() ? nullptr : d->second;
             }
-            if (spec.max_message_size) {
-                body["max_message_size"] = *spec.max_message_size;
-            }
-            if (spec.retention) {
-                body["retention"] = format_duration(*spec.retention);
-            }
-            item.request_body = json::serialize(body);
-            out.items.push_back(std::move(item));
-            continue;
+            at = next;
         }
-        const auto& now = *found->second;
-        auto visibility = spec.visibility_timeout.value_or(now.visibility_timeout);
-        auto size = spec.max_message_size.value_or(now.max_message_size);
-        auto retention = spec.retention.value_or(now.retention);
-        if (visibility != now.visibility_timeout) {
-            item.changes.push_back(
-                {"visibility_timeout", format_duration(now.visibility_timeout),
-                 format_duration(visibility)});
-        }
-        if (size != now.max_message_size) {
-            item.changes.push_back(
-                {"max_message_size", format_byte_size(now.max_message_size),
-                 format_byte_size(size)});
-        }
-        if (retention != now.retention) {
-            item.changes.push_back(
-                {"retention", format_duration(now.retention), format_duration(retention)});
-        }
-        if (item.changes.empty()) {
-            item.kind = change_kind::unchanged;
-        } else {
-            item.kind = change_kind::update;
-            json::object body;
-            body["visibility_timeout"] = format_duration(visibility);
-            body["max_message_size"] = size;
-            body["retention"] = format_duration(retention);
-            item.request_body = json::serialize(body);
-        }
-        out.items.push_back(std::move(item));
+        order.insert(order.end(), chain.rbegin(), chain.rend());
+    }
+    plan out;
+    for (const auto* spec : order) {
+        auto found = by_name.find(spec->name);
+        out.items.push_back(plan_queue(*spec, found == by_name.end() ? nullptr : found->second));
     }
     return out;
 }
 
-std::string format_plan_item(const plan_item& item) {
+std::string format_plan_item(const plan_item& item)
+{
     switch (item.kind) {
         case change_kind::create:
             return fmt::format("+ {} {} (create)", item.resource, item.name);
@@ -427,13 +812,16 @@ std::string format_plan_item(const plan_item& item) {
     return fmt::format("~ {} {}: {}", item.resource, item.name, changes);
 }
 
-std::string format_plan_summary(const plan& p) {
+std::string format_plan_summary(const plan& p)
+{
     if (p.items.empty()) {
         return "Plan: nothing declared.";
     }
     return fmt::format(
-        "Plan: {} to create, {} to update, {} unchanged.", p.count(change_kind::create),
-        p.count(change_kind::update), p.count(change_kind::unchanged));
+      "Plan: {} to create, {} to update, {} unchanged.",
+      p.count(change_kind::create),
+      p.count(change_kind::update),
+      p.count(change_kind::unchanged));
 }
 
 } // namespace sluice::cli

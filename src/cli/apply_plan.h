@@ -16,22 +16,33 @@ namespace sluice::cli {
 /// fuzzable (parse_app_spec never throws).
 
 /// One queue as declared. Unset fields are left as the server has them (server defaults on
-/// create).
-struct queue_spec {
+/// create). max_deliveries and dead_letter_queue are declared together; `max_deliveries: 0` or
+/// an empty/null dead_letter_queue turns dead-lettering off (both are then set).
+struct queue_spec
+{
     std::string name;
     std::optional<millis> visibility_timeout;
     std::optional<uint64_t> max_message_size; ///< bytes
     std::optional<millis> retention;
-    int line = 0; ///< 1-based line of the name in the file
+    std::optional<uint64_t> retention_bytes; ///< bytes; 0: no size limit
+    std::optional<millis> delay;
+    std::optional<bool> fifo;
+    std::optional<bool> content_based_dedup;
+    std::optional<millis> dedup_window;
+    std::optional<uint32_t> max_deliveries;       ///< 0: never dead-letter
+    std::optional<std::string> dead_letter_queue; ///< "": none
+    int line = 0;                                 ///< 1-based line of the name in the file
 };
 
 /// Everything the file declares, in file order. Later: topics, functions, triggers, buses.
-struct app_spec {
+struct app_spec
+{
     std::vector<queue_spec> queues;
 };
 
 /// A problem in the file. line/column are 1-based; 0 when unknown.
-struct spec_error {
+struct spec_error
+{
     int line = 0;
     int column = 0;
     std::string message;
@@ -40,36 +51,55 @@ struct spec_error {
 /// "app.yaml:3:5: unknown queue field 'visiblity_timeout' (…)".
 std::string format_spec_error(const spec_error& error, std::string_view file_name);
 
-struct spec_parse {
+struct spec_parse
+{
     app_spec spec;
     std::vector<spec_error> errors; ///< every problem found, in file order
     bool ok() const { return errors.empty(); }
 };
 
 /// Parses and validates the file text: YAML syntax, one document, known top-level keys, known
-/// queue fields, names, durations, sizes and their ranges (the bounds in docs/api.md), duplicates.
+/// queue fields, names, durations, sizes, booleans, counts and their ranges (the bounds in
+/// docs/api.md), duplicates, max_deliveries/dead_letter_queue pairing, dead-letter cycles within
+/// the file.
 spec_parse parse_app_spec(std::string_view yaml_text);
 
-/// A queue as the server has it (from `GET /v1/queues`).
-struct queue_state {
+/// A queue as the server has it (from `GET /v1/queues`). Fields after `retention` default to
+/// the server's defaults when the listing omits them.
+struct queue_state
+{
     std::string name;
-    millis visibility_timeout{0};
+    millis visibility_timeout{ 0 };
     uint64_t max_message_size = 0;
-    millis retention{0};
+    millis retention{ 0 };
+    uint64_t retention_bytes = 0;
+    millis delay{ 0 };
+    bool fifo = false;
+    bool content_based_dedup = false;
+    millis dedup_window{ 300'000 };
+    uint32_t max_deliveries = 0;
+    std::string dead_letter_queue; ///< "": none
 };
 
 /// Reads the body of `GET /v1/queues`. errc::bad_response when it is not the documented shape.
 result<std::vector<queue_state>> parse_queue_list(std::string_view json_text);
 
-enum class change_kind { create, update, unchanged };
+enum class change_kind
+{
+    create,
+    update,
+    unchanged
+};
 
-struct field_change {
+struct field_change
+{
     std::string field; ///< "visibility_timeout"
     std::string from;  ///< "30s"
     std::string to;    ///< "60s"
 };
 
-struct plan_item {
+struct plan_item
+{
     change_kind kind = change_kind::unchanged;
     std::string resource = "queue";
     std::string name;
@@ -80,8 +110,11 @@ struct plan_item {
     std::string request_body;
 };
 
-struct plan {
-    std::vector<plan_item> items; ///< in file order
+struct plan
+{
+    /// In file order, except that a queue declared in the file as another's dead_letter_queue
+    /// comes before it (the server requires the dead-letter queue to exist).
+    std::vector<plan_item> items;
     size_t count(change_kind kind) const;
 };
 
@@ -89,7 +122,7 @@ struct plan {
 /// file does not mention are left alone (apply never deletes).
 plan compute_plan(const app_spec& desired, const std::vector<queue_state>& current);
 
-/// "+ queue orders (create)", "~ queue orders: visibility_timeout 30s → 60s",
+/// "+ queue orders (create)", "~ queue orders: visibility_timeout 30s → 60s, max_deliveries 0 → 3",
 /// "= queue logs (unchanged)".
 std::string format_plan_item(const plan_item& item);
 
