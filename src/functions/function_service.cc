@@ -197,11 +197,17 @@ asio::awaitable<void> function_service::ensure_queues(function_config config, st
     if (!r) {
         make_logger("functions")->warn("function '{}': cannot create its async queue: {}", name, r.error().message());
     }
-    for (auto* dest : {&config.on_success, &config.on_failure}) {
-        if (auto q = destination_queue(*dest); q && !dest->empty()) {
-            auto d = co_await _queues.create(*q, {}, broker::queue_frontend::create_mode::create);
-            (void)d; // exists already (any config) is fine
-        }
+    // Destination queues exist before the first event needs them (any existing config is kept).
+    // Not a loop over an initializer_list: GCC 12 mishandles those inside coroutines.
+    // Named arguments, no temporaries: GCC 12 double-destroys aggregate temporaries across co_await.
+    broker::queue_config defaults;
+    if (auto q = destination_queue(config.on_success); q && !config.on_success.empty()) {
+        auto r1 = co_await _queues.create(*q, defaults, broker::queue_frontend::create_mode::create);
+        (void)r1;
+    }
+    if (auto q = destination_queue(config.on_failure); q && !config.on_failure.empty()) {
+        auto r2 = co_await _queues.create(*q, defaults, broker::queue_frontend::create_mode::create);
+        (void)r2;
     }
 }
 

@@ -81,7 +81,7 @@ void http_instance::run(std::shared_ptr<instance> self, std::shared_ptr<invocati
     ++_active;
     _owner.probe().busy.fetch_add(1, std::memory_order_relaxed);
     inv->on = this;
-    inv->cold = _served == 0 && _active == 1;
+    inv->cold = _served == 0 && _active == 1 && inv->enqueued <= _ready_at;
     inv->delivered_at = std::chrono::steady_clock::now();
     _running.push_back(inv);
     asio::co_spawn(

@@ -69,6 +69,7 @@ void instance::mark_ready() {
     }
     _phase = phase::ready;
     _idle_since = std::chrono::steady_clock::now();
+    _ready_at = _idle_since;
     _owner.probe().record_init(
         std::chrono::duration_cast<std::chrono::microseconds>(_idle_since - _spawned_at));
     _owner.on_ready(*this);
@@ -261,7 +262,8 @@ void process_instance::run(std::shared_ptr<instance> self, std::shared_ptr<invoc
     ++_active;
     _owner.probe().busy.fetch_add(1, std::memory_order_relaxed);
     inv->on = this;
-    inv->cold = _served == 0;
+    // Cold: this invocation waited for the instance to start (a prewarmed one is warm).
+    inv->cold = _served == 0 && inv->enqueued <= _ready_at;
     _running.push_back(inv);
     _current = inv;
     if (_fsm.assign(inv->id)) {

@@ -71,6 +71,7 @@ protected:
     pid_t _pid = -1;
     std::chrono::steady_clock::time_point _spawned_at;
     std::chrono::steady_clock::time_point _idle_since;
+    std::chrono::steady_clock::time_point _ready_at{std::chrono::steady_clock::time_point::max()};
     std::vector<std::shared_ptr<invocation>> _running;
     std::string _stop_reason; ///< why sluice killed it ("" when it died by itself)
     std::string _init_error;  ///< body of /runtime/init/error, or why init failed
