@@ -237,15 +237,12 @@ asio::awaitable<http::response> publish_message(services& s, http::request_conte
 }
 
 asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    auto& obj = std::get<boost::json::object>(body);
+    auto& [name, body] = std::get<named_request>(request);
+    auto& obj = body;
     json::object_reader r(obj);
     auto* messages = r.any("messages");
     r.reject_unknown();
@@ -283,19 +280,16 @@ asio::awaitable<http::response> publish_batch(services& s, http::request_context
         entries.push_back(std::move(std::get<broker::publish_entry>(e)));
     }
     co_return co_await publish_entries(
-        s, ctx, std::get<std::string>(name), std::move(entries), std::move(ids), false);
+        s, ctx, name, std::move(entries), std::move(ids), false);
 }
 
 asio::awaitable<http::response> receive_messages(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [name, body] = std::get<named_request>(request);
+    json::object_reader r(body);
     broker::receive_options opts;
     opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, 100).value_or(1));
     opts.wait = r.duration("wait", millis(0), millis(20'000)).value_or(millis(0));
@@ -325,11 +319,11 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
     if (!r.ok()) {
         co_return ctx.error(http::bad_request(r.error()));
     }
-    auto got = co_await s.queues.receive(std::get<std::string>(name), opts);
+    auto got = co_await s.queues.receive(name, opts);
     boost::json::array arr;
     if (!got) {
         if (got.error() != broker::errc::shutting_down) {
-            co_return queue_error(ctx, got.error(), std::get<std::string>(name));
+            co_return queue_error(ctx, got.error(), name);
         }
         // Shutting down ends a long poll like an empty wait does.
     } else {
@@ -343,15 +337,12 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
 }
 
 asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [name, body] = std::get<named_request>(request);
+    json::object_reader r(body);
     auto* receipts = r.any("receipts");
     r.reject_unknown();
     if (!r.ok()) {
@@ -372,9 +363,9 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
         }
         list.emplace_back(arr[i].get_string());
     }
-    auto results = co_await s.queues.ack(std::get<std::string>(name), std::move(list));
+    auto results = co_await s.queues.ack(name, std::move(list));
     if (!results) {
-        co_return queue_error(ctx, results.error(), std::get<std::string>(name));
+        co_return queue_error(ctx, results.error(), name);
     }
     boost::json::array out;
     for (auto& one : *results) {
@@ -392,15 +383,12 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [name, body] = std::get<named_request>(request);
+    json::object_reader r(body);
     auto receipt = r.string("receipt", 256);
     auto timeout = r.duration("timeout", millis(0), broker::queue_config::max_visibility_timeout);
     r.reject_unknown();
@@ -411,23 +399,20 @@ asio::awaitable<http::response> change_visibility(services& s, http::request_con
         co_return ctx.error(http::bad_request(r.error()));
     }
     auto res = co_await s.queues.change_visibility(
-        std::get<std::string>(name), std::string(*receipt), *timeout);
+        name, std::string(*receipt), *timeout);
     if (!res) {
-        co_return queue_error(ctx, res.error(), std::get<std::string>(name));
+        co_return queue_error(ctx, res.error(), name);
     }
     co_return ctx.json(200, R"({"ok":true})");
 }
 
 asio::awaitable<http::response> change_visibility_batch(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [name, body] = std::get<named_request>(request);
+    json::object_reader r(body);
     auto* entries = r.any("entries");
     r.reject_unknown();
     if (r.ok() && (!entries || !entries->is_array() || entries->as_array().empty()
@@ -458,9 +443,9 @@ asio::awaitable<http::response> change_visibility_batch(services& s, http::reque
     }
     boost::json::array out;
     for (auto& [receipt, timeout] : list) {
-        auto one = co_await s.queues.change_visibility(std::get<std::string>(name), receipt, timeout);
+        auto one = co_await s.queues.change_visibility(name, receipt, timeout);
         if (!one && one.error() == broker::errc::queue_not_found) {
-            co_return queue_error(ctx, one.error(), std::get<std::string>(name));
+            co_return queue_error(ctx, one.error(), name);
         }
         boost::json::object o;
         if (one) {

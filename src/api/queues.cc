@@ -33,6 +33,18 @@ parsed<std::string> name_param(const http::request_context& ctx) {
     return name;
 }
 
+parsed<named_request> named_json_request(const http::request_context& ctx, bool empty_ok) {
+    auto name = name_param(ctx);
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        return *e;
+    }
+    auto body = parse_object(ctx, empty_ok);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        return *e;
+    }
+    return named_request{std::move(std::get<std::string>(name)), std::move(std::get<boost::json::object>(body))};
+}
+
 parsed<broker::queue_config> parse_queue_config(
     const boost::json::object& obj, broker::queue_config c, bool allow_name_field) {
     using cfg = broker::queue_config;
@@ -136,16 +148,13 @@ asio::awaitable<http::response> create_queue(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> put_queue(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
+    auto& [name, body] = std::get<named_request>(request);
     co_return co_await create_or_put(
-        s, ctx, std::get<std::string>(name), std::get<boost::json::object>(body),
+        s, ctx, name, body,
         broker::queue_frontend::create_mode::upsert);
 }
 

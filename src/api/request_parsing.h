@@ -22,6 +22,13 @@ parsed<boost::json::object> parse_object(const http::request_context& ctx, bool 
 /// The {name} parameter, validated.
 parsed<std::string> name_param(const http::request_context& ctx);
 
+/// The {name} parameter and the JSON object body of a request on one named resource.
+struct named_request {
+    std::string name;
+    boost::json::object body;
+};
+parsed<named_request> named_json_request(const http::request_context& ctx, bool empty_ok);
+
 /// Queue config fields of `obj` over `base` (unknown fields rejected unless in `also_allowed`).
 parsed<broker::queue_config> parse_queue_config(
     const boost::json::object& obj, broker::queue_config base, bool allow_name_field);

@@ -22,7 +22,11 @@ boost::json::object task_json(const broker::redrive_task& t) {
     } else {
         o["destination"] = t.destination;
     }
-    o["rate"] = t.rate;
+    if (t.rate == static_cast<double>(static_cast<int64_t>(t.rate))) {
+        o["rate"] = static_cast<int64_t>(t.rate); // 10, not 1E1
+    } else {
+        o["rate"] = t.rate;
+    }
     o["state"] = t.state;
     o["moved"] = t.moved;
     o["failed"] = t.failed;
@@ -39,15 +43,12 @@ std::string_view task_id_param(const http::request_context& ctx) { return ctx.pa
 } // namespace
 
 asio::awaitable<http::response> start_redrive(services& s, http::request_context& ctx) {
-    auto name = name_param(ctx);
-    if (auto* e = std::get_if<http::api_error>(&name)) {
+    auto request = named_json_request(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [name, body] = std::get<named_request>(request);
+    json::object_reader r(body);
     std::string destination(r.string("destination", 128).value_or(""));
     double rate = 0;
     if (auto* v = r.any("rate")) {
@@ -64,10 +65,10 @@ asio::awaitable<http::response> start_redrive(services& s, http::request_context
     if (!destination.empty() && !model::is_valid_name(destination)) {
         co_return ctx.error(http::invalid_name(fmt::format("invalid destination queue name '{}'", destination)));
     }
-    auto t = co_await s.redrive->create(std::get<std::string>(name), destination, rate);
+    auto t = co_await s.redrive->create(name, destination, rate);
     if (!t) {
         co_return ctx.error(http::to_api_error(
-            t.error(), fmt::format("redrive from '{}' to '{}'", std::get<std::string>(name),
+            t.error(), fmt::format("redrive from '{}' to '{}'", name,
                                    destination.empty() ? "each message's source" : destination)));
     }
     co_return ctx.json(201, boost::json::serialize(task_json(*t)));

@@ -1,5 +1,5 @@
 // `sluice dlq redrive|sources`, `sluice task list|get|cancel`, `sluice cancel`: dead-letter
-// queues, the tasks that redrive them, and scheduled messages (docs/queues-dlq.md).
+// queues, the tasks that redrive them, and scheduled messages (docs/queues-dead-letter.md).
 #include "cli/flags.h"
 #include "cli/subcommands.h"
 
