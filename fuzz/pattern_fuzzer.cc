@@ -3,12 +3,12 @@
 // Besides "never crash", it checks that the matcher agrees with the single-pattern evaluator
 // and traps when they differ.
 //
-// Build (clang; not wired into CMake yet):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-//     src/pattern/*.cc fuzz/pattern_fuzzer.cc -lboost_json -lsimdjson -lfmt -o pattern_fuzzer
-//   ./pattern_fuzzer fuzz/corpus/pattern
-// The seeds also replay under g++: fuzz.pattern (fuzz/CMakeLists.txt) and the gtest
-// src/pattern/tests/fuzz_corpus_test.cc.
+// Built by fuzz/CMakeLists.txt: with SLUICE_FUZZ=ON (clang) as pattern_fuzzer, otherwise as
+// pattern_replay + the CTest fuzz.pattern over fuzz/corpus/pattern/. By hand, out of tree:
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc src/pattern/*.cc
+//           fuzz/pattern_fuzzer.cc -lboost_json -lsimdjson -lfmt -o pattern_fuzzer
+//   ./pattern_fuzzer -max_len=512 fuzz/corpus/pattern
+// The gtest src/pattern/tests/fuzz_corpus_test.cc also replays the corpus.
 #include "pattern/evaluate.h"
 #include "pattern/matcher.h"
 #include "pattern/tag_expression.h"
