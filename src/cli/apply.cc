@@ -1,5 +1,10 @@
 // `sluice apply -f app.yaml`: declarative create-or-update (the logic is in apply_plan.cc).
+#include "cli/apply_functions.h"
 #include "cli/apply_plan.h"
+#include "base/base64.h"
+
+#include <boost/json.hpp>
+#include <filesystem>
 #include "cli/subcommands.h"
 
 #include <fmt/format.h>
@@ -30,6 +35,17 @@ void run_apply(const global_options& options, const apply_args& args)
           parsed.errors.size() == 1 ? "" : "s"));
     }
 
+    auto shown = args.file == "-" ? std::string("<stdin>") : args.file;
+    auto base_dir = args.file == "-" ? std::string(".")
+                                     : std::filesystem::path(args.file).parent_path().string();
+    auto fn_specs = parse_function_specs(read_input(args.file), base_dir.empty() ? "." : base_dir);
+    if (!fn_specs.errors.empty()) {
+        for (const auto& e : fn_specs.errors) {
+            std::cerr << "error: " << shown << ": " << e << '\n';
+        }
+        fail(fmt::format("{} is not valid; nothing was applied", shown));
+    }
+
     session s(options);
     auto listing = s.call(http_method::get, "/v1/queues");
     auto current = parse_queue_list(listing.text);
@@ -40,8 +56,11 @@ void run_apply(const global_options& options, const apply_args& args)
     for (const auto& item : p.items) {
         std::cout << format_plan_item(item) << '\n';
     }
+    for (const auto& f : fn_specs.functions) {
+        std::cout << fmt::format("* function {} (deploy: unchanged code and settings are kept)\n", f.name);
+    }
     std::cout << format_plan_summary(p) << '\n';
-    if (p.count(change_kind::create) + p.count(change_kind::update) == 0) {
+    if (p.count(change_kind::create) + p.count(change_kind::update) == 0 && fn_specs.functions.empty()) {
         std::cout << "Nothing to change.\n";
         return;
     }
@@ -64,6 +83,26 @@ void run_apply(const global_options& options, const apply_args& args)
             std::cerr << fmt::format("error: {} {} was not applied\n", item.resource, item.name);
             session::fail_with(response);
         }
+    }
+    // Functions after queues: their destinations may be queues of the same file.
+    for (const auto& f : fn_specs.functions) {
+        boost::system::error_code ec;
+        auto body = boost::json::parse(f.body_json, ec).as_object();
+        if (!f.code_path.empty()) {
+            body["code_base64"] = base64_encode(pack_function_code(f.code_path));
+        }
+        http_request request;
+        request.method = http_method::put;
+        request.path = "/v1/functions/" + f.name;
+        request.body = boost::json::serialize(body);
+        request.content_type = "application/json";
+        request.timeout = millis(120'000);
+        auto response = s.send(request);
+        if (response.status < 200 || response.status >= 300) {
+            std::cerr << fmt::format("error: function {} was not applied\n", f.name);
+            session::fail_with(response);
+        }
+        std::cout << fmt::format("{} function {}\n", response.status == 201 ? "created" : "deployed", f.name);
     }
     std::cout << fmt::format(
       "Applied: {} created, {} updated, {} unchanged.\n",

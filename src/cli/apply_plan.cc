@@ -45,7 +45,7 @@ constexpr std::array<field_def, 10> queue_fields{ {
   { "max_deliveries", field_type::count, 0, 1000 },
   { "dead_letter_queue", field_type::name, 0, 0 },
 } };
-constexpr std::array<std::string_view, 1> top_level_keys{ "queues" };
+constexpr std::array<std::string_view, 2> top_level_keys{ "queues", "functions" };
 
 std::string format_value(field_type type, uint64_t v)
 {
@@ -207,6 +207,8 @@ private:
             }
             if (key.Scalar() == "queues") {
                 parse_queues(key, entry.second);
+            } else if (key.Scalar() == "functions") {
+                // Validated and applied by apply_functions.cc (parse_function_specs).
             } else {
                 error(
                   key.Mark(),

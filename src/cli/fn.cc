@@ -2,6 +2,7 @@
 #include "base/base64.h"
 #include "base/units.h"
 #include "cli/api_error.h"
+#include "cli/apply_functions.h"
 #include "cli/flags.h"
 #include "cli/subcommands.h"
 
@@ -519,6 +520,8 @@ CLI::App* add_named(CLI::App& parent, const char* name, const char* description,
 }
 
 } // namespace
+
+std::string pack_function_code(const std::string& path) { return code_archive(path); }
 
 void add_fn_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     auto* fn = app.add_subcommand("fn", "Deploy, invoke and watch functions");

@@ -144,6 +144,24 @@ class TestCli(ServerTest):
         self.server.cli("fn", "delete", "resize")
         self.assertEqual(self.server.get("/v1/functions/resize").status, 404)
 
+    def test_apply_functions_section(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "code"))
+            with open(os.path.join(d, "code", "app.py"), "w") as f:
+                f.write(PY_HANDLER)
+            with open(os.path.join(d, "app.yaml"), "w") as f:
+                f.write("queues:\n  applied-failures: {}\nfunctions:\n  applied:\n    runtime: python\n"
+                        "    handler: app.handler\n    code: ./code\n    env: {VERSION: '9'}\n"
+                        "    max_instances: 3\n    on_failure: queue:applied-failures\n")
+            p = self.server.cli("apply", "-f", os.path.join(d, "app.yaml"))
+            self.assertIn("created function applied", p.stdout)
+            p = self.server.cli("apply", "-f", os.path.join(d, "app.yaml"))
+            self.assertIn("deployed function applied", p.stdout)
+        f = self.server.get("/v1/functions/applied").json
+        self.assertEqual(f["max_instances"], 3)
+        self.assertEqual(f["on_failure"], "queue:applied-failures")
+        self.assertEqual(invoke(self.server, "applied", {}).json["version"], "9")
+
     def test_deploy_zip_file(self):
         with tempfile.NamedTemporaryFile(suffix=".zip") as f:
             f.write(zip_bytes({"app.py": PY_HANDLER}))

@@ -71,10 +71,10 @@ INSTANTIATE_TEST_SUITE_P(
   testing::Values(
     bad_file{ "unknown_top_level",
               "queues: {}\ntopicz:\n  t: {}\n",
-              "app.yaml:2:1: unknown top-level key 'topicz' (supported: queues)" },
+              "app.yaml:2:1: unknown top-level key 'topicz' (supported: queues, functions)" },
     bad_file{ "close_top_level",
               "queue:\n  orders: {}\n",
-              "app.yaml:1:1: unknown top-level key 'queue' (supported: queues) (did you mean "
+              "app.yaml:1:1: unknown top-level key 'queue' (supported: queues, functions) (did you mean "
               "'queues'?)" },
     bad_file{ "unknown_field",
               "queues:\n  orders:\n    visiblity_timeout: 30s\n",
