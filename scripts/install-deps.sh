@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sluice needs to build, run and test, only those missing.
-# Usage: scripts/install-deps.sh            (run as root, or with sudo available)
+# Usage: scripts/install-deps.sh [fuzz]     (run as root, or with sudo available)
+#   fuzz: also clang-14 and its sanitizer/libFuzzer runtimes (scripts/fuzz.sh, the fuzz preset)
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,10 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3 curl procps
 )
+
+if [ "${1:-}" = "fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
