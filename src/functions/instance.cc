@@ -380,11 +380,11 @@ asio::awaitable<void> process_instance::serve(std::shared_ptr<process_instance> 
                     out.body = error_body(type.empty() ? "Unhandled" : std::string_view(type), "the function failed");
                 }
             }
+            // Complete first (the caller's answer goes out while we answer the worker).
+            finish(*inv, std::move(out));
             res = reply(202, R"({"status":"OK"})");
             res.keep_alive(req.keep_alive());
-            // Answer the worker first so it can ask for the next invocation sooner.
             auto [wec, wn] = co_await bhttp::async_write(stream, res, use_tuple);
-            finish(*inv, std::move(out));
             if (wec || !req.keep_alive()) {
                 co_return;
             }

@@ -56,3 +56,24 @@ class TestAsync(ServerTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestRestart(unittest.TestCase):
+    def test_functions_and_queued_events_survive_a_restart(self):
+        from harness import Server
+        server = Server().start()
+        try:
+            deploy(server, "keep", python_function(on_success="queue:keep-done"))
+            self.assertEqual(invoke(server, "keep", {"a": 1}).status, 200)
+            server.stop()
+            server.start()
+            r = invoke(server, "keep", {"a": 2})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["echo"], {"a": 2})
+            r = server.post("/v1/functions/keep/invoke?async=true", {"after": "restart"})
+            self.assertEqual(r.status, 202, r)
+            msgs = wait_until(lambda: server.receive("keep-done", wait="5s").json["messages"], timeout=20,
+                              message="async result after restart")
+            self.assertEqual(json.loads(msgs[0]["body"])["requestPayload"], {"after": "restart"})
+        finally:
+            server.cleanup()
