@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,6 +41,7 @@ result<spawned_process> spawn_process(const spawn_options& o) {
         return error_code(errno, boost::system::system_category());
     }
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) {
         int err = errno;
@@ -82,6 +84,12 @@ result<spawned_process> spawn_process(const spawn_options& o) {
         if (o.max_processes > 0) {
             struct rlimit rl{o.max_processes, o.max_processes};
             ::setrlimit(RLIMIT_NPROC, &rl);
+        }
+        // If sluice dies (even by SIGKILL) the worker goes too. Set after the uid change,
+        // which clears it; the getppid check closes the race with a parent already gone.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) {
+            ::_exit(127);
         }
         if (argv[0] && std::strchr(argv[0], '/')) {
             ::execve(argv[0], argv.data(), envp.data());
