@@ -48,6 +48,7 @@ void field_table::release(std::uint32_t path_id)
         if (--n.refs == 0) {
             remove_child(parent, n.key);
             n.few.clear();
+            n.slots.clear();
             n.children.clear();
             n.key.clear();
             n.parent = none;
@@ -58,18 +59,40 @@ void field_table::release(std::uint32_t path_id)
     --_nodes[root].refs;
 }
 
+void field_table::rebuild_slots(node_data& n)
+{
+    n.slots.clear();
+    if (n.few.empty()) {
+        return;
+    }
+    std::size_t size = 4;
+    while (size < 2 * n.few.size()) {
+        size *= 2;
+    }
+    n.slots.assign(size, -1);
+    for (std::size_t k = 0; k < n.few.size(); ++k) {
+        std::size_t i = slot_of(n.few[k].head, size - 1);
+        while (n.slots[i] >= 0) {
+            i = (i + 1) & (size - 1);
+        }
+        n.slots[i] = static_cast<std::int32_t>(k);
+    }
+}
+
 void field_table::add_child(std::uint32_t parent, const std::string& key, std::uint32_t id)
 {
     node_data& p = _nodes[parent];
     if (p.children.empty() && p.few.size() < few_limit) {
-        p.few.emplace_back(key, id);
+        p.few.push_back({ key_head(key), key, id });
+        rebuild_slots(p);
         return;
     }
     if (!p.few.empty()) {
-        for (auto& [k, v] : p.few) {
-            p.children.emplace(std::move(k), v);
+        for (auto& c : p.few) {
+            p.children.emplace(std::move(c.key), c.id);
         }
         p.few.clear();
+        p.slots.clear();
     }
     p.children.emplace(key, id);
 }
@@ -79,9 +102,10 @@ void field_table::remove_child(std::uint32_t parent, const std::string& key)
     node_data& p = _nodes[parent];
     if (p.children.empty()) {
         for (std::size_t i = 0; i < p.few.size(); ++i) {
-            if (p.few[i].first == key) {
+            if (p.few[i].key == key) {
                 p.few[i] = std::move(p.few.back());
                 p.few.pop_back();
+                rebuild_slots(p);
                 return;
             }
         }

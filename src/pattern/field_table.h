@@ -66,17 +66,30 @@ public:
     {
         const node_data& n = _nodes[node];
         if (n.children.empty()) {
-            // Few children (the usual case): compare keys instead of hashing the event's key.
-            for (const auto& [k, id] : n.few) {
-                if (k.size() == key.size() && k == key) {
-                    return id;
+            // Few children (the usual case): one probe of a small open-addressed table keyed
+            // by the key's length and first 8 bytes; no hashing of the whole event key.
+            if (n.slots.empty()) {
+                return none;
+            }
+            std::uint64_t head = key_head(key);
+            std::size_t mask = n.slots.size() - 1;
+            for (std::size_t i = slot_of(head, mask);; i = (i + 1) & mask) {
+                std::int32_t at = n.slots[i];
+                if (at < 0) {
+                    return none;
+                }
+                const few_child& c = n.few[static_cast<std::size_t>(at)];
+                if (
+                  c.head == head && c.key.size() == key.size()
+                  && (key.size() <= 8 || std::string_view(c.key).substr(8) == key.substr(8))) {
+                    return c.id;
                 }
             }
-            return none;
         }
         auto it = n.children.find(key);
         return it == n.children.end() ? none : it->second;
     }
+
     /// True when some clause's path ends at `node`.
     bool is_terminal(std::uint32_t node) const { return _nodes[node].terminal_refs > 0; }
     bool has_children(std::uint32_t node) const
@@ -89,12 +102,34 @@ public:
     std::size_t size() const { return _nodes.size() - 1 - _free.size(); }
 
 private:
-    /// Children live in `few` while there are at most few_limit of them, else in `children`.
-    static constexpr std::size_t few_limit = 8;
+    /// Children live in `few` (+ `slots`) while there are at most few_limit of them, else in
+    /// `children`.
+    static constexpr std::size_t few_limit = 64;
+
+    /// The first 8 bytes of a key (zero-padded) mixed with its length.
+    static std::uint64_t key_head(std::string_view key)
+    {
+        std::uint64_t h = 0;
+        std::memcpy(&h, key.data(), key.size() < 8 ? key.size() : 8);
+        return h ^ (static_cast<std::uint64_t>(key.size()) << 56);
+    }
+
+    struct few_child
+    {
+        std::uint64_t head;
+        std::string key;
+        std::uint32_t id;
+    };
+
+    static std::size_t slot_of(std::uint64_t head, std::size_t mask)
+    {
+        return static_cast<std::size_t>((head * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    }
 
     struct node_data
     {
-        std::vector<std::pair<std::string, std::uint32_t>> few;
+        std::vector<few_child> few;
+        std::vector<std::int32_t> slots; ///< indexes into `few`, -1 empty; size 2^k >= 2 x few
         string_map<std::uint32_t> children;
         std::string key;
         std::uint32_t parent = none;
@@ -102,6 +137,7 @@ private:
         std::uint32_t terminal_refs = 0; ///< clauses whose path ends here
     };
 
+    static void rebuild_slots(node_data& n);
     void add_child(std::uint32_t parent, const std::string& key, std::uint32_t id);
     void remove_child(std::uint32_t parent, const std::string& key);
 

@@ -198,3 +198,41 @@ TEST(JsonTree, LongStringsAndKeysAcrossParts)
 
 } // namespace
 } // namespace sluice::pattern
+
+namespace sluice::pattern {
+namespace {
+
+TEST(FieldTable, ManyChildrenAndLookalikeKeys)
+{
+    field_table f;
+    std::vector<std::uint32_t> ids;
+    std::vector<std::string> keys;
+    // Keys sharing their first 8 bytes, lengths 8 apart by 256, and enough of them to move a
+    // node from the small table to the hash map and back.
+    for (int i = 0; i < 100; ++i) {
+        keys.push_back("abcdefgh" + std::string(static_cast<std::size_t>(i), 'x'));
+    }
+    keys.push_back("abcdefgh" + std::string(256, 'x')); // same head byte-for-byte as "abcdefgh"
+    keys.push_back("");
+    for (const auto& k : keys) {
+        std::vector<std::string> path{ "p", k };
+        ids.push_back(f.acquire(path));
+    }
+    auto p = f.child(field_table::root, "p");
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        EXPECT_EQ(f.child(p, keys[i]), ids[i]) << keys[i].size();
+    }
+    EXPECT_EQ(f.child(p, "abcdefgy"), field_table::none);
+    // Shrink back below the small-table limit, then look up again.
+    for (std::size_t i = 10; i < keys.size(); ++i) {
+        f.release(ids[i]);
+    }
+    for (std::size_t i = 0; i < 10; ++i) {
+        EXPECT_EQ(f.child(p, keys[i]), ids[i]);
+    }
+    EXPECT_EQ(f.child(p, keys[100]), field_table::none);
+    EXPECT_EQ(f.child(p, ""), field_table::none);
+}
+
+} // namespace
+} // namespace sluice::pattern
