@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UndefinedBehaviorSanitizer build of everything (the `asan` preset, into
+# build-asan/), then the unit and integration tests under it — the integration tests start the
+# instrumented `sluice` binary, so the server itself runs sanitized. Any report fails the run.
+# Usage: scripts/test-asan.sh [ctest args...]     e.g. scripts/test-asan.sh -L unit
+# Environment: SLUICE_BUILD_JOBS, SLUICE_TEST_JOBS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+export CCACHE_NOHASHDIR=1
+if [ ! -f build-asan/build.ninja ]; then
+  cmake --preset asan >/dev/null
+fi
+ninja -C build-asan -j "${SLUICE_BUILD_JOBS:-3}"
+# abort_on_error: a finding kills the process, so the test that started it fails.
+# detect_leaks: a leak at exit is a finding too (exit status 23).
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+cd build-asan
+if [ $# -eq 0 ]; then
+  set -- -L 'unit|integration'
+fi
+ctest --output-on-failure --timeout 1200 -j "${SLUICE_TEST_JOBS:-2}" "$@"
