@@ -67,6 +67,8 @@ struct runtime_context {
     uint32_t run_as_uid = 0;             ///< when sluice is root: workers run as this user
     uint32_t run_as_gid = 0;
     uint32_t max_processes = 0;          ///< RLIMIT_NPROC of workers (0 = none)
+    const class cgroup_root* cgroups = nullptr; ///< cgroup v2 limits when available
+    uint32_t max_pids = 256;             ///< pids.max per worker cgroup
 };
 
 /// Instance counts and the like for `GET /v1/functions/{name}` and `sluice fn stats`.

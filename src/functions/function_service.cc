@@ -95,15 +95,25 @@ function_service::function_service(
             }
         }
     }
+    _cgroups = cgroup_root::open();
+    make_logger("functions")->info(
+        "function workers: {}, {}", _cgroups ? "cgroup v2 limits in " + _cgroups->path().string() : "rlimits (no writable cgroup v2)",
+        uid ? "run as nobody" : "run as sluice's user");
     for (unsigned i = 0; i < shards.size(); ++i) {
         runtime_context ctx{
             shards.context(i).get_executor(), _blocking, clock, functions_dir, _options.runtimes_dir, uid, gid,
-            _options.max_processes};
+            _options.max_processes, _cgroups ? &*_cgroups : nullptr};
         _state.push_back(std::make_unique<shard_state>(shards.context(i).get_executor(), ctx));
     }
 }
 
-function_service::~function_service() { _blocking.join(); }
+function_service::~function_service() {
+    _blocking.join();
+    if (_cgroups) {
+        std::error_code ec;
+        std::filesystem::remove(_cgroups->path(), ec);
+    }
+}
 
 unsigned function_service::shard_for(std::string_view name) const {
     return unsigned(std::hash<std::string_view>{}(name) % _state.size());

@@ -3,6 +3,7 @@
 #include "base/asio.h"
 #include "base/clock.h"
 #include "broker/queue_frontend.h"
+#include "functions/cgroup.h"
 #include "functions/code_store.h"
 #include "functions/errc.h"
 #include "functions/function_config.h"
@@ -128,6 +129,7 @@ private:
     const sluice::clock& _clock;
     service_options _options;
     asio::thread_pool _blocking{2};
+    std::optional<cgroup_root> _cgroups;
     std::vector<std::unique_ptr<shard_state>> _state;
     mutable std::mutex _probes_mutex;
     std::map<std::string, std::shared_ptr<function_probe>> _probes;

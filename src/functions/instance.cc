@@ -3,11 +3,13 @@
 #include "functions/instance.h"
 
 #include "base/log.h"
+#include "functions/cgroup.h"
 #include "functions/function_runtime.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -28,9 +30,24 @@ using asio::ip::tcp;
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Runs a blocking spawn on the pool; the caller resumes on its own executor.
-asio::awaitable<result<spawned_process>> spawn_on_pool(spawn_options o) {
+/// Runs a blocking spawn on the pool; the caller resumes on its own executor. With cgroup v2
+/// the worker's cgroup is created first (its path comes back in `cgroup_out`).
+asio::awaitable<result<spawned_process>> spawn_on_pool(
+    spawn_options o, const cgroup_root* cgroups, std::string leaf, uint32_t max_pids,
+    std::filesystem::path* cgroup_out) {
+    if (cgroups) {
+        if (auto cg = cgroups->create(leaf, o.memory_bytes, max_pids)) {
+            o.cgroup = *cg;
+            *cgroup_out = *cg;
+        }
+    }
     co_return spawn_process(o);
+}
+
+void destroy_cgroup_later(asio::thread_pool& pool, std::filesystem::path cg) {
+    if (!cg.empty()) {
+        asio::post(pool, [cg] { cgroup_root::destroy(cg); });
+    }
 }
 } // namespace
 
@@ -107,11 +124,17 @@ asio::awaitable<bool> instance::spawn(std::shared_ptr<instance> self, spawn_opti
     }
     options.output_fd = pipefd[1];
     // dup2 in the child clears CLOEXEC on 1 and 2, so the write end reaches the worker only.
+    auto& ctx = _owner.context();
     auto r = co_await asio::co_spawn(
-        _owner.context().blocking, spawn_on_pool(std::move(options)), asio::use_awaitable);
+        ctx.blocking,
+        spawn_on_pool(
+            std::move(options), ctx.cgroups, fmt::format("{}.{}", _owner.definition().name, _name), ctx.max_pids,
+            &_cgroup),
+        asio::use_awaitable);
     ::close(pipefd[1]);
     if (!r) {
         ::close(pipefd[0]);
+        destroy_cgroup_later(ctx.blocking, std::exchange(_cgroup, {}));
         _init_error = fmt::format("cannot start the worker: {}", r.error().message());
         co_return false;
     }
@@ -177,6 +200,7 @@ asio::awaitable<void> instance::watch_exit(std::shared_ptr<instance> self, int p
     }
     // The worker is gone; its children (same process group) go with it.
     kill_process_group(_pid);
+    destroy_cgroup_later(_owner.context().blocking, std::exchange(_cgroup, {}));
     release();
     _owner.on_exit(*this, how);
 }

@@ -75,6 +75,7 @@ protected:
     std::vector<std::shared_ptr<invocation>> _running;
     std::string _stop_reason; ///< why sluice killed it ("" when it died by itself)
     std::string _init_error;  ///< body of /runtime/init/error, or why init failed
+    std::filesystem::path _cgroup; ///< cgroup v2 directory ("" without cgroups)
 };
 
 /// A `process` instance: its worker speaks the Lambda Runtime API to a loopback acceptor that

@@ -41,10 +41,17 @@ result<spawned_process> spawn_process(const spawn_options& o) {
         return error_code(errno, boost::system::system_category());
     }
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int cgroup_fd = -1;
+    if (!o.cgroup.empty()) {
+        cgroup_fd = ::open((o.cgroup / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    }
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) {
         int err = errno;
+        if (cgroup_fd >= 0) {
+            ::close(cgroup_fd);
+        }
         ::close(report[0]);
         ::close(report[1]);
         ::close(devnull);
@@ -60,6 +67,10 @@ result<spawned_process> spawn_process(const spawn_options& o) {
             ::signal(s, SIG_DFL);
         }
         if (::setsid() < 0) {
+            child_fail(report[1], errno);
+        }
+        // Join the worker's cgroup before anything else runs ("0" = the writing process).
+        if (cgroup_fd >= 0 && ::write(cgroup_fd, "0", 1) != 1) {
             child_fail(report[1], errno);
         }
         if (::dup2(devnull, 0) < 0 || (o.output_fd >= 0 && (::dup2(o.output_fd, 1) < 0 || ::dup2(o.output_fd, 2) < 0))) {
@@ -100,6 +111,9 @@ result<spawned_process> spawn_process(const spawn_options& o) {
     }
     ::close(report[1]);
     ::close(devnull);
+    if (cgroup_fd >= 0) {
+        ::close(cgroup_fd);
+    }
     int child_errno = 0;
     ssize_t n;
     do {

@@ -21,6 +21,7 @@ struct spawn_options {
     uint32_t run_as_uid = 0;     ///< when sluice runs as root: drop to this uid/gid (0 = stay)
     uint32_t run_as_gid = 0;
     int output_fd = -1;          ///< stdout and stderr go here; stdin is /dev/null
+    std::filesystem::path cgroup; ///< a cgroup v2 directory to start in ("" = none)
 };
 
 struct spawned_process {
