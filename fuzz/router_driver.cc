@@ -1,8 +1,6 @@
 // The router half of http_request_fuzzer: dispatch a parsed request through http::router with
-// fake handlers on the real route shapes and check the answer. In its own translation unit
-// because it holds coroutines, which clang-14 cannot compile with -fsanitize-coverage's PC
-// table ("Cannot represent a difference across sections"): this file gets ASan and UBSan but
-// no coverage (fuzz/CMakeLists.txt).
+// fake handlers on the real route shapes and check the answer (the coroutine half, kept apart
+// from the sans-io parsing in http_request_fuzzer.cc).
 #include "router_driver.h"
 
 #include "fuzz_check.h"
