@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace sluice::api {
@@ -186,6 +187,15 @@ asio::awaitable<http::response> publish_entries(
             o["duplicate"] = true;
         }
         co_return ctx.json(one->duplicate ? 200 : 201, boost::json::serialize(o));
+    }
+    // Every entry refused for the same unavailable storage: answer like a single publish (503
+    // with Retry-After), so clients back off instead of reading 207s.
+    if (!r->empty() && std::all_of(r->begin(), r->end(), [&](const auto& one) {
+            return !one && one.error() == r->front().error();
+        })) {
+        if (auto e = http::to_api_error(r->front().error()); e.status == 503) {
+            co_return queue_error(ctx, r->front().error(), name);
+        }
     }
     boost::json::array results;
     bool all_ok = true;

@@ -108,6 +108,22 @@ void delivery_state::set_deadline(uint64_t offset, uint64_t epoch, timestamp dea
     _deadlines.push({deadline, offset, epoch});
 }
 
+void delivery_state::cancel_delivery(uint64_t offset) {
+    auto it = _entries.find(offset);
+    if (it == _entries.end()) {
+        return;
+    }
+    auto& e = it->second;
+    if (e.leased) {
+        e.leased = false;
+        --_leased;
+    }
+    if (e.deliveries > 0) {
+        --e.deliveries;
+    }
+    _redeliver.insert(offset);
+}
+
 void delivery_state::forget(uint64_t offset) {
     auto it = _entries.find(offset);
     if (it == _entries.end()) {

@@ -44,6 +44,10 @@ public:
     /// redelivery at once. Precondition: check(offset, epoch) == current.
     void set_deadline(uint64_t offset, uint64_t epoch, timestamp deadline, timestamp now);
 
+    /// Takes back a delivery that never reached the consumer: its count goes down by one and
+    /// the message is available again at once.
+    void cancel_delivery(uint64_t offset);
+
     /// Forgets `offset` entirely (acknowledged or removed by retention).
     void forget(uint64_t offset);
     /// Forgets every offset below `end`.

@@ -187,12 +187,12 @@ asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_opt
         _waiters.remove(&w); // no-op when the waker already removed it
     }
     if (auto persisted = co_await persist_counts(out); !persisted) {
-        // Not durable: give the messages back rather than hand out deliveries we may forget.
-        auto now = _ctx.clock.now();
+        // Not durable: take the deliveries back (count included) rather than hand out ones we
+        // may forget; the messages are available again at once.
         for (auto& d : out) {
-            auto r = _ctx.receipts.decode(d.receipt);
-            _deliveries.set_deadline(d.offset, r->epoch, now, now);
+            _deliveries.cancel_delivery(d.offset);
         }
+        wake_one();
         co_return persisted.error();
     }
     // More left and others waiting: pass the baton so they do not sleep until their deadline.

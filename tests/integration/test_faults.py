@@ -171,7 +171,6 @@ class FaultsTest(ServerTest):
         when writes work again."""
         self.dead_letter_receive_under_failure("faults-src")
 
-    @unittest.expectedFailure
     def test_refused_receive_does_not_count_as_a_delivery(self):
         """BUG (src/broker/subscription_receive.cc, receive(): when persist_counts fails the
         messages are released but the in-memory delivery count keeps the +1): a receive refused
@@ -180,7 +179,6 @@ class FaultsTest(ServerTest):
         m = self.dead_letter_receive_under_failure("faults-src2")
         self.assertEqual(m["delivery_count"], 1, m)
 
-    @unittest.expectedFailure
     def test_batch_refused_as_a_whole_is_503_with_retry_after(self):
         """GAP (src/api/queue_messages.cc publish_entries): when every entry of a batch fails with
         the same storage error the answer is 207, without Retry-After, instead of 503 StorageFull
