@@ -162,8 +162,9 @@ asio::awaitable<invoke_outcome> function_runtime::invoke(std::string payload, st
             inv->id = id;
             inv->payload = std::move(payload);
             inv->enqueued = steady::now();
-            // Waiting for an instance is bounded by the timeout too (then 429).
-            inv->done.expires_after(cfg.timeout);
+            // Waiting for an instance is bounded (then 429): the timeout, plus the time an
+            // instance may take to start (a cold start does not eat the handler's timeout).
+            inv->done.expires_after(cfg.timeout + cfg.init_timeout);
             _waiting.push_back(inv);
             _probe->queued.fetch_add(1, std::memory_order_relaxed);
             dispatch();
@@ -180,8 +181,9 @@ asio::awaitable<invoke_outcome> function_runtime::invoke(std::string payload, st
                     }
                     inv->outcome = make_outcome(
                         invoke_outcome::status::throttled,
-                        fmt::format("no instance became free within {} (max_instances {})",
-                                    format_duration(_def.config.timeout), _def.config.max_instances));
+                        fmt::format("no instance became free within {} (timeout + init_timeout; max_instances {})",
+                                    format_duration(_def.config.timeout + _def.config.init_timeout),
+                                    _def.config.max_instances));
                 } else {
                     auto* on = inv->on;
                     inv->outcome = make_outcome(

@@ -95,6 +95,20 @@ function_service::function_service(
             }
         }
     }
+    if (uid != 0) {
+        // nobody may not be able to reach the bundled runtimes where they are (a checkout in a
+        // 0700 directory): give workers a copy inside the data dir, which they can traverse.
+        auto copy = functions_dir / ".runtimes";
+        fs::remove_all(copy, ec);
+        fs::copy(_options.runtimes_dir, copy, fs::copy_options::recursive, ec);
+        if (!ec) {
+            fs::permissions(copy, fs::perms(0755), ec);
+            for (auto& e : fs::recursive_directory_iterator(copy, ec)) {
+                fs::permissions(e.path(), e.is_directory() ? fs::perms(0755) : fs::perms(0644), ec);
+            }
+            _options.runtimes_dir = copy;
+        }
+    }
     _cgroups = cgroup_root::open();
     make_logger("functions")->info(
         "function workers: {}, {}", _cgroups ? "cgroup v2 limits in " + _cgroups->path().string() : "rlimits (no writable cgroup v2)",
