@@ -30,7 +30,8 @@ function errorPayload(err, type) {
   return {
     errorType: type || e.name || 'Error',
     errorMessage: e.message,
-    stackTrace: (e.stack || '').split('\n').slice(1).map((l) => l.trim()),
+    stackTrace: (e.stack || '').split('\n').slice(1).map((l) => l.trim())
+      .filter((l) => !l.includes(__filename) && !l.includes('node:internal') && !l.startsWith('at new Promise')),
   };
 }
 

@@ -440,6 +440,17 @@ void run_bench(const global_options& options, const bench_args& a) {
     code.append(1024, '\0');
     body["code_base64"] = base64_encode(code);
     bench_cold(s, options, py, body, a.cold, "python");
+    {
+        json::object nb;
+        nb["runtime"] = "nodejs20.x";
+        nb["handler"] = "index.handler";
+        std::string js;
+        tar_entry(js, "index.js", '0', "exports.handler = async () => null;\n", 0644);
+        js.append(1024, '\0');
+        nb["code_base64"] = base64_encode(js);
+        bench_cold(s, options, "_bench_node", nb, a.cold, "node");
+        s.call(http_method::delete_, function_path("_bench_node"));
+    }
 
     // Warm: one connection, one invocation at a time.
     http_client c(s.client().options());
