@@ -103,9 +103,20 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
     return std::nullopt;
 }
 
+/// Test stacks (fuzzers) may build services without the function runtime.
+std::optional<http::response> unavailable(services& s, http::request_context& ctx) {
+    if (s.functions) {
+        return std::nullopt;
+    }
+    return ctx.error(http::api_error{503, "ShuttingDown", "the function runtime is not running"});
+}
+
 } // namespace
 
 asio::awaitable<http::response> create_function(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto body = parse_object(ctx, false);
     if (auto* e = std::get_if<http::api_error>(&body)) {
         co_return ctx.error(*e);
@@ -123,6 +134,9 @@ asio::awaitable<http::response> create_function(services& s, http::request_conte
 }
 
 asio::awaitable<http::response> put_function(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto name = function_name(ctx.param("name"));
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
@@ -136,6 +150,9 @@ asio::awaitable<http::response> put_function(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> get_function(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto name = function_name(ctx.param("name"));
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
@@ -148,6 +165,9 @@ asio::awaitable<http::response> get_function(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> list_functions(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto all = co_await s.functions->list();
     boost::json::array arr;
     for (auto& f : all) {
@@ -159,6 +179,9 @@ asio::awaitable<http::response> list_functions(services& s, http::request_contex
 }
 
 asio::awaitable<http::response> delete_function(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto name = function_name(ctx.param("name"));
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
@@ -171,6 +194,9 @@ asio::awaitable<http::response> delete_function(services& s, http::request_conte
 }
 
 asio::awaitable<http::response> invoke_function(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto name = function_name(ctx.param("name"));
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
@@ -270,6 +296,9 @@ asio::awaitable<http::response> invoke_function(services& s, http::request_conte
 }
 
 asio::awaitable<http::response> function_logs(services& s, http::request_context& ctx) {
+    if (auto r = unavailable(s, ctx)) {
+        co_return std::move(*r);
+    }
     auto name = function_name(ctx.param("name"));
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);

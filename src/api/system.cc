@@ -46,7 +46,9 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
             "sluice_queue_oldest_age_seconds{{queue=\"{}\"}} {:.3f}\n", label(q.definition.name),
             double(q.stats.oldest_age.count()) / 1000.0);
     }
-    out += s.functions->render_metrics();
+    if (s.functions) {
+        out += s.functions->render_metrics();
+    }
     auto st = s.engine.stats();
     counter("sluice_storage_commits_total", "Storage commits.", st.commits);
     counter("sluice_storage_write_groups_total", "Physical storage writes (group commits).", st.write_groups);
