@@ -16,11 +16,11 @@ export CCACHE_NOHASHDIR=1
 if [ ! -f build-fuzz/build.ninja ]; then
   cmake --preset fuzz >/dev/null
 fi
-ninja -C build-fuzz -j "${SLUICE_BUILD_JOBS:-2}" fuzzers
-
 if [ $# -gt 0 ]; then
   targets=("$@")
+  ninja -C build-fuzz -j "${SLUICE_BUILD_JOBS:-2}" "${targets[@]/%/_fuzzer}"
 else
+  ninja -C build-fuzz -j "${SLUICE_BUILD_JOBS:-2}" fuzzers
   targets=()
   for f in build-fuzz/fuzz/*_fuzzer; do
     t="$(basename "$f")"
