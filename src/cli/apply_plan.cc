@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <map>
+#include <sstream>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace sluice::cli {
@@ -159,19 +161,68 @@ std::string suggestion(std::string_view unknown, const Names& names)
     return {};
 }
 
+/// Notes where a YAML document starts; nothing else.
+class document_start_recorder : public YAML::EventHandler
+{
+public:
+    std::optional<YAML::Mark> start;
+
+    void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&)
+      override
+    {}
+    void OnSequenceStart(
+      const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(
+      const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+    {}
+    void OnMapEnd() override {}
+};
+
+/// The file must be one YAML document. yaml-cpp 0.7 reads a stray token at the top level (a
+/// leading ',', or ']' after the document) as an empty document without consuming it, so
+/// YAML::Load would silently see nothing and YAML::LoadAll loops forever. Asking the parser for
+/// at most two documents finds both cases (and a real second '---' document). Throws
+/// YAML::ParserException on syntax errors.
+std::optional<spec_error> check_single_document(const std::string& text)
+{
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    document_start_recorder first;
+    document_start_recorder second;
+    if (!parser.HandleNextDocument(first) || !parser.HandleNextDocument(second)
+        || !second.start) {
+        return std::nullopt;
+    }
+    const auto& mark = *second.start;
+    spec_error out{ mark.line + 1, mark.column + 1, {} };
+    auto pos = static_cast<size_t>(std::max(mark.pos, 0));
+    if (text.compare(pos, 3, "---") == 0) {
+        out.message = "a second YAML document ('---') starts here; put everything in one";
+    } else if (pos < text.size() && text[pos] > ' ' && text[pos] < 0x7f) {
+        out.message = fmt::format("unexpected '{}'", text[pos]);
+    } else {
+        out.message = "unexpected content";
+    }
+    return out;
+}
+
 class spec_parser
 {
 public:
     spec_parse run(std::string_view text)
     {
         try {
-            auto docs = YAML::LoadAll(std::string(text));
-            if (docs.size() > 1) {
-                error(
-                  YAML::Mark::null_mark(),
-                  "the file has several YAML documents ('---'); put everything in one");
-            } else if (!docs.empty()) {
-                parse_root(docs.front());
+            std::string owned(text);
+            if (auto e = check_single_document(owned)) {
+                _out.errors.push_back(std::move(*e));
+            } else {
+                parse_root(YAML::Load(owned));
             }
         } catch (const YAML::ParserException& e) {
             _out.errors.push_back({ e.mark.line + 1, e.mark.column + 1, e.msg });

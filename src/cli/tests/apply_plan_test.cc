@@ -187,7 +187,10 @@ INSTANTIATE_TEST_SUITE_P(
     bad_file{ "syntax", "queues:\n  orders: [\n", "app.yaml:3:1: end of sequence flow not found" },
     bad_file{ "two_documents",
               "queues: {}\n---\nqueues: {}\n",
-              "app.yaml: the file has several YAML documents ('---'); put everything in one" }),
+              "app.yaml:2:1: a second YAML document ('---') starts here; put everything in one" },
+    bad_file{ "leading_comma", ",queues:\n  q: {}\n", "app.yaml:1:1: unexpected ','" },
+    bad_file{ "bracket_after_document", "queues:\n  q: {}\n]\n", "app.yaml:3:1: illegal flow end" },
+    bad_file{ "comma_after_document", "queues:\n  q: {}\n,\n", "app.yaml:3:1: end of map not found" }),
   [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ApplySpec, ParsesEveryQueueField)
