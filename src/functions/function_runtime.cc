@@ -71,6 +71,18 @@ asio::awaitable<void> function_runtime::stop() {
     co_await _tasks.wait_idle();
 }
 
+asio::awaitable<void> function_runtime::drain() {
+    _draining = true;
+    fail_waiting(invoke_outcome::status::not_found, fmt::format("function '{}' was deleted", _def.name), {});
+    auto deadline = steady::now() + _def.config.timeout + millis(1'000);
+    asio::steady_timer poll(_ctx.executor);
+    while (steady::now() < deadline
+           && std::any_of(_instances.begin(), _instances.end(), [](auto& i) { return i->active() > 0; })) {
+        poll.expires_after(std::chrono::milliseconds(10));
+        co_await poll.async_wait(use_tuple);
+    }
+}
+
 void function_runtime::update(function_definition def) {
     bool code_or_config_changed = def.code_sha256 != _def.code_sha256 || !(def.config == _def.config);
     _def = std::move(def);
@@ -132,6 +144,11 @@ void function_runtime::fail_waiting(
 }
 
 asio::awaitable<invoke_outcome> function_runtime::invoke(std::string payload, std::string id) {
+    if (_draining) {
+        auto o = make_outcome(invoke_outcome::status::not_found, fmt::format("function '{}' was deleted", _def.name));
+        o.invocation_id = id;
+        co_return o;
+    }
     if (_stopping) {
         auto o = make_outcome(invoke_outcome::status::shutting_down, "the function is stopping");
         o.invocation_id = id;

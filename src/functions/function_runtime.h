@@ -96,6 +96,9 @@ public:
 
     void start();
     asio::awaitable<void> stop();
+    /// Before a delete: refuses new invocations (function not found) and waits, at most the
+    /// timeout, for the running ones to finish; waiting ones fail at once.
+    asio::awaitable<void> drain();
 
     /// A new definition (config and/or code): instances of older generations finish what they
     /// run and are then replaced; new invocations go to the new generation only.
@@ -147,6 +150,7 @@ private:
     std::string _last_init_error_body; ///< the runtime's JSON, if it sent one
     asio::steady_timer _reap_timer;
     bool _stopping = false;
+    bool _draining = false;
 };
 
 } // namespace sluice::functions

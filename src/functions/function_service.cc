@@ -357,6 +357,7 @@ asio::awaitable<fn_result<bool>> function_service::remove_on(unsigned shard, std
         c->second->wake.cancel();
         st.consumers.erase(c);
     }
+    co_await rt->drain();
     co_await rt->stop();
     (void)co_await _queues.remove(async_queue(name));
     {

@@ -120,6 +120,22 @@ class TestInstances(ServerTest):
         self.assertEqual(old.json["version"], "1")
         wait_until(lambda: not pid_alive(old.json["pid"]), message="old instance retired")
 
+    def test_delete_lets_running_invocations_finish(self):
+        deploy(self.server, "gone", python_function(timeout="10s"))
+        invoke(self.server, "gone", {})
+
+        def call(payload):
+            with self.server.client() as c:
+                return c.post("/v1/functions/gone/invoke", payload, timeout=60)
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            running = pool.submit(call, {"sleep": 1})
+            wait_until(lambda: stats(self.server, "gone")["busy"] == 1, message="running")
+            self.assertEqual(self.server.delete("/v1/functions/gone").status, 204)
+            self.assertEqual(running.result().status, 200)
+        self.assertApiError(invoke(self.server, "gone", {}), 404, "FunctionNotFound")
+        self.assertFalse(os.path.exists(os.path.join(self.server.data_dir, "functions", "gone", "code")))
+
 
 class TestAbuse(ServerTest):
     def test_log_flood_is_bounded(self):
