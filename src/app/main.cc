@@ -24,8 +24,11 @@ int main(int argc, char** argv) {
     sluice::bench::add_bench_command(app, options);
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code(); // a command failed; it already said why on stderr
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help / --version exit 0; every usage error exits 2, as documented.
+        return app.exit(e) == 0 ? 0 : 2;
     }
     return 0;
 }
