@@ -31,6 +31,17 @@ std::optional<uint64_t> get_hex(std::string_view s) {
     return v;
 }
 
+constexpr char filler_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+/// splitmix64: a fast, well-mixed stream seeded by the sequence number.
+uint64_t next_random(uint64_t& state) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 } // namespace
 
 void append_body(std::string& out, const body_stamp& stamp, size_t size) {
@@ -41,8 +52,20 @@ void append_body(std::string& out, const body_stamp& stamp, size_t size) {
     put_hex(out, stamp.intended_ns);
     out += ':';
     auto written = out.size() - start;
-    if (size > written) {
-        out.append(size - written, '.');
+    if (size <= written) {
+        return;
+    }
+    size_t left = size - written;
+    auto at = out.size();
+    out.resize(at + left);
+    char* p = out.data() + at;
+    uint64_t state = stamp.seq;
+    while (left > 0) {
+        auto bits = next_random(state);
+        for (int i = 0; i < 10 && left > 0; ++i, --left) {
+            *p++ = filler_alphabet[bits & 63];
+            bits >>= 6;
+        }
     }
 }
 

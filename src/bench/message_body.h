@@ -9,8 +9,10 @@ namespace sluice::bench {
 
 /// What each benchmark message carries so the run can check itself: a sequence number (for the
 /// exactly-once check) and the intended send time (for end-to-end latency), as fixed-width hex in
-/// printable ASCII — "sb1:<seq 16 hex>:<ns 16 hex>:" padded with '.' to the message size — so the
-/// body travels as a plain JSON string with nothing to escape.
+/// printable ASCII — "sb1:<seq 16 hex>:<ns 16 hex>:" followed by pseudo-random filler from
+/// [A-Za-z0-9_-] up to the message size — so the body travels as a plain JSON string with nothing
+/// to escape. The filler is incompressible (6 random bits per byte), so a store that compresses
+/// (RocksDB's LZ4) gets no advantage a real payload would not give it.
 struct body_stamp {
     uint64_t seq = 0;
     uint64_t intended_ns = 0; ///< steady_clock nanoseconds of this process

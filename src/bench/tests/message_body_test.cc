@@ -30,6 +30,14 @@ TEST(MessageBody, NeedsNoJsonEscaping) {
     }
 }
 
+TEST(MessageBody, FillerDiffersPerMessage) {
+    std::string a;
+    std::string b;
+    append_body(a, {1, 0}, 1024);
+    append_body(b, {2, 0}, 1024);
+    EXPECT_NE(a.substr(min_body_size), b.substr(min_body_size));
+}
+
 TEST(MessageBody, RejectsForeignBodies) {
     EXPECT_FALSE(parse_body(""));
     EXPECT_FALSE(parse_body("{\"order\":42}"));
