@@ -169,6 +169,24 @@ boost::json::object entry_error(const error_code& ec) {
     return err;
 }
 
+/// The storage error every entry failed with, when they all failed with the same 503-class
+/// error (then the request as a whole is unavailable, not a per-entry problem).
+template<class T>
+std::optional<error_code> unavailable_for_all(const std::vector<result<T>>& results) {
+    if (results.empty()) {
+        return std::nullopt;
+    }
+    for (auto& one : results) {
+        if (one || one.error() != results.front().error()) {
+            return std::nullopt;
+        }
+    }
+    if (http::to_api_error(results.front().error()).status != 503) {
+        return std::nullopt;
+    }
+    return results.front().error();
+}
+
 asio::awaitable<http::response> publish_entries(
     services& s, http::request_context& ctx, std::string name,
     std::vector<broker::publish_entry> entries, std::vector<std::string> entry_ids, bool single) {
@@ -190,12 +208,8 @@ asio::awaitable<http::response> publish_entries(
     }
     // Every entry refused for the same unavailable storage: answer like a single publish (503
     // with Retry-After), so clients back off instead of reading 207s.
-    if (!r->empty() && std::all_of(r->begin(), r->end(), [&](const auto& one) {
-            return !one && one.error() == r->front().error();
-        })) {
-        if (auto e = http::to_api_error(r->front().error()); e.status == 503) {
-            co_return queue_error(ctx, r->front().error(), name);
-        }
+    if (auto common = unavailable_for_all(*r)) {
+        co_return queue_error(ctx, *common, name);
     }
     boost::json::array results;
     bool all_ok = true;
@@ -376,6 +390,9 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
     auto results = co_await s.queues.ack(name, std::move(list));
     if (!results) {
         co_return queue_error(ctx, results.error(), name);
+    }
+    if (auto common = unavailable_for_all(*results)) {
+        co_return queue_error(ctx, *common, name); // 503 + Retry-After: nothing was acked
     }
     boost::json::array out;
     for (auto& one : *results) {

@@ -134,7 +134,9 @@ class TestInstances(ServerTest):
             self.assertEqual(self.server.delete("/v1/functions/gone").status, 204)
             self.assertEqual(running.result().status, 200)
         self.assertApiError(invoke(self.server, "gone", {}), 404, "FunctionNotFound")
-        self.assertFalse(os.path.exists(os.path.join(self.server.data_dir, "functions", "gone", "code")))
+        # The code goes once the drained instance has retired (asynchronously, after the answer).
+        code_dir = os.path.join(self.server.data_dir, "functions", "gone", "code")
+        wait_until(lambda: not os.path.exists(code_dir), timeout=20, message="code removed")
 
 
 class TestAbuse(ServerTest):
