@@ -169,6 +169,23 @@ boost::json::object entry_error(const error_code& ec) {
     return err;
 }
 
+/// `{"results":[{"ok":true} or {"error":{…}}, …]}`, one entry per result, in order.
+std::string results_body(const std::vector<result<void>>& results) {
+    boost::json::array out;
+    for (auto& one : results) {
+        boost::json::object o;
+        if (one) {
+            o["ok"] = true;
+        } else {
+            o["error"] = entry_error(one.error());
+        }
+        out.push_back(std::move(o));
+    }
+    boost::json::object o;
+    o["results"] = std::move(out);
+    return boost::json::serialize(o);
+}
+
 /// The storage error every entry failed with, when they all failed with the same 503-class
 /// error (then the request as a whole is unavailable, not a per-entry problem).
 template<class T>
@@ -394,19 +411,7 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
     if (auto common = unavailable_for_all(*results)) {
         co_return queue_error(ctx, *common, name); // 503 + Retry-After: nothing was acked
     }
-    boost::json::array out;
-    for (auto& one : *results) {
-        boost::json::object o;
-        if (one) {
-            o["ok"] = true;
-        } else {
-            o["error"] = entry_error(one.error());
-        }
-        out.push_back(std::move(o));
-    }
-    boost::json::object o;
-    o["results"] = std::move(out);
-    co_return ctx.json(200, boost::json::serialize(o));
+    co_return ctx.json(200, results_body(*results));
 }
 
 asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx) {
@@ -468,23 +473,15 @@ asio::awaitable<http::response> change_visibility_batch(services& s, http::reque
         }
         list.emplace_back(std::string(*receipt), *timeout);
     }
-    boost::json::array out;
+    std::vector<result<void>> results;
     for (auto& [receipt, timeout] : list) {
         auto one = co_await s.queues.change_visibility(name, receipt, timeout);
         if (!one && one.error() == broker::errc::queue_not_found) {
             co_return queue_error(ctx, one.error(), name);
         }
-        boost::json::object o;
-        if (one) {
-            o["ok"] = true;
-        } else {
-            o["error"] = entry_error(one.error());
-        }
-        out.push_back(std::move(o));
+        results.push_back(one);
     }
-    boost::json::object o;
-    o["results"] = std::move(out);
-    co_return ctx.json(200, boost::json::serialize(o));
+    co_return ctx.json(200, results_body(results));
 }
 
 asio::awaitable<http::response> cancel_message(services& s, http::request_context& ctx) {
