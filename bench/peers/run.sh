@@ -142,7 +142,9 @@ run_one() { # system mode workload
   read -r lp_fsync lp_interval <<<"$latency_producers"
   lp=$lp_interval; [ "$mode" = fsync ] && lp=$lp_fsync
   start_server "$system" "$mode" "$dir"
-  echo "== $system ($mode) $workload" >&2
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews everything: keep it
+  echo "== $system ($mode) $workload (load average $load)" >&2
   case "$system" in
     redis|nats)
       local args=(--port "$server_port" --server-pid "$server_pid" --size 1024 --window 1000 --batch 500)
@@ -169,8 +171,8 @@ run_one() { # system mode workload
   stop_server "$server_pid"
   rm -rf "$dir"
   if [ -z "$json" ]; then json='{"ok":false,"error":"no output"}'; fi
-  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"disk_bytes":%s,"result":%s}\n' \
-    "$system" "$mode" "$workload" "$rc" "$disk" "$json" >> "$results"
+  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"load":%s,"disk_bytes":%s,"result":%s}\n' \
+    "$system" "$mode" "$workload" "$rc" "$load" "$disk" "$json" >> "$results"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \

@@ -73,5 +73,8 @@ for workload, label, get, higher in metrics:
         line = f"{workload:<11} {mode:<9} {label:<21}" + "".join(
             f"{fmt(values.get(s)) if s in values else '—':>12}" for s in systems) + f"{ratio:>13}{flags}"
         print(line)
-print("\nratio: sluice ÷ best peer (rates: higher is better; latency, RSS, disk: lower is better).")
+loads = [r.get("load") for r in rows if r.get("load") is not None]
+if loads:
+    print(f"\nload average (1 min) at the start of each run: {min(loads):.1f} to {max(loads):.1f} on {len(loads)} runs")
+print("ratio: sluice ÷ best peer (rates: higher is better; latency, RSS, disk: lower is better).")
 print("nats: JetStream 2.9.10 has no per-message fsync, so it appears in the interval rows only.")
