@@ -24,6 +24,7 @@ enum class state_kind : char {
     scheduled = 'S',      ///< | deliver_at_ms u64 | seq u64 -> model::message (delayed)
     schedule_index = 'I', ///< | message id                  -> the scheduled key
     dedup = 'U',          ///< | dedup id                    -> expires_ms u64 | message id
+    counters = 'N',       ///< | which u8                    -> storage counter (write_batch::add)
 };
 std::string state_prefix(uint32_t topic, uint32_t partition, state_kind kind);
 /// The first key after every key with this prefix.

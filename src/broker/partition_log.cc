@@ -29,38 +29,44 @@ std::string partition_log::index_key(std::string_view message_id) const {
     return k;
 }
 
+std::string partition_log::counter_key(counter which) const {
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::counters);
+    k.push_back(static_cast<char>(which));
+    return k;
+}
+
 result<void> partition_log::recover() {
+    // Offsets: the first and the last stored message, and the stored end offset (which
+    // survives a log emptied by acks or retention, so offsets are never reused).
     std::optional<uint64_t> first, last;
-    _count = 0;
-    _bytes = 0;
-    auto r = _engine.scan(
-        storage::column::log, key(0), keys::log_end(_topic, _partition),
-        [&](std::string_view k, std::string_view v) {
+    auto stop_at_first = [&](std::optional<uint64_t>& out) {
+        return [&out](std::string_view k, std::string_view) {
             if (auto pos = keys::parse_log_key(k)) {
-                if (!first) {
-                    first = pos->offset;
-                }
-                last = pos->offset;
-                ++_count;
-                _bytes += v.size();
+                out = pos->offset;
+                return false;
             }
             return true;
-        });
+        };
+    };
+    auto r = _engine.scan(storage::column::log, key(0), keys::log_end(_topic, _partition), stop_at_first(first));
+    if (r) {
+        r = _engine.scan_reverse(
+            storage::column::log, key(0), keys::log_end(_topic, _partition), stop_at_first(last));
+    }
     if (!r) {
         return r.error();
     }
-    _first_offset = first.value_or(0);
-    _next_offset = last ? *last + 1 : 0;
+    auto end = _engine.get(storage::column::state, counter_key(counter::end));
+    if (!end) {
+        return end.error();
+    }
+    uint64_t stored_end = *end ? static_cast<uint64_t>(std::max<int64_t>(0, storage::decode_counter(**end))) : 0;
+    _next_offset = std::max(stored_end, last ? *last + 1 : 0);
+    _first_offset = first.value_or(_next_offset);
     _committed_end = _next_offset;
 
-    auto sched = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
-    _scheduled = 0;
-    r = _engine.scan(storage::column::state, sched, keys::prefix_end(sched), [&](std::string_view, std::string_view) {
-        ++_scheduled;
-        return true;
-    });
-    if (!r) {
-        return r.error();
+    if (r = recover_counts(); !r) {
+        return r;
     }
     _loaded_until = _clock.now();
     while (!_due.empty()) {
@@ -86,6 +92,88 @@ result<void> partition_log::recover() {
     return r;
 }
 
+result<void> partition_log::recover_counts() {
+    auto read = [&](counter which) -> result<std::optional<uint64_t>> {
+        auto v = _engine.get(storage::column::state, counter_key(which));
+        if (!v) {
+            return v.error();
+        }
+        if (!*v) {
+            return std::optional<uint64_t>();
+        }
+        // Clamped: a count that raced below zero (an ack and a sweep of the same message)
+        // must not wrap.
+        return std::optional<uint64_t>(std::max<int64_t>(0, storage::decode_counter(**v)));
+    };
+    auto count = read(counter::count);
+    auto bytes = count ? read(counter::bytes) : count;
+    auto scheduled = bytes ? read(counter::scheduled) : bytes;
+    if (!scheduled) {
+        return scheduled.error();
+    }
+    if (*count || *scheduled) {
+        _count = count->value_or(0);
+        _bytes = bytes->value_or(0);
+        _scheduled = scheduled->value_or(0);
+        return {};
+    }
+    // No counters: an empty partition, or one written before they existed.
+    return count_by_scanning();
+}
+
+result<void> partition_log::count_by_scanning() {
+    _count = 0;
+    _bytes = 0;
+    _scheduled = 0;
+    auto r = _engine.scan(
+        storage::column::log, key(0), keys::log_end(_topic, _partition),
+        [&](std::string_view k, std::string_view v) {
+            if (keys::parse_log_key(k)) {
+                ++_count;
+                _bytes += v.size();
+            }
+            return true;
+        });
+    auto sched = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    if (r) {
+        r = _engine.scan(storage::column::state, sched, keys::prefix_end(sched), [&](std::string_view, std::string_view) {
+            ++_scheduled;
+            return true;
+        });
+    }
+    if (!r || (_count == 0 && _scheduled == 0)) {
+        return r;
+    }
+    storage::write_batch batch;
+    batch.put(storage::column::state, counter_key(counter::count), storage::encode_counter(int64_t(_count)));
+    batch.put(storage::column::state, counter_key(counter::bytes), storage::encode_counter(int64_t(_bytes)));
+    batch.put(storage::column::state, counter_key(counter::scheduled), storage::encode_counter(int64_t(_scheduled)));
+    batch.put(storage::column::state, counter_key(counter::end), storage::encode_counter(int64_t(_next_offset)));
+    return storage::commit_blocking(_engine, std::move(batch));
+}
+
+void partition_log::begin_truncation(uint64_t end) {
+    _truncated_below = _truncating_below;
+    _truncating_below = std::max(_truncating_below, end);
+}
+
+void partition_log::end_truncation(bool committed) {
+    if (!committed) {
+        _truncating_below = _truncated_below;
+    }
+}
+
+void partition_log::count_removed(storage::write_batch& batch, uint64_t bytes) const {
+    batch.add(storage::column::state, counter_key(counter::count), -1);
+    batch.add(storage::column::state, counter_key(counter::bytes), -int64_t(bytes));
+}
+
+void partition_log::reset_counters(storage::write_batch& batch) const {
+    for (auto which : {counter::count, counter::bytes, counter::scheduled}) {
+        batch.put(storage::column::state, counter_key(which), storage::encode_counter(0));
+    }
+}
+
 asio::awaitable<result<uint64_t>>
 partition_log::append(const std::vector<model::message>& messages, storage::write_batch extra) {
     uint64_t first = _next_offset;
@@ -96,6 +184,13 @@ partition_log::append(const std::vector<model::message>& messages, storage::writ
         auto value = model::encode(messages[i]);
         bytes += value.size();
         batch.put(storage::column::log, key(first + i), std::move(value));
+    }
+    if (!messages.empty()) {
+        batch.add(storage::column::state, counter_key(counter::count), int64_t(messages.size()));
+        batch.add(storage::column::state, counter_key(counter::bytes), int64_t(bytes));
+        batch.put(
+            storage::column::state, counter_key(counter::end),
+            storage::encode_counter(int64_t(first + messages.size())));
     }
     batch.append(std::move(extra));
     auto committed = co_await _engine.commit(std::move(batch));
@@ -148,11 +243,13 @@ void partition_log::on_truncated(uint64_t end) {
 }
 
 asio::awaitable<std::optional<partition_log::swept>>
-partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
+partition_log::sweep(
+    timestamp cutoff, byte_size max_bytes, const std::function<bool(uint64_t)>& being_removed) {
     constexpr size_t max_per_sweep = 10'000;
     uint64_t over = max_bytes.bytes > 0 && _bytes > max_bytes.bytes ? _bytes - max_bytes.bytes : 0;
     uint64_t freed = 0;
     size_t n = 0;
+    uint64_t counted = 0; // n without the offsets being removed by acks in flight
     std::optional<uint64_t> last;
     auto scanned = scan(_first_offset, [&](uint64_t offset, std::string_view v) {
         auto m = model::decode(v);
@@ -160,7 +257,10 @@ partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
         if (!too_old && freed >= over) {
             return false;
         }
-        freed += v.size();
+        if (!being_removed || !being_removed(offset)) {
+            freed += v.size();
+            ++counted;
+        }
         last = offset;
         return ++n < max_per_sweep;
     });
@@ -170,12 +270,16 @@ partition_log::sweep(timestamp cutoff, byte_size max_bytes) {
     uint64_t end = *last + 1;
     storage::write_batch batch;
     batch.erase_range(storage::column::log, key(_first_offset), key(end));
+    batch.add(storage::column::state, counter_key(counter::count), -int64_t(counted));
+    batch.add(storage::column::state, counter_key(counter::bytes), -int64_t(freed));
+    begin_truncation(end);
     auto committed = co_await _engine.commit(std::move(batch));
+    end_truncation(bool(committed));
     if (!committed) {
         co_return std::nullopt;
     }
     _first_offset = std::max(_first_offset, end);
-    _count -= std::min<uint64_t>(_count, n);
+    _count -= std::min<uint64_t>(_count, counted);
     _bytes -= std::min(_bytes, freed);
     co_return swept{_first_offset, n};
 }
@@ -201,12 +305,19 @@ partition_log::schedule(const std::vector<model::message>& messages, storage::wr
             loaded.push_back({*m.deliver_at, std::move(k)});
         }
     }
+    batch.add(storage::column::state, counter_key(counter::scheduled), int64_t(messages.size()));
     auto committed = co_await _engine.commit(std::move(batch));
     if (!committed) {
         co_return committed.error();
     }
     _scheduled += messages.size();
     for (auto& item : loaded) {
+        if (_due.size() >= max_loaded) {
+            // RAM is full: forget the rest of the window; refill() reads it back (an item
+            // loaded twice fires once: the second finds its record gone).
+            _loaded_until = std::min(_loaded_until, item.at);
+            continue;
+        }
         _due.push(std::move(item));
     }
     co_return result<void>{};
@@ -232,9 +343,19 @@ timestamp partition_log::refill() {
         auto until = now + horizon;
         auto hi = from;
         keys::put_u64(hi, static_cast<uint64_t>(to_unix_ms(until)));
+        // Load whole milliseconds only, up to max_loaded keys: when full, the window ends
+        // after the last millisecond loaded.
+        std::optional<int64_t> full_at;
         auto r = _engine.scan(storage::column::state, lo, hi, [&](std::string_view k, std::string_view) {
-            auto at = from_unix_ms(static_cast<int64_t>(keys::get_u64(k.substr(from.size()))));
-            _due.push({at, std::string(k)});
+            auto ms = static_cast<int64_t>(keys::get_u64(k.substr(from.size())));
+            if (full_at && ms != *full_at) {
+                until = from_unix_ms(*full_at + 1);
+                return false;
+            }
+            _due.push({from_unix_ms(ms), std::string(k)});
+            if (!full_at && _due.size() >= max_loaded) {
+                full_at = ms;
+            }
             return true;
         });
         if (r) {
@@ -250,6 +371,7 @@ partition_log::fire_due(size_t max) {
     std::vector<model::message> messages;
     storage::write_batch extra;
     uint64_t consumed = 0; // scheduled records removed, readable or not
+    std::vector<due_item> taken;
     while (messages.size() < max) {
         auto due = next_due();
         if (!due || *due > now) {
@@ -257,6 +379,11 @@ partition_log::fire_due(size_t max) {
         }
         auto item = _due.top();
         _due.pop();
+        // A key can be loaded twice (a window cut short, then refilled): take it once; the
+        // next call finds its record gone. A key being cancelled is skipped.
+        if (_removing.contains(item.key)) {
+            continue;
+        }
         auto raw = _engine.get(storage::column::state, item.key);
         if (!raw) {
             _due.push(item); // storage read failed: try again on the next tick
@@ -268,16 +395,27 @@ partition_log::fire_due(size_t max) {
         auto m = model::decode(**raw);
         extra.erase(storage::column::state, item.key);
         ++consumed;
+        _removing.insert(item.key);
+        taken.push_back(std::move(item));
         if (!m) {
             continue;
         }
         extra.erase(storage::column::state, index_key(m->id));
         messages.push_back(std::move(*m));
     }
+    if (consumed > 0) {
+        extra.add(storage::column::state, counter_key(counter::scheduled), -int64_t(consumed));
+    }
     if (messages.empty() && extra.empty()) {
         co_return std::pair<uint64_t, std::vector<model::message>>{_next_offset, {}};
     }
     auto first = co_await append(messages, std::move(extra));
+    for (auto& item : taken) {
+        _removing.erase(item.key);
+        if (!first) {
+            _due.push(std::move(item)); // not moved: due again on the next tick
+        }
+    }
     if (!first) {
         co_return first.error();
     }
@@ -287,21 +425,38 @@ partition_log::fire_due(size_t max) {
 
 asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string message_id) {
     auto idx = index_key(message_id);
-    auto k = _engine.get(storage::column::state, idx);
-    if (!k) {
-        co_return k.error();
+    auto found = _engine.get(storage::column::state, idx);
+    if (!found) {
+        co_return found.error();
     }
-    if (!*k) {
+    if (!*found) {
         co_return errc::message_not_found;
+    }
+    std::string key = std::move(**found);
+    if (_removing.contains(key)) {
+        co_return errc::message_not_found; // being delivered (or cancelled) right now
+    }
+    auto prefix = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    std::optional<timestamp> at;
+    if (key.size() >= prefix.size() + 8) {
+        at = from_unix_ms(static_cast<int64_t>(keys::get_u64(std::string_view(key).substr(prefix.size()))));
     }
     storage::write_batch batch;
     batch.erase(storage::column::state, idx);
-    batch.erase(storage::column::state, **k);
+    batch.erase(storage::column::state, key);
+    batch.add(storage::column::state, counter_key(counter::scheduled), -1);
+    _removing.insert(key);
     auto committed = co_await _engine.commit(std::move(batch));
+    _removing.erase(key);
     if (!committed) {
+        if (at && *at < _loaded_until) {
+            _due.push({*at, std::move(key)}); // fire_due may have skipped it meanwhile
+        }
         co_return committed.error();
     }
-    _cancelled.insert(**k);
+    if (at && *at < _loaded_until) {
+        _cancelled.insert(std::move(key)); // possibly in _due: skip it there
+    }
     if (_scheduled > 0) {
         --_scheduled;
     }

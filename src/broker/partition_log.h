@@ -29,7 +29,10 @@ class partition_log {
 public:
     partition_log(uint32_t topic, uint32_t partition, storage::engine& engine, const sluice::clock& clock);
 
-    /// Reads offsets, counts and the scheduled/dedup state back from storage (at startup).
+    /// Reads offsets, counts and the scheduled/dedup state back from storage (at startup,
+    /// before the shards run). Counts come from the stored counters, so the cost does not grow
+    /// with the number of stored or scheduled messages; a log written before the counters
+    /// existed is counted once and the counters written.
     result<void> recover();
 
     uint32_t topic() const { return _topic; }
@@ -50,8 +53,15 @@ public:
     /// returns false.
     result<void> scan(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit);
 
+    /// Adds to `batch` the counter updates for erasing one stored message of `bytes` (its
+    /// encoded size) outside sweep(); call on_removed() once the batch committed.
+    void count_removed(storage::write_batch& batch, uint64_t bytes) const;
     /// A message left the log outside sweep() (acknowledged on a queue).
     void on_removed(uint64_t bytes);
+    /// Adds to `batch` what purge() stores: every counter but the end offset back to zero.
+    void reset_counters(storage::write_batch& batch) const;
+    /// The offset the next append gets (committed or not).
+    uint64_t next_offset() const { return _next_offset; }
     /// Everything below `end` is gone (purge).
     void on_truncated(uint64_t end);
 
@@ -62,7 +72,18 @@ public:
         uint64_t first_offset;
         uint64_t removed;
     };
-    asio::awaitable<std::optional<swept>> sweep(timestamp cutoff, byte_size max_bytes);
+    /// `being_removed` names offsets whose erase is already being committed (acks): they are
+    /// erased again but not counted twice.
+    asio::awaitable<std::optional<swept>> sweep(
+        timestamp cutoff, byte_size max_bytes,
+        const std::function<bool(uint64_t)>& being_removed = {});
+
+    /// Offsets below `end` are being erased by a commit in flight (purge, sweep): a caller
+    /// about to erase one of them must not (its counters would go twice). Lowered back with
+    /// end_truncation(false) when that commit fails.
+    void begin_truncation(uint64_t end);
+    void end_truncation(bool committed);
+    bool truncating(uint64_t offset) const { return offset < _truncating_below; }
 
     // --- scheduled (delayed) messages ---------------------------------------------------------
 
@@ -99,6 +120,8 @@ public:
     storage::write_batch expire_dedup();
 
     static constexpr millis horizon{60'000};
+    /// At most this many scheduled messages are loaded in RAM; the window shrinks to fit.
+    static constexpr size_t max_loaded = 100'000;
 
 private:
     struct due_item {
@@ -110,6 +133,10 @@ private:
         std::string message_id;
         timestamp expires;
     };
+    enum class counter : char { count = 'c', bytes = 'b', scheduled = 's', end = 'e' };
+    std::string counter_key(counter which) const;
+    result<void> recover_counts();
+    result<void> count_by_scanning();
     std::string scheduled_key(timestamp at, uint64_t seq) const;
     std::string index_key(std::string_view message_id) const;
 
@@ -123,12 +150,15 @@ private:
     uint64_t _first_offset = 0;
     uint64_t _count = 0;
     uint64_t _bytes = 0;
+    uint64_t _truncating_below = 0;
+    uint64_t _truncated_below = 0; ///< _truncating_below before the truncation in flight
 
     std::priority_queue<due_item, std::vector<due_item>, std::greater<>> _due;
     timestamp _loaded_until;
     uint64_t _scheduled = 0;
     uint64_t _schedule_seq;
     std::unordered_set<std::string> _cancelled; ///< scheduled keys cancelled while in _due
+    std::unordered_set<std::string> _removing;  ///< scheduled keys fire_due/cancel is committing
 
     std::unordered_map<std::string, dedup_entry> _dedup;
     std::deque<std::pair<timestamp, std::string>> _dedup_expiry;

@@ -189,15 +189,20 @@ asio::awaitable<result<void>> queue::purge() {
     if (_closed) {
         co_return closed_error();
     }
-    uint64_t end = _log.committed_end();
+    // Everything appended so far, committed or in flight (those commit before this batch),
+    // goes; the counters restart from zero in the same batch.
+    uint64_t end = _log.next_offset();
     storage::write_batch batch;
     batch.erase_range(storage::column::log, _log.key(0), _log.key(end));
+    _log.reset_counters(batch);
+    _log.begin_truncation(end);
     for (auto kind : {keys::state_kind::delivery_count, keys::state_kind::scheduled,
                       keys::state_kind::schedule_index}) {
         auto p = keys::state_prefix(_def.topic_id, 0, kind);
         batch.erase_range(storage::column::state, p, keys::prefix_end(p));
     }
     auto committed = co_await _ctx.engine.commit(std::move(batch));
+    _log.end_truncation(bool(committed));
     if (!committed) {
         co_return committed.error();
     }
@@ -250,7 +255,8 @@ asio::awaitable<void> queue::sweep_retention() {
         co_return;
     }
     auto cutoff = _ctx.clock.now() - _def.config.retention;
-    if (auto swept = co_await _log.sweep(cutoff, _def.config.retention_bytes); swept && !_closed) {
+    if (auto swept = co_await _log.sweep(
+            cutoff, _def.config.retention_bytes, [this](uint64_t offset) { return _sub.removing(offset); }); swept && !_closed) {
         _sub.on_truncated(swept->first_offset);
         broker_probe::add(_ctx.probe.expired_by_retention, swept->removed);
     }
@@ -263,6 +269,10 @@ asio::awaitable<void> queue::fire_due() {
     _log.refill();
     while (!_closed) {
         auto due = _log.next_due();
+        if (!due) {
+            _log.refill(); // the loaded window may have been cut short by its size limit
+            due = _log.next_due();
+        }
         if (!due || *due > _ctx.clock.now()) {
             co_return;
         }

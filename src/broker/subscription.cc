@@ -93,6 +93,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
         size_t index;
         receipt r;
         std::string group;
+        bool again = false; ///< the same message is already being removed: nothing to write
     };
     std::vector<result<void>> results(tokens.size(), result<void>{});
     std::vector<pending> todo;
@@ -118,6 +119,11 @@ subscription::ack_many(std::vector<std::string> tokens) {
             }
             continue;
         }
+        if (_removing.contains(r->offset) || _log.truncating(r->offset)) {
+            // Acked twice at once, or being purged / swept: succeeds with that commit.
+            todo.push_back({i, *r, {}, true});
+            continue;
+        }
         // The group must be known before the message is gone; only ordered subscriptions need it.
         std::string group;
         if (_options.ordered) {
@@ -126,9 +132,11 @@ subscription::ack_many(std::vector<std::string> tokens) {
             }
         }
         batch.erase(storage::column::log, _log.key(r->offset));
+        _log.count_removed(batch, _deliveries.size(r->offset));
         if (_options.max_deliveries > 0) {
             batch.erase(storage::column::state, count_key(r->offset));
         }
+        _removing.insert(r->offset);
         todo.push_back({i, *r, std::move(group)});
     }
     if (todo.empty()) {
@@ -136,11 +144,15 @@ subscription::ack_many(std::vector<std::string> tokens) {
     }
     auto committed = co_await _ctx.engine.commit(std::move(batch));
     for (auto& p : todo) {
+        if (!p.again) {
+            _removing.erase(p.r.offset);
+        }
         if (!committed) {
             results[p.index] = committed.error();
             continue;
         }
-        if (_deliveries.check(p.r.offset, p.r.epoch) == delivery_state::check_result::unknown) {
+        if (p.again
+            || _deliveries.check(p.r.offset, p.r.epoch) == delivery_state::check_result::unknown) {
             continue; // acked concurrently with the same receipt
         }
         _log.on_removed(_deliveries.size(p.r.offset));
@@ -273,6 +285,10 @@ void subscription::wake_one() {
 }
 
 asio::awaitable<bool> subscription::dead_letter(exhausted e) {
+    if (_removing.contains(e.offset) || _log.truncating(e.offset)) {
+        co_return true; // being acknowledged, purged or swept right now
+    }
+    uint64_t stored_size = model::encoded_size(e.message);
     auto& attrs = e.message.attributes;
     std::erase_if(attrs, [](auto& kv) { return kv.first.starts_with("sluice.dlq."); });
     attrs.emplace_back("sluice.dlq.source", _name);
@@ -284,17 +300,20 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
     storage::write_batch source_ops;
     source_ops.erase(storage::column::log, _log.key(e.offset));
     source_ops.erase(storage::column::state, count_key(e.offset));
+    _log.count_removed(source_ops, stored_size);
     result<void> moved = errc::queue_not_found;
     if (_ctx.dead_letters && !_options.dead_letter_queue.empty()) {
+        _removing.insert(e.offset);
         moved = co_await _ctx.dead_letters->dead_letter(
             _options.dead_letter_queue, std::move(e.message), std::move(source_ops));
+        _removing.erase(e.offset);
     }
     if (!moved) {
         // The dead-letter queue is gone or cannot write: keep the message here, visible again.
         _deliveries.set_deadline(e.offset, 0, _ctx.clock.now(), _ctx.clock.now());
         co_return false;
     }
-    _log.on_removed(_deliveries.size(e.offset));
+    _log.on_removed(stored_size);
     _deliveries.forget(e.offset);
     if (_options.ordered) {
         release_group(group, e.offset);
@@ -312,7 +331,8 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     if (!r) {
         co_return r.error();
     }
-    if (_deliveries.check(r->offset, r->epoch) != delivery_state::check_result::current) {
+    if (_deliveries.check(r->offset, r->epoch) != delivery_state::check_result::current
+        || _removing.contains(r->offset) || _log.truncating(r->offset)) {
         co_return errc::receipt_stale;
     }
     auto m = _log.read(r->offset);
@@ -323,6 +343,7 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
         co_return errc::message_not_found;
     }
     auto msg = std::move(**m);
+    uint64_t stored_size = model::encoded_size(msg);
     if (target.empty()) {
         for (auto& [k, v] : msg.attributes) {
             if (k == "sluice.dlq.source") {
@@ -338,14 +359,17 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     storage::write_batch source_ops;
     source_ops.erase(storage::column::log, _log.key(r->offset));
     source_ops.erase(storage::column::state, count_key(r->offset));
+    _log.count_removed(source_ops, stored_size);
     if (!_ctx.dead_letters) {
         co_return errc::queue_not_found;
     }
+    _removing.insert(r->offset);
     auto moved = co_await _ctx.dead_letters->dead_letter(target, std::move(msg), std::move(source_ops));
+    _removing.erase(r->offset);
     if (!moved) {
         co_return moved.error();
     }
-    _log.on_removed(_deliveries.size(r->offset));
+    _log.on_removed(stored_size);
     _deliveries.forget(r->offset);
     if (_options.ordered) {
         release_group(group, r->offset);

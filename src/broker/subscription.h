@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace sluice::broker {
@@ -123,6 +124,9 @@ public:
     /// Wakes every waiting receive; later calls fail (`deleted` picks the error).
     void close(bool deleted);
 
+    /// An ack, dead-lettering or move of this offset is being committed.
+    bool removing(uint64_t offset) const { return _removing.contains(offset); }
+
 private:
     struct ready_entry {
         uint64_t offset;
@@ -166,6 +170,7 @@ private:
     std::deque<ready_entry> _ready;
     size_t _ready_bytes = 0;
     delivery_state _deliveries;
+    std::unordered_set<uint64_t> _removing; ///< offsets whose erase is being committed (ack, DLQ, move)
     uint64_t _epoch;
     std::list<waiter*> _waiters;
 

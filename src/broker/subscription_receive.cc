@@ -51,7 +51,7 @@ bool subscription::try_deliver(
     }
     auto now = _ctx.clock.now();
     uint64_t epoch = ++_epoch;
-    uint32_t size = static_cast<uint32_t>(std::min<size_t>(m.size_bytes() + 32, UINT32_MAX));
+    uint32_t size = static_cast<uint32_t>(std::min<size_t>(model::encoded_size(m), UINT32_MAX));
     uint32_t count = _deliveries.begin_delivery(offset, epoch, now + vis, size, now);
     if (count > 1) {
         broker_probe::add(_ctx.probe.redelivered);

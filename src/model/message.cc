@@ -19,6 +19,17 @@ void put_varint(std::string& out, uint64_t v) {
     out.push_back(static_cast<char>(v));
 }
 
+size_t varint_size(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+size_t bytes_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
+
 void put_bytes(std::string& out, std::string_view s) {
     put_varint(out, s.size());
     out.append(s);
@@ -99,6 +110,24 @@ std::string encode(const message& m) {
     }
     put_bytes(out, m.body);
     return out;
+}
+
+size_t encoded_size(const message& m) {
+    size_t n = 1 + bytes_size(m.id) + varint_size(static_cast<uint64_t>(to_unix_ms(m.publish_time)))
+               + varint_size(m.attributes.size()) + 1 + bytes_size(m.body);
+    for (auto& [k, v] : m.attributes) {
+        n += bytes_size(k) + bytes_size(v);
+    }
+    if (!m.group.empty()) {
+        n += bytes_size(m.group);
+    }
+    if (!m.dedup_id.empty()) {
+        n += bytes_size(m.dedup_id);
+    }
+    if (m.deliver_at) {
+        n += varint_size(static_cast<uint64_t>(to_unix_ms(*m.deliver_at)));
+    }
+    return n;
 }
 
 namespace {

@@ -29,6 +29,8 @@ struct message {
 /// The stored form: a versioned binary record. decode() rejects truncated or unknown input
 /// (returns nullopt) instead of reading past the end.
 std::string encode(const message& m);
+/// encode(m).size(), without building it.
+size_t encoded_size(const message& m);
 std::optional<message> decode(std::string_view bytes);
 
 } // namespace sluice::model

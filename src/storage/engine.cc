@@ -1,4 +1,8 @@
 #include "storage/engine.h"
+#include "storage/errc.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 namespace sluice::storage {
 
@@ -25,6 +29,21 @@ std::string_view to_string(durability d) {
         return "none";
     }
     return "unknown";
+}
+
+result<void> commit_blocking(engine& e, write_batch batch) {
+    asio::io_context ctx;
+    result<void> out = errc::closed;
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void> { out = co_await e.commit(std::move(batch)); },
+        [](std::exception_ptr ep) {
+            if (ep) {
+                std::rethrow_exception(ep);
+            }
+        });
+    ctx.run();
+    return out;
 }
 
 } // namespace sluice::storage

@@ -91,6 +91,10 @@ public:
     virtual void close() = 0;
 };
 
+/// Commits `batch` and waits for it on a private io_context: for startup code that runs before
+/// any shard does (recovery fix-ups). Never call it from a shard thread.
+result<void> commit_blocking(engine& e, write_batch batch);
+
 struct engine_options {
     std::string path;                       ///< data directory (rocks engine)
     durability mode = durability::fsync;

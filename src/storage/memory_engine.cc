@@ -164,6 +164,15 @@ private:
                     map.erase(it);
                 }
                 continue;
+            case write_batch::op_kind::add: {
+                auto [it, inserted] = map.try_emplace(op.key);
+                if (!inserted) {
+                    _live_bytes -= it->first.size() + it->second.size();
+                }
+                it->second = encode_counter(decode_counter(it->second) + decode_counter(op.value));
+                _live_bytes += it->first.size() + it->second.size();
+                continue;
+            }
             case write_batch::op_kind::erase_range:
                 if (op.key < op.value) {
                     auto first = map.lower_bound(op.key);

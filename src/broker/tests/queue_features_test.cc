@@ -1,5 +1,7 @@
 // Dead-letter queues, delayed messages, FIFO groups and deduplication, on the delivery core.
 #include "broker/errc.h"
+#include "broker/keys.h"
+#include "broker/partition_log.h"
 #include "broker/queue.h"
 #include "storage/engine.h"
 
@@ -347,4 +349,111 @@ TEST_F(Features, HundredThousandDelayedMessagesSurviveRestartAndAllFire) {
     }
     EXPECT_EQ(seen, 100'000u);
     EXPECT_EQ(q->stats().delayed, 0u);
+}
+
+TEST_F(Features, MoreDelayedMessagesThanFitInRamAllFireOnce) {
+    auto& q = make("burst");
+    constexpr int n = int(broker::partition_log::max_loaded) + 20'000;
+    for (int b = 0; b < n / 1000; ++b) {
+        std::vector<broker::publish_entry> entries;
+        for (int i = 0; i < 1000; ++i) {
+            int k = b * 1000 + i;
+            // All within the in-RAM horizon, one per millisecond: more than the window holds.
+            entries.push_back({std::to_string(k), {}, {}, {}, millis(5'000 + k % 50'000)});
+        }
+        publish(q, std::move(entries));
+    }
+    EXPECT_EQ(q.stats().delayed, uint64_t(n));
+    std::set<std::string> seen;
+    for (int step = 0; step < 60; ++step) {
+        clock.advance(1s);
+        run_coro(io, q.fire_due());
+        while (true) {
+            auto got = receive(q, 100);
+            if (got.empty()) {
+                break;
+            }
+            std::vector<std::string> receipts;
+            for (auto& d : got) {
+                EXPECT_LE(*d.message.deliver_at, clock.now()) << d.message.body; // never early
+                EXPECT_TRUE(seen.insert(d.message.body).second) << d.message.body;
+                receipts.push_back(d.receipt);
+            }
+            EXPECT_TRUE(run_coro(io, q.ack_many(std::move(receipts))));
+        }
+    }
+    EXPECT_EQ(seen.size(), size_t(n));
+    EXPECT_EQ(q.stats().delayed, 0u);
+}
+
+namespace {
+
+std::tuple<uint64_t, uint64_t, uint64_t> counts(broker::queue& q) {
+    auto s = q.stats();
+    return {s.visible + s.in_flight, s.delayed, s.stored_bytes};
+}
+
+} // namespace
+
+TEST_F(Features, StoredCountsSurviveRestartThroughEveryKindOfChange) {
+    make("dlq");
+    broker::queue_config c;
+    c.max_deliveries = 1;
+    c.dead_letter_queue = "dlq";
+    auto* q = &make("jobs", c);
+    std::vector<broker::publish_entry> entries;
+    for (int i = 0; i < 10; ++i) {
+        entries.push_back({std::string(10 + i, 'x'), {{"k", std::to_string(i)}}});
+    }
+    for (int i = 0; i < 5; ++i) {
+        entries.push_back({"later", {}, {}, {}, millis((i + 1) * 60'000)});
+    }
+    publish(*q, std::move(entries));
+    auto got = receive(*q, 4, 10s);
+    ASSERT_EQ(got.size(), 4u);
+    ack(*q, got[0]);
+    ack(*q, got[1]);
+    EXPECT_TRUE(run_coro(io, q->ack(got[1].receipt))); // twice: counted once
+    clock.advance(10s);                                  // got[2..3] expire...
+    EXPECT_TRUE(receive(*q, 10, 10s).size() >= 1);      // ...and go to the DLQ on redelivery
+    auto later = publish(*q, {{"cancel-me", {}, {}, {}, 1h}})[0]->message_id;
+    EXPECT_TRUE(run_coro(io, q->cancel(later)));
+    clock.advance(2min + 1s);
+    run_coro(io, q->fire_due()); // two of the five fire
+    auto before = counts(*q);
+    EXPECT_EQ(std::get<1>(before), 3u);
+    q = &restart("jobs");
+    EXPECT_EQ(counts(*q), before);
+
+    // A data directory written before the counters existed is counted once at startup.
+    storage::write_batch wipe;
+    auto p = broker::keys::state_prefix(q->definition().topic_id, 0, broker::keys::state_kind::counters);
+    wipe.erase_range(storage::column::state, p, broker::keys::prefix_end(p));
+    ASSERT_TRUE(run_coro(io, engine->commit(std::move(wipe))));
+    q = &restart("jobs");
+    auto rescanned = counts(*q);
+    EXPECT_EQ(std::get<0>(rescanned), std::get<0>(before));
+    EXPECT_EQ(std::get<1>(rescanned), std::get<1>(before));
+    EXPECT_GT(std::get<2>(rescanned), 0u);
+    q = &restart("jobs");
+    EXPECT_EQ(counts(*q), rescanned);
+}
+
+TEST_F(Features, OffsetsAreNotReusedOnceTheLogEmpties) {
+    auto* q = &make("o");
+    publish(*q, {{"a", {}}, {"b", {}}});
+    for (auto& d : receive(*q, 10)) {
+        ack(*q, d);
+    }
+    q = &restart("o");
+    publish(*q, {{"c", {}}});
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].offset, 2u);
+    EXPECT_TRUE(run_coro(io, q->purge()));
+    q = &restart("o");
+    publish(*q, {{"d", {}}});
+    got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].offset, 3u);
 }

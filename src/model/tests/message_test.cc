@@ -34,6 +34,19 @@ TEST(MessageCodec, RejectsTruncatedAndTrailingBytes) {
     EXPECT_FALSE(model::decode(bytes + "x"));
 }
 
+TEST(MessageCodec, EncodedSizeMatchesEncode) {
+    std::vector<model::message> cases{
+        {"", from_unix_ms(0), {}, ""},
+        {"id-1", from_unix_ms(1'700'000'000'123), {{"k", "v"}, {"a", ""}}, std::string(300, 'x')},
+        {"id-2", from_unix_ms(7), {}, "b", "group-1", "dedup-1", from_unix_ms(99)},
+        {"id-3", from_unix_ms(-5), {{std::string(200, 'k'), std::string(20'000, 'v')}}, "",
+         std::string(130, 'g'), "", from_unix_ms(1'900'000'000'000)},
+    };
+    for (auto& m : cases) {
+        EXPECT_EQ(model::encoded_size(m), model::encode(m).size()) << m.id;
+    }
+}
+
 TEST(MessageId, IsUniqueAndTimeOrdered) {
     auto a = model::next_message_id(from_unix_ms(1000));
     auto b = model::next_message_id(from_unix_ms(1000));

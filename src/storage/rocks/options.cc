@@ -2,6 +2,7 @@
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -47,8 +48,28 @@ tuned_options make_tuned_options(const engine_options& options) {
     return t;
 }
 
+namespace {
+
+/// write_batch::add: values are encode_counter() sums. Registered on every column family (a
+/// database written with merges must be opened with the operator).
+class add_operator final : public rocksdb::AssociativeMergeOperator {
+public:
+    bool Merge(
+        const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+        std::string* new_value, rocksdb::Logger*) const override {
+        int64_t base = existing ? decode_counter({existing->data(), existing->size()}) : 0;
+        *new_value = encode_counter(base + decode_counter({value.data(), value.size()}));
+        return true;
+    }
+    const char* Name() const override { return "sluice.add64"; }
+};
+
+} // namespace
+
 rocksdb::ColumnFamilyOptions tuned_options::column_family(const std::string& name) const {
     rocksdb::ColumnFamilyOptions cf;
+    static const auto add = std::make_shared<add_operator>();
+    cf.merge_operator = add;
     cf.write_buffer_size = write_buffer_bytes;
     cf.max_write_buffer_number = 3;
     cf.compression = compression;

@@ -182,6 +182,9 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group) {
             case write_batch::op_kind::erase:
                 s = merged.Delete(handle(op.col), slice(op.key));
                 break;
+            case write_batch::op_kind::add:
+                s = merged.Merge(handle(op.col), slice(op.key), slice(op.value));
+                break;
             case write_batch::op_kind::erase_range:
                 if (op.key < op.value) {
                     s = merged.DeleteRange(handle(op.col), slice(op.key), slice(op.value));

@@ -157,6 +157,33 @@ TEST_P(Contract, LongScansCrossChunksInOrder) {
     EXPECT_TRUE(std::is_sorted(rev.rbegin(), rev.rend()));
 }
 
+TEST_P(Contract, AddSumsCountersInCommitOrder) {
+    auto counter = [&](const char* k) { return decode_counter(get(column::state, k).value_or("")); };
+    write_batch a;
+    a.add(column::state, "n", 5);
+    a.add(column::state, "n", -2);
+    ASSERT_TRUE(commit(std::move(a)));
+    EXPECT_EQ(counter("n"), 3);
+    ASSERT_TRUE(put(column::state, "n", encode_counter(100)));
+    write_batch b;
+    b.add(column::state, "n", 1);
+    b.add(column::state, "m", -7);
+    ASSERT_TRUE(commit(std::move(b)));
+    EXPECT_EQ(counter("n"), 101);
+    EXPECT_EQ(counter("m"), -7);
+    write_batch c;
+    c.erase(column::state, "n");
+    c.add(column::state, "n", 4);
+    ASSERT_TRUE(commit(std::move(c)));
+    EXPECT_EQ(counter("n"), 4);
+    if (is_rocks()) {
+        db().close();
+        open();
+        EXPECT_EQ(counter("n"), 4);
+        EXPECT_EQ(counter("m"), -7);
+    }
+}
+
 TEST_P(Contract, EmptyBatchCommits) {
     EXPECT_TRUE(commit(write_batch{}));
 }
