@@ -14,6 +14,7 @@ struct broker_probe {
     std::atomic<uint64_t> dead_lettered{0};
     std::atomic<uint64_t> redriven{0};
     std::atomic<uint64_t> expired_by_retention{0};
+    std::atomic<uint64_t> filtered{0}; ///< skipped by a subscription filter (counted as acked)
 
     static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {
         c.fetch_add(n, std::memory_order_relaxed);

@@ -25,6 +25,9 @@ enum class state_kind : char {
     schedule_index = 'I', ///< | message id                  -> the scheduled key
     dedup = 'U',          ///< | dedup id                    -> expires_ms u64 | message id
     counters = 'N',       ///< | which u8                    -> storage counter (write_batch::add)
+    // Topic subscriptions: under the subscription's own id instead of the topic's.
+    cursor = 'F',         ///<                               -> floor u64: every offset below is done
+    acked = 'A',          ///< | offset u64                  -> "" (acked at or above the floor)
 };
 std::string state_prefix(uint32_t topic, uint32_t partition, state_kind kind);
 /// The first key after every key with this prefix.

@@ -7,24 +7,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <openssl/sha.h>
 
 namespace sluice::broker {
-namespace {
-
-std::string body_hash(std::string_view body) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : digest) {
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 15]);
-    }
-    return out;
-}
-
-} // namespace
 
 subscription_options queue::sub_options(const queue_config& c) {
     return {c.visibility_timeout, c.fifo, c.max_deliveries, c.dead_letter_queue};
@@ -34,7 +18,10 @@ queue::queue(queue_definition def, queue_context ctx)
   : _def(std::move(def))
   , _ctx(ctx)
   , _log(_def.topic_id, 0, ctx.engine, ctx.clock)
-  , _sub(_log, ctx, sub_options(_def.config), _def.name) {}
+  , _sub(_log, ctx, sub_options(_def.config), _def.name)
+  , _scheduler(_log, ctx.clock, [this](uint64_t first, std::vector<model::message> fired) {
+      _sub.on_appended(first, std::move(fired));
+  }) {}
 
 queue::~queue() = default;
 
@@ -60,102 +47,21 @@ queue::publish(std::vector<publish_entry> entries) {
         co_return closed_error();
     }
     auto& c = _def.config;
-    auto now = _ctx.clock.now();
-    std::vector<result<publish_result>> results(entries.size(), result<publish_result>(publish_result{}));
-    std::vector<model::message> ready, scheduled;
-    std::vector<size_t> ready_index, scheduled_index;
-    std::vector<std::string> ready_dedup, scheduled_dedup;
-    storage::write_batch ready_extra, scheduled_extra;
-    for (size_t i = 0; i < entries.size(); ++i) {
-        auto& e = entries[i];
-        if (e.body.size() > c.max_message_size.bytes) {
-            results[i] = errc::message_too_large;
-            continue;
-        }
-        if (c.fifo && e.group.empty()) {
-            results[i] = errc::group_required;
-            continue;
-        }
-        if (!c.fifo && !e.group.empty()) {
-            results[i] = errc::group_not_allowed;
-            continue;
-        }
-        if (e.dedup_id.size() > queue_config::max_dedup_id_length
-            || e.group.size() > queue_config::max_group_length) {
-            results[i] = errc::key_too_long;
-            continue;
-        }
-        std::optional<timestamp> deliver_at;
-        if (e.deliver_at) {
-            deliver_at = *e.deliver_at;
-        } else if (auto d = e.delay.value_or(c.delay); d.count() > 0) {
-            deliver_at = now + d;
-        }
-        if (deliver_at && *deliver_at > now + c.retention) {
-            results[i] = errc::delay_out_of_range;
-            continue;
-        }
-        if (deliver_at && *deliver_at <= now) {
-            deliver_at.reset(); // in the past: deliver now
-        }
-        std::string dedup = e.dedup_id;
-        if (dedup.empty() && c.content_based_dedup) {
-            dedup = body_hash(e.body);
-        }
-        if (!dedup.empty()) {
-            if (auto original = _log.find_duplicate(dedup)) {
-                results[i] = publish_result{*original, true};
-                continue;
-            }
-        }
-        model::message m{
-            model::next_message_id(now), now, std::move(e.attributes), std::move(e.body),
-            std::move(e.group), e.dedup_id, deliver_at};
-        results[i] = publish_result{m.id, false};
-        auto& extra = deliver_at ? scheduled_extra : ready_extra;
-        if (!dedup.empty()) {
-            _log.remember_dedup(dedup, m.id, now + c.dedup_window, extra);
-            (deliver_at ? scheduled_dedup : ready_dedup).push_back(dedup);
-        }
-        (deliver_at ? scheduled_index : ready_index).push_back(i);
-        (deliver_at ? scheduled : ready).push_back(std::move(m));
+    publish_rules rules{c.max_message_size, c.fifo, c.fifo, c.delay, c.retention,
+                        c.content_based_dedup, c.dedup_window};
+    auto out = co_await publish_to_log(_log, rules, std::move(entries), _ctx.clock.now());
+    _published += out.accepted;
+    broker_probe::add(_ctx.probe.published, out.accepted);
+    if (out.first) {
+        _sub.on_appended(*out.first, std::move(out.appended));
     }
-    auto fail = [&](const std::vector<size_t>& idx, const std::vector<std::string>& dedups, error_code ec) {
-        for (auto i : idx) {
-            results[i] = ec;
-        }
-        for (auto& d : dedups) {
-            _log.forget_dedup(d);
-        }
-    };
-    if (!ready.empty()) {
-        auto first = co_await _log.append(ready, std::move(ready_extra));
-        if (!first) {
-            fail(ready_index, ready_dedup, first.error());
-        } else {
-            _published += ready.size();
-            broker_probe::add(_ctx.probe.published, ready.size());
-            _sub.on_appended(*first, std::move(ready));
-        }
-    }
-    if (!scheduled.empty()) {
-        auto earliest = *scheduled.front().deliver_at;
-        for (auto& m : scheduled) {
-            earliest = std::min(earliest, *m.deliver_at);
-        }
-        auto done = co_await _log.schedule(scheduled, std::move(scheduled_extra));
-        if (!done) {
-            fail(scheduled_index, scheduled_dedup, done.error());
-        } else {
-            _published += scheduled.size();
-            broker_probe::add(_ctx.probe.published, scheduled.size());
-            poke_scheduler(earliest);
-        }
+    if (out.earliest_scheduled) {
+        _scheduler.poke(*out.earliest_scheduled);
     }
     if (_deleted) {
         co_return errc::queue_not_found;
     }
-    co_return results;
+    co_return std::move(out.results);
 }
 
 asio::awaitable<result<std::vector<delivery>>> queue::receive(receive_options options) {
@@ -266,53 +172,18 @@ asio::awaitable<void> queue::sweep_retention() {
 }
 
 asio::awaitable<void> queue::fire_due() {
-    _log.refill();
-    while (!_closed) {
-        auto due = _log.next_due();
-        if (!due) {
-            _log.refill(); // the loaded window may have been cut short by its size limit
-            due = _log.next_due();
-        }
-        if (!due || *due > _ctx.clock.now()) {
-            co_return;
-        }
-        auto fired = co_await _log.fire_due(1000);
-        if (!fired || fired->second.empty() || _closed) {
-            co_return;
-        }
-        _sub.on_appended(fired->first, std::move(fired->second));
-    }
-}
-
-void queue::poke_scheduler(timestamp at) {
-    if (_scheduler_timer && at < _scheduler_wakes_at) {
-        _scheduler_timer->cancel();
-    }
+    co_await _scheduler.fire_due();
 }
 
 asio::awaitable<void> queue::run_scheduler(std::shared_ptr<queue> self) {
-    self->_scheduler_timer.emplace(co_await asio::this_coro::executor);
-    while (!self->_closed) {
-        auto refill_at = self->_log.refill();
-        co_await self->fire_due();
-        auto now = self->_ctx.clock.now();
-        auto wake = refill_at;
-        if (auto due = self->_log.next_due(); due && *due < wake) {
-            wake = *due;
-        }
-        self->_scheduler_wakes_at = wake;
-        self->_scheduler_timer->expires_after(std::max(timestamp::duration(0), wake - now));
-        co_await self->_scheduler_timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await self->_scheduler.run();
 }
 
 void queue::close(bool deleted) {
     _closed = true;
     _deleted = _deleted || deleted;
     _sub.close(deleted);
-    if (_scheduler_timer) {
-        _scheduler_timer->cancel();
-    }
+    _scheduler.stop();
 }
 
 } // namespace sluice::broker

@@ -3,7 +3,9 @@
 #include "base/asio.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "broker/delay_scheduler.h"
 #include "broker/partition_log.h"
+#include "broker/publish_pipeline.h"
 #include "broker/queue_config.h"
 #include "broker/subscription.h"
 
@@ -15,21 +17,6 @@
 #include <vector>
 
 namespace sluice::broker {
-
-/// One message to publish, before the broker gives it an id and a time.
-struct publish_entry {
-    std::string body;
-    model::attribute_list attributes;
-    std::string group;                   ///< FIFO queues: required
-    std::string dedup_id;                ///< suppresses repeats within the dedup window
-    std::optional<millis> delay;         ///< overrides the queue's default delay
-    std::optional<timestamp> deliver_at; ///< absolute; in the past means now
-};
-
-struct publish_result {
-    std::string message_id;
-    bool duplicate = false; ///< suppressed: the id is the original message's
-};
 
 struct queue_stats {
     uint64_t visible = 0;   ///< ready to be received
@@ -106,15 +93,13 @@ public:
 
 private:
     static subscription_options sub_options(const queue_config& c);
-    void poke_scheduler(timestamp at);
     error_code closed_error() const;
 
     queue_definition _def;
     queue_context _ctx;
     partition_log _log;
     subscription _sub;
-    std::optional<asio::steady_timer> _scheduler_timer;
-    timestamp _scheduler_wakes_at;
+    delay_scheduler _scheduler;
     uint64_t _published = 0;
     bool _closed = false;
     bool _deleted = false;

@@ -10,11 +10,13 @@
 namespace sluice::broker {
 
 subscription::subscription(
-    partition_log& log, queue_context ctx, subscription_options options, std::string name)
+    partition_log& log, queue_context ctx, subscription_options options, std::string name,
+    std::optional<uint32_t> owner)
   : _log(log)
   , _ctx(ctx)
   , _options(std::move(options))
   , _name(std::move(name))
+  , _owner(owner.value_or(log.topic()))
   // Epochs only grow, across restarts too: start from the clock (2^20 deliveries per ms).
   , _epoch(static_cast<uint64_t>(to_unix_ms(ctx.clock.now())) << 20) {}
 
@@ -27,15 +29,47 @@ error_code subscription::closed_error() const {
 }
 
 std::string subscription::count_key(uint64_t offset) const {
-    auto k = keys::state_prefix(_log.topic(), _log.partition(), keys::state_kind::delivery_count);
+    auto k = keys::state_prefix(_owner, _log.partition(), keys::state_kind::delivery_count);
     keys::put_u64(k, offset);
     return k;
+}
+
+std::string subscription::acked_key(uint64_t offset) const {
+    auto k = keys::state_prefix(_owner, _log.partition(), keys::state_kind::acked);
+    keys::put_u64(k, offset);
+    return k;
+}
+
+std::string subscription::cursor_key() const {
+    return keys::state_prefix(_owner, _log.partition(), keys::state_kind::cursor);
 }
 
 result<void> subscription::recover() {
     _next_read = _log.first_offset();
     _unread = _log.stored_count();
-    auto prefix = keys::state_prefix(_log.topic(), _log.partition(), keys::state_kind::delivery_count);
+    if (_options.retain) {
+        auto stored = _ctx.engine.get(storage::column::state, cursor_key());
+        if (!stored) {
+            return stored.error();
+        }
+        uint64_t f = *stored && (*stored)->size() == 8 ? keys::get_u64(**stored) : _log.committed_end();
+        _stored_floor = std::max(f, _log.first_offset());
+        _acked_above.clear();
+        auto ap = keys::state_prefix(_owner, _log.partition(), keys::state_kind::acked);
+        auto r = _ctx.engine.scan(
+            storage::column::state, acked_key(_stored_floor), keys::prefix_end(ap),
+            [&](std::string_view k, std::string_view) {
+                if (k.size() == ap.size() + 8) {
+                    _acked_above.insert(keys::get_u64(k.substr(ap.size())));
+                }
+                return true;
+            });
+        if (!r) {
+            return r;
+        }
+        start_at(_stored_floor);
+    }
+    auto prefix = keys::state_prefix(_owner, _log.partition(), keys::state_kind::delivery_count);
     return _ctx.engine.scan(
         storage::column::state, prefix, keys::prefix_end(prefix),
         [&](std::string_view k, std::string_view v) {
@@ -55,6 +89,9 @@ void subscription::on_appended(uint64_t first, std::vector<model::message> messa
     if (_next_read == first && _ready.size() + messages.size() <= max_ready_messages
         && _ready_bytes < max_ready_bytes) {
         for (size_t i = 0; i < messages.size(); ++i) {
+            if (!wanted(first + i, messages[i])) {
+                continue;
+            }
             _ready_bytes += messages[i].size_bytes();
             _ready.push_back({first + i, std::move(messages[i])});
         }
@@ -67,7 +104,7 @@ void subscription::on_appended(uint64_t first, std::vector<model::message> messa
 
 result<receipt> subscription::decode_receipt(std::string_view token) const {
     auto r = _ctx.receipts.decode(token);
-    if (!r || r->topic != _log.topic() || r->partition != _log.partition()) {
+    if (!r || r->topic != _owner || r->partition != _log.partition()) {
         return errc::receipt_invalid;
     }
     return *r;
@@ -110,7 +147,14 @@ subscription::ack_many(std::vector<std::string> tokens) {
             continue;
         }
         if (state == delivery_state::check_result::unknown) {
-            // Not delivered since the last restart: fine if it is gone, stale if still there.
+            // Not delivered since the last restart (or a seek): fine if it is gone, stale if
+            // still there.
+            if (_options.retain) {
+                if (r->offset >= floor() && !_acked_above.contains(r->offset)) {
+                    results[i] = errc::receipt_stale;
+                }
+                continue;
+            }
             auto present = _ctx.engine.get(storage::column::log, _log.key(r->offset));
             if (!present) {
                 results[i] = present.error();
@@ -131,8 +175,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
                 group = (*m)->group;
             }
         }
-        batch.erase(storage::column::log, _log.key(r->offset));
-        _log.count_removed(batch, _deliveries.size(r->offset));
+        add_removal(batch, r->offset, _deliveries.size(r->offset));
         if (_options.max_deliveries > 0) {
             batch.erase(storage::column::state, count_key(r->offset));
         }
@@ -142,6 +185,8 @@ subscription::ack_many(std::vector<std::string> tokens) {
     if (todo.empty()) {
         co_return results;
     }
+    add_floor(batch);
+    uint64_t generation = _generation;
     auto committed = co_await _ctx.engine.commit(std::move(batch));
     for (auto& p : todo) {
         if (!p.again) {
@@ -151,11 +196,11 @@ subscription::ack_many(std::vector<std::string> tokens) {
             results[p.index] = committed.error();
             continue;
         }
-        if (p.again
+        if (p.again || generation != _generation
             || _deliveries.check(p.r.offset, p.r.epoch) == delivery_state::check_result::unknown) {
-            continue; // acked concurrently with the same receipt
+            continue; // acked concurrently with the same receipt, or a seek reset everything
         }
-        _log.on_removed(_deliveries.size(p.r.offset));
+        on_removal_committed(p.r.offset, _deliveries.size(p.r.offset));
         _deliveries.forget(p.r.offset);
         if (_options.ordered) {
             release_group(p.group, p.r.offset);
@@ -298,9 +343,8 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
     attrs.emplace_back("sluice.dlq.time", format_rfc3339(_ctx.clock.now()));
     std::string group = e.message.group;
     storage::write_batch source_ops;
-    source_ops.erase(storage::column::log, _log.key(e.offset));
+    add_removal(source_ops, e.offset, stored_size);
     source_ops.erase(storage::column::state, count_key(e.offset));
-    _log.count_removed(source_ops, stored_size);
     result<void> moved = errc::queue_not_found;
     if (_ctx.dead_letters && !_options.dead_letter_queue.empty()) {
         _removing.insert(e.offset);
@@ -313,7 +357,7 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
         _deliveries.set_deadline(e.offset, 0, _ctx.clock.now(), _ctx.clock.now());
         co_return false;
     }
-    _log.on_removed(stored_size);
+    on_removal_committed(e.offset, stored_size);
     _deliveries.forget(e.offset);
     if (_options.ordered) {
         release_group(group, e.offset);
@@ -357,9 +401,8 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     std::erase_if(msg.attributes, [](auto& kv) { return kv.first.starts_with("sluice.dlq."); });
     std::string group = msg.group;
     storage::write_batch source_ops;
-    source_ops.erase(storage::column::log, _log.key(r->offset));
+    add_removal(source_ops, r->offset, stored_size);
     source_ops.erase(storage::column::state, count_key(r->offset));
-    _log.count_removed(source_ops, stored_size);
     if (!_ctx.dead_letters) {
         co_return errc::queue_not_found;
     }
@@ -369,7 +412,7 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     if (!moved) {
         co_return moved.error();
     }
-    _log.on_removed(stored_size);
+    on_removal_committed(r->offset, stored_size);
     _deliveries.forget(r->offset);
     if (_options.ordered) {
         release_group(group, r->offset);
@@ -377,6 +420,175 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     ++_acked;
     broker_probe::add(_ctx.probe.redriven);
     co_return result<void>{};
+}
+
+void subscription::add_removal(storage::write_batch& batch, uint64_t offset, uint64_t stored_size) const {
+    if (_options.retain) {
+        batch.put(storage::column::state, acked_key(offset), {});
+    } else {
+        batch.erase(storage::column::log, _log.key(offset));
+        _log.count_removed(batch, stored_size);
+    }
+}
+
+void subscription::on_removal_committed(uint64_t offset, uint64_t stored_size) {
+    if (!_options.retain) {
+        _log.on_removed(stored_size);
+    } else if (offset >= _stored_floor) {
+        _acked_above.insert(offset);
+    }
+}
+
+bool subscription::wanted(uint64_t offset, const model::message& m) {
+    if (_options.retain && _acked_above.contains(offset)) {
+        return false;
+    }
+    if (_options.filter && !_options.filter->matches(m)) {
+        ++_filtered;
+        broker_probe::add(_ctx.probe.filtered);
+        return false;
+    }
+    return true;
+}
+
+uint64_t subscription::floor() const {
+    uint64_t f = _next_read;
+    if (!_ready.empty()) {
+        f = std::min(f, _ready.front().offset);
+    }
+    if (auto low = _deliveries.lowest_offset()) {
+        f = std::min(f, *low);
+    }
+    for (auto& [offset, group] : _group_ready) {
+        f = std::min(f, offset);
+    }
+    for (auto& [name, g] : _groups) {
+        if (!g.blocked.empty()) {
+            f = std::min(f, g.blocked.front());
+        }
+    }
+    return std::max(f, _log.first_offset());
+}
+
+uint64_t subscription::lag() const {
+    auto f = floor();
+    auto end = _log.committed_end();
+    if (end <= f) {
+        return 0;
+    }
+    auto acked = static_cast<uint64_t>(std::distance(_acked_above.lower_bound(f), _acked_above.end()));
+    return end - f - std::min(end - f, acked);
+}
+
+void subscription::add_floor(storage::write_batch& batch) {
+    if (!_options.retain) {
+        return;
+    }
+    auto f = floor();
+    if (f <= _stored_floor) {
+        return;
+    }
+    std::string v;
+    keys::put_u64(v, f);
+    batch.put(storage::column::state, cursor_key(), std::move(v));
+    batch.erase_range(storage::column::state, acked_key(_stored_floor), acked_key(f));
+    _acked_above.erase(_acked_above.begin(), _acked_above.lower_bound(f));
+    _stored_floor = f;
+}
+
+asio::awaitable<void> subscription::flush_cursor() {
+    storage::write_batch batch;
+    add_floor(batch);
+    if (!batch.empty()) {
+        (void)co_await _ctx.engine.commit(std::move(batch)); // a failure leaves the older floor: redelivery, no loss
+    }
+}
+
+subscription::position subscription::clamp(uint64_t offset) const {
+    auto lo = _log.first_offset();
+    auto hi = _log.committed_end();
+    if (offset < lo) {
+        return {lo, true};
+    }
+    if (offset > hi) {
+        return {hi, true};
+    }
+    return {offset, false};
+}
+
+result<uint64_t> subscription::offset_for_time(timestamp t) {
+    // Lower bound over offsets of "the first message at or after x was published at or after
+    // t"; publish times grow along the log (delayed messages enter it when due).
+    uint64_t lo = _log.first_offset();
+    uint64_t hi = _log.committed_end();
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        std::optional<std::pair<uint64_t, timestamp>> found;
+        auto r = _log.scan(mid, [&](uint64_t offset, std::string_view v) {
+            if (auto m = model::decode(v)) {
+                found.emplace(offset, m->publish_time);
+                return false;
+            }
+            return true;
+        });
+        if (!r) {
+            return r.error();
+        }
+        if (!found || found->first >= hi || found->second >= t) {
+            hi = mid;
+        } else {
+            lo = found->first + 1;
+        }
+    }
+    return lo;
+}
+
+storage::write_batch subscription::start_batch(uint64_t offset) const {
+    storage::write_batch batch;
+    std::string v;
+    keys::put_u64(v, offset);
+    batch.put(storage::column::state, cursor_key(), std::move(v));
+    return batch;
+}
+
+void subscription::start_at(uint64_t offset) {
+    _stored_floor = offset;
+    _next_read = std::max(offset, _log.first_offset());
+    uint64_t end = _log.committed_end();
+    uint64_t pending = end > _next_read ? end - _next_read : 0;
+    auto acked = static_cast<uint64_t>(
+        std::distance(_acked_above.lower_bound(_next_read), _acked_above.end()));
+    _unread = pending - std::min(pending, acked);
+}
+
+asio::awaitable<result<subscription::position>> subscription::seek(uint64_t offset) {
+    if (_closed) {
+        co_return closed_error();
+    }
+    auto p = clamp(offset);
+    storage::write_batch batch;
+    for (auto kind : {keys::state_kind::acked, keys::state_kind::delivery_count}) {
+        auto prefix = keys::state_prefix(_owner, _log.partition(), kind);
+        batch.erase_range(storage::column::state, prefix, keys::prefix_end(prefix));
+    }
+    batch.append(start_batch(p.offset));
+    auto committed = co_await _ctx.engine.commit(std::move(batch));
+    if (!committed) {
+        co_return committed.error();
+    }
+    ++_generation;
+    _ready.clear();
+    _ready_bytes = 0;
+    _deliveries = delivery_state{};
+    _groups.clear();
+    _group_ready.clear();
+    _blocked = 0;
+    _acked_above.clear();
+    start_at(p.offset);
+    while (!_waiters.empty()) {
+        wake_one();
+    }
+    co_return p;
 }
 
 } // namespace sluice::broker

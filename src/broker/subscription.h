@@ -5,6 +5,7 @@
 #include "base/result.h"
 #include "broker/broker_probe.h"
 #include "broker/delivery_state.h"
+#include "broker/message_filter.h"
 #include "broker/partition_log.h"
 #include "broker/receipt.h"
 #include "model/message.h"
@@ -13,6 +14,8 @@
 
 #include <deque>
 #include <list>
+#include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -60,6 +63,11 @@ struct subscription_options {
     bool ordered = false;           ///< FIFO per message group: one in flight per group
     uint32_t max_deliveries = 0;    ///< 0: never dead-letter
     std::string dead_letter_queue;  ///< target after max_deliveries
+    /// Topic subscription: acknowledging moves this subscription's cursor and leaves the
+    /// message in the log for the others (and for replay). Queue: acknowledging deletes it.
+    bool retain = false;
+    /// Messages that do not match count as acknowledged without being delivered.
+    std::shared_ptr<const message_filter> filter;
 };
 
 /// Hands the messages of one partition log to competing consumers with leases (visibility
@@ -67,14 +75,20 @@ struct subscription_options {
 /// the delivery core shared by queues (and, later, topic subscriptions): leases, receipts,
 /// redelivery, dead-lettering, FIFO groups and long polling all live here.
 ///
-/// On a queue, acknowledging deletes the message from the log.
+/// On a queue, acknowledging deletes the message from the log. On a topic (`retain`), each
+/// subscription keeps a cursor instead: a floor below which every offset is done, and the
+/// offsets acknowledged above it (state keys under the subscription's own id, `owner`).
 ///
 /// Lives on the shard of its log; every method runs on that thread. Memory: a bounded
 /// read-ahead of messages, the bookkeeping of delivered-but-unacked offsets, the offsets of
 /// blocked FIFO messages, and one small record per waiting receive.
 class subscription {
 public:
-    subscription(partition_log& log, queue_context ctx, subscription_options options, std::string name);
+    /// `owner` names this subscription's state keys and receipts: the topic id for a queue, the
+    /// subscription's id on a topic.
+    subscription(
+        partition_log& log, queue_context ctx, subscription_options options, std::string name,
+        std::optional<uint32_t> owner = std::nullopt);
     ~subscription();
 
     void set_options(subscription_options o) { _options = std::move(o); }
@@ -111,6 +125,7 @@ public:
         uint64_t delivered = 0;
         uint64_t acked = 0;
         uint64_t dead_lettered = 0;
+        uint64_t filtered = 0;
     };
     counts stats();
 
@@ -123,6 +138,31 @@ public:
 
     /// Wakes every waiting receive; later calls fail (`deleted` picks the error).
     void close(bool deleted);
+
+    // --- topic subscriptions (retain) ----------------------------------------------------------
+
+    /// Where a new subscription starts, resolved against the log: clamped into
+    /// [first_offset, committed_end]. `clamped` says whether the request was outside.
+    struct position {
+        uint64_t offset = 0;
+        bool clamped = false;
+    };
+    position clamp(uint64_t offset) const;
+    /// The first offset whose message was published at or after `t` (committed_end if none).
+    result<uint64_t> offset_for_time(timestamp t);
+    /// The batch that records a new subscription's start (commit it, then call start_at).
+    storage::write_batch start_batch(uint64_t offset) const;
+    void start_at(uint64_t offset);
+    /// Moves the cursor to `offset` (clamped): everything from there is delivered again, acked
+    /// or not; deliveries in flight become stale.
+    asio::awaitable<result<position>> seek(uint64_t offset);
+    /// Stores the cursor's floor if it moved since last stored (acks store it too, lazily).
+    asio::awaitable<void> flush_cursor();
+    /// Every offset below is acknowledged, filtered out or gone.
+    uint64_t floor() const;
+    /// Messages not yet acknowledged from the floor to the end of the log (the lag).
+    uint64_t lag() const;
+    uint32_t owner() const { return _owner; }
 
     /// An ack, dead-lettering or move of this offset is being committed.
     bool removing(uint64_t offset) const { return _removing.contains(offset); }
@@ -159,11 +199,27 @@ private:
     void wake_one();
     error_code closed_error() const;
     std::string count_key(uint64_t offset) const;
+    std::string acked_key(uint64_t offset) const;
+    std::string cursor_key() const;
+    /// Adds to `batch` what removing `offset` from this subscription writes (delete from the
+    /// log on a queue, an ack mark on a topic); on_removal_committed() once it committed.
+    void add_removal(storage::write_batch& batch, uint64_t offset, uint64_t stored_size) const;
+    void on_removal_committed(uint64_t offset, uint64_t stored_size);
+    /// Adds the moved floor to `batch` (topic subscriptions).
+    void add_floor(storage::write_batch& batch);
+    bool wanted(uint64_t offset, const model::message& m);
 
     partition_log& _log;
     queue_context _ctx;
     subscription_options _options;
     std::string _name;
+    uint32_t _owner;
+
+    // Topic cursor: the stored floor and the offsets acknowledged at or above it.
+    uint64_t _stored_floor = 0;
+    std::set<uint64_t> _acked_above;
+    uint64_t _filtered = 0;
+    uint64_t _generation = 0; ///< bumped by seek(): commits begun before it change nothing after
 
     uint64_t _next_read = 0; ///< first offset not yet pulled into `_ready`
     uint64_t _unread = 0;    ///< stored messages at or after _next_read

@@ -24,6 +24,9 @@ void subscription::fill_ready() {
         if (!m) {
             return true; // unreadable record: skip it rather than wedge the queue
         }
+        if (!wanted(offset, *m)) {
+            return true; // acknowledged before, or filtered out
+        }
         _ready_bytes += m->size_bytes();
         _ready.push_back({offset, std::move(*m)});
         if (_ready.size() >= max_ready_messages / 4 || _ready_bytes >= max_ready_bytes / 4) {
@@ -61,7 +64,7 @@ bool subscription::try_deliver(
     auto first = _deliveries.first_delivery(offset).value_or(now);
     out.push_back(
         {offset, std::move(m),
-         _ctx.receipts.encode({_log.topic(), _log.partition(), offset, epoch}), count, first});
+         _ctx.receipts.encode({_owner, _log.partition(), offset, epoch}), count, first});
     return true;
 }
 

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "base/asio.h"
+#include "base/clock.h"
+#include "broker/partition_log.h"
+#include "model/message.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace sluice::broker {
+
+/// Moves the due delayed messages of one partition log into the log, and hands them to the
+/// owner's subscriptions. One per queue or topic partition, on its shard.
+class delay_scheduler {
+public:
+    using fired_handler = std::function<void(uint64_t first, std::vector<model::message>)>;
+
+    delay_scheduler(partition_log& log, const sluice::clock& clock, fired_handler on_fired)
+      : _log(log)
+      , _clock(clock)
+      , _on_fired(std::move(on_fired)) {}
+
+    /// Fires everything due now (tests call it directly; the loop calls it when it wakes).
+    asio::awaitable<void> fire_due();
+    /// Runs until stop(). The owner keeps itself (and so this) alive around the call.
+    asio::awaitable<void> run();
+    /// A message due at `at` was scheduled: wake earlier if needed.
+    void poke(timestamp at);
+    void stop();
+
+private:
+    partition_log& _log;
+    const sluice::clock& _clock;
+    fired_handler _on_fired;
+    std::optional<asio::steady_timer> _timer;
+    timestamp _wakes_at;
+    bool _stopped = false;
+};
+
+} // namespace sluice::broker
