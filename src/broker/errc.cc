@@ -35,6 +35,20 @@ public:
             return "task not found";
         case errc::message_not_found:
             return "no scheduled message with this id (already delivered, cancelled, or never scheduled)";
+        case errc::topic_not_found:
+            return "topic not found";
+        case errc::topic_already_exists:
+            return "a topic with this name exists with other settings";
+        case errc::subscription_not_found:
+            return "subscription not found";
+        case errc::subscription_already_exists:
+            return "a subscription with this name exists on the topic with other settings";
+        case errc::invalid_argument:
+            return "invalid argument";
+        case errc::consumer_required:
+            return "broadcast subscriptions need a consumer id (consumer=…)";
+        case errc::partitions_immutable:
+            return "a topic's partition count cannot change";
         case errc::fifo_immutable:
             return "a queue cannot change between fifo and standard; create a new queue";
         }

@@ -21,6 +21,13 @@ enum class errc {
     task_not_found = 12,
     message_not_found = 13,
     fifo_immutable = 14, ///< a queue cannot change between FIFO and standard
+    topic_not_found = 15,
+    topic_already_exists = 16,
+    subscription_not_found = 17,
+    subscription_already_exists = 18,
+    invalid_argument = 19,   ///< a value outside what the operation accepts (the message says which)
+    consumer_required = 20,  ///< broadcast subscriptions need a consumer id
+    partitions_immutable = 21,
 };
 
 const boost::system::error_category& error_category();

@@ -227,6 +227,33 @@ partition_log::scan(uint64_t from, const std::function<bool(uint64_t, std::strin
         });
 }
 
+result<uint64_t> partition_log::offset_for_time(timestamp t) {
+    // Lower bound over offsets of "the first message at or after x was published at or after
+    // t"; publish times grow along the log (delayed messages enter it when due).
+    uint64_t lo = _first_offset;
+    uint64_t hi = _committed_end;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        std::optional<std::pair<uint64_t, timestamp>> found;
+        auto r = scan(mid, [&](uint64_t offset, std::string_view v) {
+            if (auto m = model::decode(v)) {
+                found.emplace(offset, m->publish_time);
+                return false;
+            }
+            return true;
+        });
+        if (!r) {
+            return r.error();
+        }
+        if (!found || found->first >= hi || found->second >= t) {
+            hi = mid;
+        } else {
+            lo = found->first + 1;
+        }
+    }
+    return lo;
+}
+
 void partition_log::on_removed(uint64_t bytes) {
     if (_count > 0) {
         --_count;

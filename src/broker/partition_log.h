@@ -56,6 +56,10 @@ public:
     /// Adds to `batch` the counter updates for erasing one stored message of `bytes` (its
     /// encoded size) outside sweep(); call on_removed() once the batch committed.
     void count_removed(storage::write_batch& batch, uint64_t bytes) const;
+    /// The first offset whose message was published at or after `t` (committed_end() if none);
+    /// a binary search, as publish times grow along the log.
+    result<uint64_t> offset_for_time(timestamp t);
+
     /// A message left the log outside sweep() (acknowledged on a queue).
     void on_removed(uint64_t bytes);
     /// Adds to `batch` what purge() stores: every counter but the end offset back to zero.

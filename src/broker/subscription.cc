@@ -254,6 +254,7 @@ subscription::counts subscription::stats() {
     c.delivered = _delivered;
     c.acked = _acked;
     c.dead_lettered = _dead_lettered;
+    c.filtered = _filtered;
     auto consider = [&](uint64_t o) {
         if (!c.oldest_offset || o < *c.oldest_offset) {
             c.oldest_offset = o;
@@ -514,33 +515,6 @@ subscription::position subscription::clamp(uint64_t offset) const {
         return {hi, true};
     }
     return {offset, false};
-}
-
-result<uint64_t> subscription::offset_for_time(timestamp t) {
-    // Lower bound over offsets of "the first message at or after x was published at or after
-    // t"; publish times grow along the log (delayed messages enter it when due).
-    uint64_t lo = _log.first_offset();
-    uint64_t hi = _log.committed_end();
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        std::optional<std::pair<uint64_t, timestamp>> found;
-        auto r = _log.scan(mid, [&](uint64_t offset, std::string_view v) {
-            if (auto m = model::decode(v)) {
-                found.emplace(offset, m->publish_time);
-                return false;
-            }
-            return true;
-        });
-        if (!r) {
-            return r.error();
-        }
-        if (!found || found->first >= hi || found->second >= t) {
-            hi = mid;
-        } else {
-            lo = found->first + 1;
-        }
-    }
-    return lo;
 }
 
 storage::write_batch subscription::start_batch(uint64_t offset) const {

@@ -148,8 +148,6 @@ public:
         bool clamped = false;
     };
     position clamp(uint64_t offset) const;
-    /// The first offset whose message was published at or after `t` (committed_end if none).
-    result<uint64_t> offset_for_time(timestamp t);
     /// The batch that records a new subscription's start (commit it, then call start_at).
     storage::write_batch start_batch(uint64_t offset) const;
     void start_at(uint64_t offset);

@@ -1,0 +1,237 @@
+// Topic partitions: one stored copy, a cursor per subscription, filters, seek, restart.
+#include "broker/errc.h"
+#include "broker/keys.h"
+#include "broker/topic_partition.h"
+#include "storage/engine.h"
+
+#include "../../../tests/support/run_coro.h"
+
+#include <gtest/gtest.h>
+
+using namespace sluice;
+using namespace std::chrono_literals;
+using test::run_coro;
+
+namespace {
+
+class Topics : public testing::Test {
+protected:
+    std::unique_ptr<storage::engine> engine = storage::make_memory_engine();
+    manual_clock clock;
+    broker::receipt_codec receipts{std::string(32, 's')};
+    broker::broker_probe probe;
+    asio::io_context io;
+    broker::topic_definition def{"orders", 7, {}, {}};
+    std::shared_ptr<broker::topic_partition> part = open();
+
+    std::shared_ptr<broker::topic_partition> open() {
+        auto p = std::make_shared<broker::topic_partition>(
+            def, 0, broker::queue_context{*engine, clock, receipts, probe, nullptr});
+        EXPECT_TRUE(p->recover());
+        return p;
+    }
+    /// Restart: a fresh partition with the same subscriptions recovered from storage.
+    void restart(std::vector<std::pair<std::string, uint32_t>> subs, broker::subscription_options o = {}) {
+        part->close(false);
+        part = open();
+        for (auto& [name, owner] : subs) {
+            ASSERT_TRUE(part->add_recovered(name, owner, o));
+        }
+    }
+    std::shared_ptr<broker::subscription> add(
+        std::string name, uint32_t owner, broker::subscription_options o = {}, uint64_t start = 0) {
+        auto r = run_coro(io, part->add(name, owner, o, false, start));
+        EXPECT_TRUE(r);
+        return r ? *r : nullptr;
+    }
+    void publish(std::vector<std::string> bodies, std::vector<model::attribute_list> attrs = {}) {
+        std::vector<broker::publish_entry> e;
+        for (size_t i = 0; i < bodies.size(); ++i) {
+            e.push_back({bodies[i], i < attrs.size() ? attrs[i] : model::attribute_list{}});
+        }
+        auto r = run_coro(io, part->publish(std::move(e)));
+        ASSERT_TRUE(r);
+        for (auto& x : *r) {
+            EXPECT_TRUE(x);
+        }
+    }
+    std::vector<std::string> drain(broker::subscription& s, bool ack = true) {
+        std::vector<std::string> out;
+        while (true) {
+            auto r = run_coro(io, s.receive({100, millis(0), std::nullopt}));
+            EXPECT_TRUE(r);
+            if (!r || r->empty()) {
+                return out;
+            }
+            std::vector<std::string> rs;
+            for (auto& d : *r) {
+                out.push_back(d.message.body);
+                rs.push_back(d.receipt);
+            }
+            if (ack) {
+                auto a = run_coro(io, s.ack_many(rs));
+                EXPECT_TRUE(a);
+                for (auto& x : *a) {
+                    EXPECT_TRUE(x) << x.error().message();
+                }
+            }
+        }
+    }
+};
+
+} // namespace
+
+TEST_F(Topics, EverySubscriptionGetsEveryMessageFromOneStoredCopy) {
+    std::vector<std::shared_ptr<broker::subscription>> subs;
+    for (uint32_t i = 0; i < 10; ++i) {
+        subs.push_back(add("s" + std::to_string(i), 100 + i));
+    }
+    auto writes_before = engine->stats().bytes_written;
+    publish({"a", "b", "c"});
+    auto written = engine->stats().bytes_written - writes_before;
+    EXPECT_LT(written, 400u); // three small messages once, not ten times
+    for (auto& s : subs) {
+        EXPECT_EQ(drain(*s), (std::vector<std::string>{"a", "b", "c"}));
+    }
+    EXPECT_EQ(part->stats().stored, 3u); // acks do not delete on a topic
+}
+
+TEST_F(Topics, SubscriptionsKeepTheirOwnPace) {
+    auto fast = add("fast", 100);
+    auto slow = add("slow", 101);
+    publish({"1", "2"});
+    EXPECT_EQ(drain(*fast).size(), 2u);
+    publish({"3"});
+    EXPECT_EQ(drain(*fast), std::vector<std::string>{"3"});
+    EXPECT_EQ(drain(*slow), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(fast->lag(), 0u);
+}
+
+TEST_F(Topics, ReceiptOfOneSubscriptionDoesNotAckAnother) {
+    auto a = add("a", 100);
+    auto b = add("b", 101);
+    publish({"x"});
+    auto da = run_coro(io, a->receive({1, millis(0), std::nullopt}));
+    auto db = run_coro(io, b->receive({1, millis(0), std::nullopt}));
+    ASSERT_EQ(da->size(), 1u);
+    ASSERT_EQ(db->size(), 1u);
+    EXPECT_EQ(run_coro(io, b->ack((*da)[0].receipt)).error(), broker::errc::receipt_invalid);
+}
+
+TEST_F(Topics, CursorSurvivesRestartWithAcksAboveTheFloor) {
+    auto s = add("s", 100);
+    publish({"0", "1", "2", "3"});
+    auto got = run_coro(io, s->receive({4, millis(0), std::nullopt}));
+    ASSERT_EQ(got->size(), 4u);
+    // Ack 1 and 3 only: the floor stays at 0; 0 and 2 come again after a restart.
+    EXPECT_TRUE(run_coro(io, s->ack((*got)[1].receipt)));
+    EXPECT_TRUE(run_coro(io, s->ack((*got)[3].receipt)));
+    restart({{"s", 100}});
+    s = part->find("s");
+    EXPECT_EQ(drain(*s), (std::vector<std::string>{"0", "2"}));
+    restart({{"s", 100}});
+    EXPECT_TRUE(drain(*part->find("s")).empty());
+    publish({"4"});
+    EXPECT_EQ(drain(*part->find("s")), std::vector<std::string>{"4"});
+}
+
+TEST_F(Topics, StartPositions) {
+    publish({"old1", "old2"});
+    clock.advance(1h);
+    auto t = clock.now();
+    publish({"new"});
+    auto earliest = part->resolve({broker::topic_partition::start_spec::kind::earliest});
+    auto latest = part->resolve({broker::topic_partition::start_spec::kind::latest});
+    auto by_time = part->resolve({broker::topic_partition::start_spec::kind::time, 0, t});
+    auto beyond = part->resolve({broker::topic_partition::start_spec::kind::offset, 99});
+    EXPECT_EQ(earliest->offset, 0u);
+    EXPECT_EQ(latest->offset, 3u);
+    EXPECT_EQ(by_time->offset, 2u);
+    EXPECT_EQ(beyond->offset, 3u);
+    EXPECT_TRUE(beyond->clamped);
+    auto s = add("from-time", 100, {}, by_time->offset);
+    EXPECT_EQ(drain(*s), std::vector<std::string>{"new"});
+}
+
+TEST_F(Topics, SeekRedeliversAcknowledgedMessages) {
+    auto s = add("s", 100);
+    publish({"a", "b", "c"});
+    EXPECT_EQ(drain(*s).size(), 3u);
+    auto p = run_coro(io, s->seek(1));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->offset, 1u);
+    EXPECT_EQ(drain(*s), (std::vector<std::string>{"b", "c"}));
+    p = run_coro(io, s->seek(1000));
+    EXPECT_TRUE(p->clamped);
+    EXPECT_TRUE(drain(*s).empty());
+    // Persisted: after a restart the cursor is where the last seek and acks left it.
+    EXPECT_TRUE(run_coro(io, s->seek(0)));
+    restart({{"s", 100}});
+    EXPECT_EQ(drain(*part->find("s")).size(), 3u);
+}
+
+TEST_F(Topics, FilterSkipsMessagesAndCountsThemAcknowledged) {
+    broker::subscription_options only_paid;
+    only_paid.filter = *broker::message_filter::make(
+        broker::message_filter::kind::pattern, R"({"attributes":{"status":["paid"]}})");
+    broker::subscription_options tags;
+    tags.filter = *broker::message_filter::make(broker::message_filter::kind::tags, "TagA || TagC");
+    broker::subscription_options by_body;
+    by_body.filter = *broker::message_filter::make(
+        broker::message_filter::kind::pattern, R"({"body":{"amount":[{"numeric":[">",100]}]}})");
+    auto paid = add("paid", 100, only_paid);
+    auto tagged = add("tagged", 101, tags);
+    auto big = add("big", 102, by_body);
+    publish(
+        {R"({"amount": 50})", R"({"amount": 500})", "not json", R"({"amount": 101})"},
+        {{{"status", "paid"}, {"tag", "TagA"}}, {{"status", "new"}, {"tag", "TagB"}},
+         {{"status", "paid"}, {"tag", "TagC"}}, {}});
+    EXPECT_EQ(drain(*paid), (std::vector<std::string>{R"({"amount": 50})", "not json"}));
+    EXPECT_EQ(drain(*tagged), (std::vector<std::string>{R"({"amount": 50})", "not json"}));
+    EXPECT_EQ(drain(*big), (std::vector<std::string>{R"({"amount": 500})", R"({"amount": 101})"}));
+    EXPECT_EQ(paid->lag(), 0u);
+    EXPECT_EQ(paid->stats().filtered, 2u);
+}
+
+TEST_F(Topics, OrderedModeKeepsOneInFlightPerKey) {
+    broker::subscription_options o;
+    o.ordered = true;
+    auto s = add("ordered", 100, o);
+    std::vector<broker::publish_entry> e;
+    for (int i = 0; i < 4; ++i) {
+        e.push_back({"k1-" + std::to_string(i), {}, "k1"});
+        e.push_back({"k2-" + std::to_string(i), {}, "k2"});
+    }
+    ASSERT_TRUE(run_coro(io, part->publish(std::move(e))));
+    auto first = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_EQ(first->size(), 2u); // one per key
+    EXPECT_TRUE(run_coro(io, s->receive({10, millis(0), std::nullopt}))->empty());
+    EXPECT_TRUE(run_coro(io, s->ack((*first)[0].receipt)));
+    auto next = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_EQ(next->size(), 1u);
+    EXPECT_EQ((*next)[0].message.body, (*first)[0].message.group + "-1");
+}
+
+TEST_F(Topics, RetentionRemovesMessagesWhetherAckedOrNot) {
+    def.config.retention = 1h;
+    part = open();
+    auto s = add("s", 100);
+    publish({"a", "b"});
+    clock.advance(2h);
+    run_coro(io, part->sweep());
+    EXPECT_EQ(part->stats().stored, 0u);
+    EXPECT_TRUE(drain(*s).empty());
+    publish({"c"});
+    EXPECT_EQ(drain(*s), std::vector<std::string>{"c"});
+}
+
+TEST_F(Topics, RemovingASubscriptionErasesItsState) {
+    auto s = add("s", 100);
+    publish({"a"});
+    drain(*s);
+    ASSERT_TRUE(run_coro(io, part->remove("s")));
+    EXPECT_EQ(part->find("s"), nullptr);
+    auto prefix = broker::keys::state_prefix(100, 0, broker::keys::state_kind::cursor);
+    EXPECT_FALSE(*engine->get(storage::column::state, prefix));
+    EXPECT_EQ(run_coro(io, part->remove("s")).error(), broker::errc::subscription_not_found);
+}
