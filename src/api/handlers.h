@@ -28,6 +28,24 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
 asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx);
 asio::awaitable<http::response> change_visibility(services& s, http::request_context& ctx);
 
+// topics.cc and topic_messages.cc: topics, subscriptions and their messages (docs/topics.md).
+asio::awaitable<http::response> create_topic(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_topic(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_topic(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_topics(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_topic(services& s, http::request_context& ctx);
+asio::awaitable<http::response> create_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_subscriptions(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> publish_topic_message(services& s, http::request_context& ctx);
+asio::awaitable<http::response> publish_topic_batch(services& s, http::request_context& ctx);
+asio::awaitable<http::response> receive_from_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> ack_subscription(services& s, http::request_context& ctx);
+asio::awaitable<http::response> subscription_visibility(services& s, http::request_context& ctx);
+asio::awaitable<http::response> seek_subscription(services& s, http::request_context& ctx);
+
 // functions.cc: the function resource, invocation and logs (docs/functions.md).
 asio::awaitable<http::response> create_function(services& s, http::request_context& ctx);
 asio::awaitable<http::response> put_function(services& s, http::request_context& ctx);

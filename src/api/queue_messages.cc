@@ -1,6 +1,7 @@
 // Handlers for messages on a queue: publish (raw and batch), receive, ack, visibility.
 #include "api/handlers.h"
 #include "api/json_out.h"
+#include "api/message_parsing.h"
 #include "api/request_parsing.h"
 #include "base/base64.h"
 #include "broker/errc.h"
@@ -18,190 +19,8 @@
 namespace sluice::api {
 namespace {
 
-constexpr size_t max_batch_entries = 1000;
-constexpr size_t max_attributes = 64;
-constexpr size_t max_attribute_value = 4096;
-constexpr std::string_view attr_header_prefix = "sluice-attr-";
-
 http::response queue_error(http::request_context& ctx, const error_code& ec, std::string_view name) {
     return ctx.error(http::to_api_error(ec, fmt::format("queue '{}'", name)));
-}
-
-/// Attributes from `Sluice-Attr-<key>: value` headers.
-/// Delivery options shared by the raw and batch forms.
-struct delivery_fields {
-    std::string group;
-    std::string dedup_id;
-    std::optional<millis> delay;
-    std::optional<timestamp> deliver_at;
-};
-
-std::optional<http::api_error> check_delivery_fields(const delivery_fields& f, std::string_view where) {
-    if (f.delay && f.deliver_at) {
-        return http::bad_request(fmt::format("{}give 'delay' or 'deliver_at', not both", where));
-    }
-    return std::nullopt;
-}
-
-std::variant<delivery_fields, http::api_error> header_delivery_fields(const http::request& req) {
-    delivery_fields f;
-    f.group = std::string(req["Sluice-Group"]);
-    f.dedup_id = std::string(req["Sluice-Dedup-Id"]);
-    if (auto d = req["Sluice-Delay"]; !d.empty()) {
-        auto parsed = parse_duration(std::string_view(d.data(), d.size()));
-        if (!parsed) {
-            return http::bad_request(
-                "header Sluice-Delay must be a duration such as 30s, 30m or 1d");
-        }
-        f.delay = *parsed;
-    }
-    if (auto t = req["Sluice-Deliver-At"]; !t.empty()) {
-        auto parsed = parse_rfc3339(std::string_view(t.data(), t.size()));
-        if (!parsed) {
-            return http::bad_request(
-                "header Sluice-Deliver-At must be an RFC 3339 time such as 2026-12-01T09:00:00Z");
-        }
-        f.deliver_at = *parsed;
-    }
-    if (auto e = check_delivery_fields(f, "")) {
-        return *e;
-    }
-    return f;
-}
-
-std::variant<model::attribute_list, http::api_error> header_attributes(const http::request& req) {
-    model::attribute_list attrs;
-    for (auto& f : req) {
-        std::string_view name(f.name_string().data(), f.name_string().size());
-        if (name.size() <= attr_header_prefix.size()
-            || !boost::beast::iequals(name.substr(0, attr_header_prefix.size()), attr_header_prefix)) {
-            continue;
-        }
-        auto key = name.substr(attr_header_prefix.size());
-        if (!model::is_valid_attribute_key(key)) {
-            return http::bad_request(fmt::format("invalid attribute key '{}'", key));
-        }
-        if (!is_valid_utf8(std::string_view(f.value().data(), f.value().size()))) {
-            return http::bad_request(fmt::format("attribute '{}' is not valid UTF-8", key));
-        }
-        if (f.value().size() > max_attribute_value) {
-            return http::bad_request(fmt::format(
-                "attribute '{}' is longer than {} bytes", key, max_attribute_value));
-        }
-        attrs.emplace_back(std::string(key), std::string(f.value()));
-    }
-    if (attrs.size() > max_attributes) {
-        return http::bad_request(fmt::format("more than {} attributes", max_attributes));
-    }
-    return attrs;
-}
-
-/// One entry of a publish batch.
-std::variant<broker::publish_entry, http::api_error>
-parse_batch_entry(const boost::json::value& v, size_t index) {
-    auto where = fmt::format("messages[{}]", index);
-    if (!v.is_object()) {
-        return http::bad_request(where + " must be an object");
-    }
-    auto& o = v.as_object();
-    json::object_reader r(o, where + ".");
-    broker::publish_entry e;
-    auto* body = r.any("body");
-    auto b64 = r.string("body_base64", 64u << 20);
-    if (body && b64) {
-        return http::bad_request(where + ": give 'body' or 'body_base64', not both");
-    }
-    if (body) {
-        e.body = body->is_string() ? std::string(body->get_string()) : boost::json::serialize(*body);
-    } else if (b64) {
-        auto decoded = base64_decode(*b64);
-        if (!decoded) {
-            return http::bad_request(where + ".body_base64 is not valid base64");
-        }
-        e.body = std::move(*decoded);
-    } else if (r.ok()) {
-        return http::bad_request(where + ": 'body' or 'body_base64' is required");
-    }
-    if (auto* attrs = r.any("attributes")) {
-        if (!attrs->is_object()) {
-            return http::bad_request(where + ".attributes must be an object of strings");
-        }
-        if (attrs->as_object().size() > max_attributes) {
-            return http::bad_request(fmt::format("{}: more than {} attributes", where, max_attributes));
-        }
-        for (auto& kv : attrs->as_object()) {
-            std::string_view key(kv.key().data(), kv.key().size());
-            if (!model::is_valid_attribute_key(key)) {
-                return http::bad_request(fmt::format("{}: invalid attribute key '{}'", where, key));
-            }
-            if (!kv.value().is_string() || kv.value().get_string().size() > max_attribute_value) {
-                return http::bad_request(fmt::format(
-                    "{}.attributes.{} must be a string of at most {} bytes", where, key,
-                    max_attribute_value));
-            }
-            e.attributes.emplace_back(std::string(key), std::string(kv.value().get_string()));
-        }
-    }
-    if (auto g = r.string("group", 1024)) {
-        e.group = std::string(*g);
-    }
-    if (auto d = r.string("dedup_id", 1024)) {
-        e.dedup_id = std::string(*d);
-    }
-    e.delay = r.duration("delay", millis(0), broker::queue_config::max_retention);
-    e.deliver_at = r.time("deliver_at");
-    r.string("id", 128); // the client's entry id, echoed in the results
-    r.reject_unknown();
-    if (!r.ok()) {
-        return http::bad_request(r.error());
-    }
-    if (e.delay && e.deliver_at) {
-        return http::bad_request(where + ": give 'delay' or 'deliver_at', not both");
-    }
-    return e;
-}
-
-boost::json::object entry_error(const error_code& ec) {
-    auto e = http::to_api_error(ec);
-    boost::json::object err;
-    err["code"] = e.code;
-    err["message"] = e.message;
-    return err;
-}
-
-/// `{"results":[{"ok":true} or {"error":{…}}, …]}`, one entry per result, in order.
-std::string results_body(const std::vector<result<void>>& results) {
-    boost::json::array out;
-    for (auto& one : results) {
-        boost::json::object o;
-        if (one) {
-            o["ok"] = true;
-        } else {
-            o["error"] = entry_error(one.error());
-        }
-        out.push_back(std::move(o));
-    }
-    boost::json::object o;
-    o["results"] = std::move(out);
-    return boost::json::serialize(o);
-}
-
-/// The storage error every entry failed with, when they all failed with the same 503-class
-/// error (then the request as a whole is unavailable, not a per-entry problem).
-template<class T>
-std::optional<error_code> unavailable_for_all(const std::vector<result<T>>& results) {
-    if (results.empty()) {
-        return std::nullopt;
-    }
-    for (auto& one : results) {
-        if (one || one.error() != results.front().error()) {
-            return std::nullopt;
-        }
-    }
-    if (http::to_api_error(results.front().error()).status != 503) {
-        return std::nullopt;
-    }
-    return results.front().error();
 }
 
 asio::awaitable<http::response> publish_entries(
@@ -264,7 +83,7 @@ asio::awaitable<http::response> publish_message(services& s, http::request_conte
     if (auto* e = std::get_if<http::api_error>(&attrs)) {
         co_return ctx.error(*e);
     }
-    auto fields = header_delivery_fields(ctx.req);
+    auto fields = header_delivery_fields(ctx.req, "Sluice-Group");
     if (auto* e = std::get_if<http::api_error>(&fields)) {
         co_return ctx.error(*e);
     }
@@ -305,7 +124,7 @@ asio::awaitable<http::response> publish_batch(services& s, http::request_context
     std::set<std::string, std::less<>> seen;
     entries.reserve(arr.size());
     for (size_t i = 0; i < arr.size(); ++i) {
-        auto e = parse_batch_entry(arr[i], i);
+        auto e = parse_batch_entry(arr[i], i, {});
         if (auto* err = std::get_if<http::api_error>(&e)) {
             co_return ctx.error(*err);
         }
@@ -318,7 +137,7 @@ asio::awaitable<http::response> publish_batch(services& s, http::request_context
             }
         }
         ids.push_back(std::move(id));
-        entries.push_back(std::move(std::get<broker::publish_entry>(e)));
+        entries.push_back(std::move(std::get<batch_entry>(e).entry));
     }
     co_return co_await publish_entries(
         s, ctx, name, std::move(entries), std::move(ids), false);

@@ -23,6 +23,23 @@ void register_routes(http::router& r, services& s) {
     add(verb::post, "/v1/queues/{name}/receive", receive_messages);
     add(verb::post, "/v1/queues/{name}/ack", ack_messages);
     add(verb::post, "/v1/queues/{name}/visibility", change_visibility);
+    // Topics (docs/topics.md).
+    add(verb::post, "/v1/topics", create_topic);
+    add(verb::get, "/v1/topics", list_topics);
+    add(verb::get, "/v1/topics/{name}", get_topic);
+    add(verb::put, "/v1/topics/{name}", put_topic);
+    add(verb::delete_, "/v1/topics/{name}", delete_topic);
+    add(verb::post, "/v1/topics/{name}/messages", publish_topic_message);
+    add(verb::post, "/v1/topics/{name}/messages/batch", publish_topic_batch);
+    add(verb::post, "/v1/topics/{name}/subscriptions", create_subscription);
+    add(verb::get, "/v1/topics/{name}/subscriptions", list_subscriptions);
+    add(verb::get, "/v1/topics/{name}/subscriptions/{sub}", get_subscription);
+    add(verb::put, "/v1/topics/{name}/subscriptions/{sub}", put_subscription);
+    add(verb::delete_, "/v1/topics/{name}/subscriptions/{sub}", delete_subscription);
+    add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/receive", receive_from_subscription);
+    add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/ack", ack_subscription);
+    add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/visibility", subscription_visibility);
+    add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/seek", seek_subscription);
     // Functions (docs/functions.md).
     add(verb::post, "/v1/functions", create_function);
     add(verb::get, "/v1/functions", list_functions);

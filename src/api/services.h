@@ -2,6 +2,7 @@
 
 #include "broker/queue_frontend.h"
 #include "broker/redrive_service.h"
+#include "broker/topic_frontend.h"
 #include "functions/function_service.h"
 #include "http/http_probe.h"
 #include "storage/engine.h"
@@ -19,6 +20,8 @@ struct services {
     storage::failure_injector* faults = nullptr;
     /// The function runtime (src/functions); set by the application.
     functions::function_service* functions = nullptr;
+    /// Topics and subscriptions; set by the application.
+    broker::topic_frontend* topics = nullptr;
     /// Dead-letter redrive tasks; set by the application.
     broker::redrive_service* redrive = nullptr;
 };

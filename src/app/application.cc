@@ -3,6 +3,7 @@
 #include "api/routes.h"
 #include "base/log.h"
 #include "broker/queue_frontend.h"
+#include "broker/topic_frontend.h"
 #include "functions/function_service.h"
 #include "http/server.h"
 #include "shard/shard_set.h"
@@ -27,6 +28,7 @@ namespace {
 struct running {
     http::server& server;
     broker::queue_frontend& queues;
+    broker::topic_frontend& topics;
     functions::function_service& functions;
     broker::redrive_service& redrive;
 };
@@ -36,6 +38,7 @@ asio::awaitable<void> shutdown(running r) {
     co_await r.server.stop_accepting();
     co_await r.functions.stop(); // before the broker: async consumers use its queues
     co_await r.redrive.stop();
+    co_await r.topics.stop();
     co_await r.queues.stop();
     co_await r.server.drain();
 }
@@ -107,13 +110,14 @@ int run_server(const config::server_config& cfg) {
     }
     shard::shard_set shards(shard_count);
     broker::queue_frontend queues(shards, *engine, clock::system(), cfg.retention_sweep_interval);
+    broker::topic_frontend topics(shards, *engine, clock::system(), queues, cfg.retention_sweep_interval);
     functions::service_options fo;
     fo.data_dir = cfg.data_dir;
     functions::function_service functions(shards, *engine, queues, clock::system(), fo);
     http::http_probe probe;
     http::router router(probe);
     broker::redrive_service redrive(shards, queues, *engine, clock::system());
-    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &redrive};
+    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &topics, &redrive};
     api::register_routes(router, services);
     http::server_options so;
     so.host = listen.first;
@@ -127,6 +131,7 @@ int run_server(const config::server_config& cfg) {
     http::server server(shards, router, probe, so);
     try {
         queues.recover();
+        topics.recover();
         functions.recover();
         redrive.recover();
         server.start();
@@ -136,6 +141,7 @@ int run_server(const config::server_config& cfg) {
     }
     shards.start();
     queues.start();
+    topics.start();
     functions.start();
     redrive.start();
     log->info(
@@ -153,7 +159,7 @@ int run_server(const config::server_config& cfg) {
     std::signal(SIGTERM, SIG_DFL);
 
     main_ctx.restart();
-    auto done = asio::co_spawn(main_ctx, shutdown({server, queues, functions, redrive}), asio::use_future);
+    auto done = asio::co_spawn(main_ctx, shutdown({server, queues, topics, functions, redrive}), asio::use_future);
     main_ctx.run();
     done.get();
     shards.stop();

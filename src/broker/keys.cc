@@ -88,6 +88,24 @@ std::optional<log_position> parse_log_key(std::string_view key) {
     return log_position{get_u32(key), get_u32(key.substr(4)), get_u64(key.substr(8))};
 }
 
+std::string topic_meta(std::string_view name) {
+    std::string k(topic_prefix);
+    k.append(name);
+    return k;
+}
+
+std::string subscription_meta(std::string_view topic, std::string_view name) {
+    std::string k(subscription_prefix);
+    k.append(topic).append("/").append(name);
+    return k;
+}
+
+std::string consumer_meta(std::string_view topic, std::string_view sub, std::string_view consumer) {
+    std::string k(consumer_prefix);
+    k.append(topic).append("/").append(sub).append("/").append(consumer);
+    return k;
+}
+
 std::string queue_meta(std::string_view name) {
     std::string k(queue_prefix);
     k.append(name);

@@ -53,6 +53,15 @@ inline constexpr std::string_view task_prefix_end = "task0";
 inline constexpr std::string_view receipt_secret = "secret/receipt";
 std::string queue_meta(std::string_view name);
 
+/// Topics: "topic/" name -> topic_definition; "sub/" topic "/" name -> subscription_definition;
+/// "consumer/" topic "/" sub "/" consumer id -> broadcast consumer instance (its state id).
+inline constexpr std::string_view topic_prefix = "topic/";
+inline constexpr std::string_view subscription_prefix = "sub/";
+inline constexpr std::string_view consumer_prefix = "consumer/";
+std::string topic_meta(std::string_view name);
+std::string subscription_meta(std::string_view topic, std::string_view name);
+std::string consumer_meta(std::string_view topic, std::string_view sub, std::string_view consumer);
+
 void put_u32(std::string& out, uint32_t v);
 void put_u64(std::string& out, uint64_t v);
 uint32_t get_u32(std::string_view in);

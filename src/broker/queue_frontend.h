@@ -71,6 +71,16 @@ public:
     move_to(std::string queue, model::message m, storage::write_batch source_ops);
 
     broker_probe& probe() { return _probe; }
+    const receipt_codec& receipts() const { return *_receipts; }
+    /// Ids for topics, subscriptions and consumers share the queues' sequence (state keys and
+    /// receipts are named by them). Store the returned id with keys::topic_sequence.
+    uint32_t allocate_id() { return _last_topic_id.fetch_add(1) + 1; }
+    /// An id read back from storage (recovery): later allocations go above it.
+    void observe_id(uint32_t id) {
+        auto cur = _last_topic_id.load();
+        while (cur < id && !_last_topic_id.compare_exchange_weak(cur, id)) {
+        }
+    }
     unsigned shard_for(std::string_view name) const;
 
     /// Checks the dead-letter settings of `config` for queue `name`: the target exists, is not

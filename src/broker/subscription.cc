@@ -327,6 +327,8 @@ void subscription::wake_one() {
         auto* w = _waiters.front();
         _waiters.pop_front();
         w->timer.cancel();
+    } else if (_notifier) {
+        _notifier();
     }
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <set>
@@ -92,6 +93,9 @@ public:
     ~subscription();
 
     void set_options(subscription_options o) { _options = std::move(o); }
+    /// Called (on this shard) when messages may have become available and no receive here is
+    /// waiting: a receive spanning partitions on several shards waits elsewhere.
+    void set_notifier(std::function<void()> notify) { _notifier = std::move(notify); }
     const subscription_options& options() const { return _options; }
 
     /// Rebuilds state from the log and the stored delivery counts (startup).
@@ -212,6 +216,7 @@ private:
     subscription_options _options;
     std::string _name;
     uint32_t _owner;
+    std::function<void()> _notifier;
 
     // Topic cursor: the stored floor and the offsets acknowledged at or above it.
     uint64_t _stored_floor = 0;

@@ -65,6 +65,7 @@ public:
     result<subscription::position> resolve(const start_spec& from);
 
     partition_stats stats() const;
+    result<std::optional<model::message>> read(uint64_t offset) { return _log.read(offset); }
 
     asio::awaitable<void> fire_due() { co_await _scheduler.fire_due(); }
     static asio::awaitable<void> run_scheduler(std::shared_ptr<topic_partition> self);
