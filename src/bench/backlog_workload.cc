@@ -28,6 +28,24 @@ run_report run_backlog(run_context& ctx) {
     auto after_publish = ctx.progress.sample_rss();
     auto dir_after_publish = ctx.probe.data_dir_bytes();
 
+    if (ctx.options.publish_only) { // --keep: leave the backlog for the next step
+        ctx.progress.watch(nullptr, "checking");
+        report.settings.emplace_back("keep", "publish only");
+        report.phases.push_back(
+            {"publish", load.counters().published.load(), load.publish_timing().seconds()});
+        add_load_figures(report, load, {"publish"});
+        add_footprint(report, ctx);
+        if (report.server_footprint) {
+            auto& s = *report.server_footprint;
+            s.extra_bytes.emplace_back("peak_rss_publish", after_publish.peak);
+            if (dir_after_publish) {
+                s.extra_bytes.emplace_back("data_dir_after_publish", *dir_after_publish);
+            }
+        }
+        add_kept_checks(report, load, ctx, ctx.options.count, /*delayed=*/false);
+        return report;
+    }
+
     ctx.progress.reset_peak();
     ctx.progress.watch(&load, "backlog drain");
     load.start_consumers();

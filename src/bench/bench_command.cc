@@ -22,6 +22,7 @@ struct bench_flags {
     std::string workload;
     std::string queue;
     bool keep_queue = false;
+    bool keep = false;
     size_t producers = 0;
     size_t consumers = 0;
     std::string size = "1KiB";
@@ -38,6 +39,10 @@ struct bench_flags {
     bool quiet = false;
     int server_pid = 0;
     std::string data_dir;
+    uint32_t groups = 0;
+    std::string fire_after = "60s";
+    std::string fire_window = "60s";
+    double other_rate = 10'000;
 
     CLI::Option* producers_opt = nullptr;
     CLI::Option* consumers_opt = nullptr;
@@ -47,13 +52,18 @@ struct bench_flags {
     CLI::Option* receive_batch_opt = nullptr;
     CLI::Option* ack_batch_opt = nullptr;
     CLI::Option* pid_opt = nullptr;
+    CLI::Option* groups_opt = nullptr;
+    CLI::Option* fire_after_opt = nullptr;
+    CLI::Option* fire_window_opt = nullptr;
+    CLI::Option* other_rate_opt = nullptr;
 };
 
 bench_options to_options(const bench_flags& f) {
     bench_options o;
     o.workload = f.workload;
     o.queue = f.queue.empty() ? fmt::format("bench-{}-{}", f.workload, ::getpid()) : f.queue;
-    o.keep_queue = f.keep_queue;
+    o.publish_only = f.keep;
+    o.keep_queue = f.keep_queue || f.keep;
     if (f.producers_opt->count() > 0) {
         o.producers = f.producers;
     }
@@ -88,7 +98,32 @@ bench_options to_options(const bench_flags& f) {
         o.server_pid = f.server_pid;
     }
     o.data_dir = f.data_dir;
+    if (f.groups_opt->count() > 0) {
+        o.groups = f.groups;
+    }
+    o.fire_after = *parse_duration(f.fire_after);
+    o.fire_window = *parse_duration(f.fire_window);
+    o.other_rate = f.other_rate;
     return o;
+}
+
+/// Options that only one workload reads: giving them to another is a usage error.
+void check_workload_options(const bench_flags& f, const workload& w) {
+    struct owned {
+        const CLI::Option* option;
+        std::string_view workload;
+    };
+    for (const auto& [option, owner] : {owned{f.groups_opt, "fifo"}, owned{f.fire_after_opt, "delayed"},
+                                         owned{f.fire_window_opt, "delayed"},
+                                         owned{f.other_rate_opt, "delayed"}}) {
+        if (option->count() > 0 && w.name != owner) {
+            throw CLI::ValidationError(option->get_name(),
+                                       fmt::format("only the {} workload takes it", owner));
+        }
+    }
+    if (f.keep && !w.can_keep) {
+        throw CLI::ValidationError("--keep", "only the backlog and delayed workloads take it");
+    }
 }
 
 bool is_loopback(std::string_view address) {
@@ -111,6 +146,7 @@ double process_cpu_seconds() {
 
 void run_bench(const cli::global_options& global, const bench_flags& flags) {
     const auto* w = find_workload(flags.workload);
+    check_workload_options(flags, *w);
     auto options = to_options(flags);
     w->defaults(options);
     if (options.count && options.duration) {
@@ -140,7 +176,8 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
         probe.locate(url->port);
     }
 
-    if (auto st = control.put_queue(options.queue, options.visibility_timeout); !st.ok) {
+    if (auto st = control.put_queue(options.queue, options.visibility_timeout, options.fifo_queue);
+        !st.ok) {
         fail(fmt::format("cannot create queue '{}': {}", options.queue, st.error));
     }
 
@@ -196,6 +233,9 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
     cmd->add_option("--queue", flags->queue, "Queue to use (default: bench-WORKLOAD-PID, deleted after)")
         ->check(cli::name_validator());
     cmd->add_flag("--keep-queue", flags->keep_queue, "Do not delete the queue after the run");
+    cmd->add_flag("--keep", flags->keep,
+                  "backlog, delayed: publish only, then exit leaving the messages pending and the "
+                  "queue in place (to time a server restart with a backlog)");
     flags->producers_opt =
         cmd->add_option("-p,--producers", flags->producers, "Publishing connections (threads)")
             ->check(CLI::Range(1, 256));
@@ -238,13 +278,38 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
         "Server process to measure (default: the process listening on the port, when local)");
     cmd->add_option("--data-dir", flags->data_dir,
                     "Server data directory to measure (default: the server's --data-dir)");
+    flags->groups_opt =
+        cmd->add_option("--groups", flags->groups,
+                        "fifo: message groups, published round robin (default 1000; 0 = the same "
+                        "run on a standard queue)")
+            ->check(CLI::Range(uint32_t(0), uint32_t(10'000'000)));
+    flags->fire_after_opt =
+        cmd->add_option("--fire-after", flags->fire_after,
+                        "delayed: the firing window starts this long after the run starts (after "
+                        "publishing is expected to end)")
+            ->check(cli::duration_validator())
+            ->capture_default_str();
+    flags->fire_window_opt =
+        cmd->add_option("--fire-window", flags->fire_window,
+                        "delayed: deliver_at times are spread evenly over this long")
+            ->check(cli::duration_validator())
+            ->capture_default_str();
+    flags->other_rate_opt =
+        cmd->add_option("--other-rate", flags->other_rate,
+                        "delayed: non-delayed msg/s to a second queue while the timers fire (0 = none)")
+            ->check(CLI::Range(0.0, 1e7))
+            ->capture_default_str();
     cmd->footer(
         workload_help()
         + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
-          "Every run checks that each message was received exactly once; exit status 1 if not.\n"
+          "Every run checks that each message was received exactly once (with --keep: that the queue "
+          "holds every message published); exit status 1 if not.\n"
         + cli::examples({"sluice bench throughput --count 100000",
                          "sluice bench latency --rate 5000 --duration 30s",
                          "sluice bench backlog --count 1000000 --json",
+                         "sluice bench delayed --count 1000000 --fire-after 60s --fire-window 60s",
+                         "sluice bench delayed --count 1000000 --fire-after 1h --keep --queue timers",
+                         "sluice bench fifo --count 200000 --groups 1000",
                          "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
     cmd->callback([options, flags] { run_bench(*options, *flags); });
 }

@@ -14,6 +14,10 @@ struct bench_options {
     std::string workload;
     std::string queue; ///< "" = "bench-<workload>-<pid>", deleted after the run
     bool keep_queue = false;
+    /// --keep: publish only, then exit with the messages pending and the queue left in place
+    /// (implies keep_queue); for measuring a restart with a backlog (workloads with can_keep).
+    bool publish_only = false;
+    bool fifo_queue = false; ///< create the queue with `fifo: true` (set by the fifo workload)
 
     std::optional<size_t> producers;
     std::optional<size_t> consumers;
@@ -27,6 +31,15 @@ struct bench_options {
     millis visibility_timeout{60'000};
     millis receive_wait{1000};
     millis drain_timeout{60'000};
+
+    /// fifo: message groups; 0 = the same run on a standard queue (no groups).
+    std::optional<uint32_t> groups;
+    /// delayed: the firing window starts this long after the run starts and lasts fire_window;
+    /// message k of N is due at start + fire_after + fire_window * k / N.
+    millis fire_after{60'000};
+    millis fire_window{60'000};
+    /// delayed: non-delayed traffic on a second queue while the timers fire (msg/s, 0 = none).
+    double other_rate = 10'000;
 
     bool json = false;
     bool quiet = false; ///< no progress line

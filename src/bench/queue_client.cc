@@ -64,12 +64,13 @@ call_status queue_client::exchange(cli::http_request& request, std::string* body
     return st;
 }
 
-call_status queue_client::put_queue(std::string_view name, millis visibility_timeout) {
+call_status queue_client::put_queue(std::string_view name, millis visibility_timeout, bool fifo) {
     cli::http_request req;
     req.method = cli::http_method::put;
     req.path = queue_path(name);
     req.content_type = "application/json";
-    req.body = fmt::format(R"({{"visibility_timeout":"{}"}})", format_duration(visibility_timeout));
+    req.body = fmt::format(R"({{"visibility_timeout":"{}"{}}})", format_duration(visibility_timeout),
+                           fifo ? R"(,"fifo":true)" : "");
     return exchange(req, nullptr);
 }
 
@@ -87,7 +88,7 @@ call_status queue_client::get(std::string_view path) {
     return exchange(req, nullptr);
 }
 
-std::optional<uint64_t> queue_client::unfinished_messages(std::string_view name, call_status& st) {
+std::optional<queue_stats> queue_client::stats(std::string_view name, call_status& st) {
     cli::http_request req;
     req.path = queue_path(name);
     std::string body;
@@ -102,14 +103,16 @@ std::optional<uint64_t> queue_client::unfinished_messages(std::string_view name,
         st.error = "unparsable queue answer: " + body.substr(0, 200);
         return std::nullopt;
     }
-    uint64_t total = 0;
-    for (const char* field : {"visible", "in_flight", "delayed"}) {
+    auto count = [&](const char* field) {
         uint64_t v = 0;
-        if (doc["stats"][field].get(v) == simdjson::SUCCESS) {
-            total += v;
-        }
-    }
-    return total;
+        return doc["stats"][field].get(v) == simdjson::SUCCESS ? v : 0;
+    };
+    return queue_stats{count("visible"), count("in_flight"), count("delayed")};
+}
+
+std::optional<uint64_t> queue_client::unfinished_messages(std::string_view name, call_status& st) {
+    auto s = stats(name, st);
+    return s ? std::optional<uint64_t>(s->unfinished()) : std::nullopt;
 }
 
 call_status queue_client::publish_batch(std::string_view name, std::string request_body, size_t count) {
@@ -183,6 +186,10 @@ call_status queue_client::receive(
             } else if (key == "body") {
                 if (field.value().get_string().get(m.body) != simdjson::SUCCESS) {
                     return fail("bad body");
+                }
+            } else if (key == "group") {
+                if (field.value().get_string().get(m.group) != simdjson::SUCCESS) {
+                    return fail("bad group");
                 }
             } else if (key == "delivery_count") {
                 uint64_t v = 0;

@@ -16,7 +16,8 @@ namespace sluice::bench {
 /// One received message, as far as the benchmark cares.
 struct received_message {
     std::string receipt;
-    std::string_view body; ///< valid until the next receive() on the same client
+    std::string_view body;  ///< valid until the next receive() on the same client
+    std::string_view group; ///< "" on a standard queue; valid like body
     uint32_t delivery_count = 0;
 };
 
@@ -27,6 +28,14 @@ struct call_status {
     bool ok = false;
     bool retry = false;
     std::string error;
+};
+
+/// The message counts of GET /v1/queues/{name} (`stats`).
+struct queue_stats {
+    uint64_t visible = 0;
+    uint64_t in_flight = 0;
+    uint64_t delayed = 0;
+    uint64_t unfinished() const { return visible + in_flight + delayed; }
 };
 
 /// The queue endpoints the benchmark drives, over one keep-alive connection, with lean
@@ -41,11 +50,13 @@ public:
     queue_client(const queue_client&) = delete;
     queue_client& operator=(const queue_client&) = delete;
 
-    /// PUT /v1/queues/{name} with a visibility timeout; creates or updates.
-    call_status put_queue(std::string_view name, millis visibility_timeout);
+    /// PUT /v1/queues/{name} with a visibility timeout (and `fifo`); creates or updates.
+    call_status put_queue(std::string_view name, millis visibility_timeout, bool fifo = false);
     /// DELETE /v1/queues/{name}.
     call_status delete_queue(std::string_view name);
-    /// GET /v1/queues/{name}: stats.visible + stats.in_flight (+ delayed), or nullopt.
+    /// GET /v1/queues/{name}: its message counts, or nullopt.
+    std::optional<queue_stats> stats(std::string_view name, call_status& status);
+    /// stats.visible + stats.in_flight + stats.delayed, or nullopt.
     std::optional<uint64_t> unfinished_messages(std::string_view name, call_status& status);
 
     /// POST /v1/queues/{name}/messages/batch with `request_body`, a ready

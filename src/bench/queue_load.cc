@@ -2,6 +2,7 @@
 
 #include "bench/message_body.h"
 #include "bench/queue_client.h"
+#include "base/units.h"
 
 #include <fmt/format.h>
 #include <sys/prctl.h>
@@ -25,6 +26,31 @@ void store_max(std::atomic<int64_t>& a, int64_t v) {
     }
 }
 
+void store_min(std::atomic<int64_t>& a, int64_t v) {
+    auto cur = a.load(std::memory_order_relaxed);
+    while (v < cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+
+int64_t unix_ns(timestamp t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+/// "g<index>" -> index; nullopt for anything else.
+std::optional<uint64_t> group_index(std::string_view key) {
+    if (key.size() < 2 || key.size() > 11 || key[0] != 'g') {
+        return std::nullopt;
+    }
+    uint64_t v = 0;
+    for (char c : key.substr(1)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + uint64_t(c - '0');
+    }
+    return v;
+}
+
 /// Linux rounds sleeps up by the thread's timer slack (50 µs by default); a paced producer
 /// wants to wake on time, since its lateness counts as latency.
 void tighten_timer_slack() { ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); }
@@ -43,6 +69,13 @@ queue_load::queue_load(cli::client_options client, load_plan plan)
     _plan.publish_batch = std::clamp<size_t>(_plan.publish_batch, 1, 1000);
     _plan.receive_batch = std::clamp<uint32_t>(_plan.receive_batch, 1, 100);
     _plan.ack_batch = std::clamp<size_t>(_plan.ack_batch, 1, 1000);
+    if (_plan.groups > 0) {
+        _plan.producers = std::min<size_t>(_plan.producers, _plan.groups);
+        _group_last = std::make_unique<std::atomic<uint64_t>[]>(_plan.groups);
+        for (uint32_t g = 0; g < _plan.groups; ++g) {
+            _group_last[g].store(0, std::memory_order_relaxed);
+        }
+    }
 }
 
 queue_load::~queue_load() {
@@ -96,6 +129,11 @@ uint64_t queue_load::unexpected() const {
     return seen_set::count_difference(_received_seqs, _published_seqs);
 }
 
+std::optional<int64_t> queue_load::min_lateness_ns() const {
+    auto v = _min_lateness_ns.load();
+    return v == INT64_MAX ? std::nullopt : std::optional<int64_t>(v);
+}
+
 std::string queue_load::first_error() const {
     std::lock_guard lock(_mutex);
     return _error;
@@ -111,7 +149,7 @@ void queue_load::note_error(const std::string& what) {
     _stop = true;
 }
 
-void queue_load::produce(size_t /*index*/) {
+void queue_load::produce(size_t index) {
     tighten_timer_slack();
     queue_client client(_client);
     latency_histogram publish_latency;
@@ -127,7 +165,12 @@ void queue_load::produce(size_t /*index*/) {
     };
     std::vector<int64_t> intended(batch);
     std::string body;
-    body.reserve(batch * (_plan.message_size + 16) + 32);
+    body.reserve(batch * (_plan.message_size + 64) + 32);
+    // FIFO: this producer's groups are index, index + P, index + 2P, … below _plan.groups.
+    const uint64_t stride = _plan.producers;
+    const uint64_t own_groups =
+        _plan.groups > index ? (_plan.groups - index + stride - 1) / stride : 0;
+    uint64_t local = 0;
 
     while (!_stop) {
         uint64_t first = _next_seq.fetch_add(batch);
@@ -150,13 +193,31 @@ void queue_load::produce(size_t /*index*/) {
         body.clear();
         body += R"({"messages":[)";
         for (size_t i = 0; i < n; ++i) {
-            intended[i] = paced ? to_ns(due(first + i)) : to_ns(build_time);
+            const uint64_t seq = first + i;
+            intended[i] = paced ? to_ns(due(seq)) : to_ns(build_time);
+            std::optional<timestamp> deliver_at;
+            auto stamp = static_cast<uint64_t>(intended[i]);
+            if (_plan.schedule) {
+                deliver_at = _plan.schedule->due(seq, _plan.count);
+                stamp = static_cast<uint64_t>(unix_ns(*deliver_at));
+            }
             if (i > 0) {
                 body += ',';
             }
             body += R"({"body":")";
-            append_body(body, {first + i, static_cast<uint64_t>(intended[i])}, _plan.message_size);
-            body += R"("})";
+            append_body(body, {seq, stamp}, _plan.message_size);
+            body += '"';
+            if (deliver_at) {
+                body += R"(,"deliver_at":")";
+                body += format_rfc3339(*deliver_at);
+                body += '"';
+            }
+            if (own_groups > 0) {
+                body += R"(,"group":"g)";
+                body += std::to_string(index + stride * (local++ % own_groups));
+                body += '"';
+            }
+            body += '}';
         }
         body += "]}";
 
@@ -207,7 +268,11 @@ bool queue_load::consumers_should_stop(
     steady::time_point& last_progress, uint64_t& last_received) const {
     auto now = steady::now();
     auto received = _counters.received.load();
-    if (received != last_received || !_producers_done) {
+    // A delayed run has nothing to receive before the last message is due.
+    bool before_last_due = _plan.schedule && _plan.count > 0
+                           && std::chrono::system_clock::now()
+                                  < _plan.schedule->due(_plan.count - 1, _plan.count);
+    if (received != last_received || !_producers_done || before_last_due) {
         last_received = received;
         last_progress = now;
     }
@@ -221,6 +286,21 @@ bool queue_load::consumers_should_stop(
         return true;
     }
     return now - last_progress > _plan.drain_timeout;
+}
+
+void queue_load::check_group_order(std::string_view group, uint64_t seq) {
+    auto g = group_index(group);
+    if (!g || *g >= _plan.groups) {
+        _counters.order_violations.fetch_add(1, std::memory_order_relaxed);
+        note_error(fmt::format("a message in '{}' came with group '{}', not one of ours",
+                               _plan.queue, group));
+        return;
+    }
+    // One message of a group is in flight at a time, so this group's entries never race.
+    auto before = _group_last[*g].exchange(seq + 1, std::memory_order_relaxed);
+    if (before > seq + 1) {
+        _counters.order_violations.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 void queue_load::consume(size_t /*index*/) {
@@ -274,6 +354,7 @@ void queue_load::consume(size_t /*index*/) {
             continue;
         }
         const auto now_ns = to_ns(steady::now());
+        const auto wall_ns = _plan.schedule ? unix_ns(std::chrono::system_clock::now()) : 0;
         uint64_t first_time = 0;
         for (auto& m : messages) {
             if (m.delivery_count > 1) {
@@ -284,8 +365,19 @@ void queue_load::consume(size_t /*index*/) {
                 _counters.foreign.fetch_add(1, std::memory_order_relaxed);
             } else if (_received_seqs.mark(stamp->seq)) {
                 ++first_time;
-                e2e.record(static_cast<uint64_t>(
-                    std::max<int64_t>(0, now_ns - static_cast<int64_t>(stamp->intended_ns))));
+                // Delayed: lateness after deliver_at (wall clock); else since the intended send.
+                auto since = (_plan.schedule ? wall_ns : now_ns)
+                             - static_cast<int64_t>(stamp->intended_ns);
+                e2e.record(static_cast<uint64_t>(std::max<int64_t>(0, since)));
+                if (_plan.schedule) {
+                    store_min(_min_lateness_ns, since);
+                    if (since < -std::chrono::nanoseconds(early_tolerance).count()) {
+                        _counters.early.fetch_add(1, std::memory_order_relaxed);
+                    }
+                }
+                if (_plan.groups > 0) {
+                    check_group_order(m.group, stamp->seq);
+                }
             } else {
                 _counters.duplicates.fetch_add(1, std::memory_order_relaxed);
             }

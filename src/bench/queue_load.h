@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/clock.h"
 #include "bench/histogram.h"
 #include "bench/seen_set.h"
 #include "cli/http_client.h"
@@ -7,15 +8,28 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace sluice::bench {
 
 using steady = std::chrono::steady_clock;
+
+/// When the messages of a delayed run are due: message k of `count` at
+/// fire_start + fire_window * k / count, to the millisecond (what `deliver_at` carries).
+struct delay_schedule {
+    timestamp fire_start; ///< whole milliseconds
+    millis fire_window{0};
+    timestamp due(uint64_t seq, uint64_t count) const {
+        auto offset = count > 0 ? uint64_t(fire_window.count()) * seq / count : 0;
+        return fire_start + millis(static_cast<int64_t>(offset));
+    }
+};
 
 /// What the producers and consumers of one run do. Filled by a workload from bench_options.
 struct load_plan {
@@ -37,7 +51,23 @@ struct load_plan {
     millis receive_wait{1000};    ///< long-poll wait of each receive
     /// Consumers give up once producers are done and nothing arrived for this long.
     millis drain_timeout{60'000};
+    /// Delayed messages (needs `count`): each message is published with its `deliver_at` and
+    /// its body carries that time (Unix ns, wall clock) instead of the send time; consumers
+    /// record lateness = receive time - deliver_at (end_to_end_latency()) and count messages
+    /// received before it (`early`). Consumers wait for the last due time before the drain
+    /// timeout starts counting.
+    std::optional<delay_schedule> schedule;
+    /// FIFO message groups: producer p publishes to groups p, p+P, p+2P, … (< groups) round
+    /// robin, keys "g<index>", so each group's messages come from one producer in increasing
+    /// sequence order; consumers check that each group's sequence numbers arrive in increasing
+    /// order (`order_violations`). 0: no groups (a standard queue). Producers are capped at
+    /// `groups`.
+    uint32_t groups = 0;
 };
+
+/// Messages received this long before their deliver_at count as early (the server's clock and
+/// ours are the same clock; deliver_at has millisecond resolution).
+inline constexpr std::chrono::milliseconds early_tolerance{1};
 
 /// Live counters, readable from any thread (progress line).
 struct load_counters {
@@ -54,6 +84,8 @@ struct load_counters {
     std::atomic<uint64_t> acked{0};
     std::atomic<uint64_t> ack_failures{0};
     std::atomic<uint64_t> consume_errors{0};
+    std::atomic<uint64_t> early{0};            ///< delayed: received before deliver_at
+    std::atomic<uint64_t> order_violations{0}; ///< fifo: a group's sequence went backwards
 };
 
 /// Times of one phase (publishing or consuming) as seen by the client.
@@ -99,6 +131,10 @@ public:
     const latency_histogram& end_to_end_latency() const { return _e2e_latency; }
     const latency_histogram& send_lag() const { return _send_lag; }
 
+    /// Delayed runs: the smallest receive time - deliver_at seen (negative = early), in ns;
+    /// nullopt before any message arrived.
+    std::optional<int64_t> min_lateness_ns() const;
+
     /// Exactly-once accounting after both sides joined: published messages never received, and
     /// received messages that were never acknowledged as published.
     uint64_t missing() const;
@@ -111,6 +147,7 @@ private:
     void consume(size_t index);
     void note_error(const std::string& what);
     bool consumers_should_stop(steady::time_point& last_progress, uint64_t& last_received) const;
+    void check_group_order(std::string_view group, uint64_t seq);
 
     cli::client_options _client;
     load_plan _plan;
@@ -126,6 +163,9 @@ private:
     steady::time_point _consume_start{};
     std::atomic<int64_t> _last_publish_ns{0};
     std::atomic<int64_t> _last_receive_ns{0};
+    std::atomic<int64_t> _min_lateness_ns{INT64_MAX};
+    /// fifo: per group, the last sequence number received + 1 (0 = none yet).
+    std::unique_ptr<std::atomic<uint64_t>[]> _group_last;
 
     std::vector<std::thread> _producer_threads;
     std::vector<std::thread> _consumer_threads;

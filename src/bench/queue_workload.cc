@@ -21,6 +21,7 @@ load_plan plan_from(const bench_options& o) {
     p.ack_batch = o.ack_batch.value_or(500);
     p.receive_wait = o.receive_wait;
     p.drain_timeout = o.drain_timeout;
+    p.groups = o.groups.value_or(0);
     return p;
 }
 
@@ -46,10 +47,11 @@ run_report begin_report(const run_context& ctx) {
     return r;
 }
 
-void add_load_figures(
-    run_report& report, const queue_load& load, std::initializer_list<std::string_view> latencies) {
+void add_load_figures(run_report& report, const queue_load& load,
+                      std::initializer_list<std::string_view> latencies, std::string_view prefix) {
     const auto& c = load.counters();
-    report.counters = {
+    auto named = [&](std::string_view name) { return std::string(prefix) + std::string(name); };
+    std::pair<std::string_view, uint64_t> counters[] = {
         {"published", c.published.load()},
         {"publish_requests", c.publish_requests.load()},
         {"publish_retries", c.publish_retries.load()},
@@ -60,30 +62,46 @@ void add_load_figures(
         {"duplicates", c.duplicates.load()},
         {"redelivered", c.redelivered.load()},
     };
+    for (const auto& [name, value] : counters) {
+        report.counters.emplace_back(named(name), value);
+    }
+    if (load.plan().schedule) {
+        report.counters.emplace_back(named("early"), c.early.load());
+    }
+    if (load.plan().groups > 0) {
+        report.counters.emplace_back(named("order_violations"), c.order_violations.load());
+    }
+    const bool paced = load.plan().rate > 0;
     for (auto name : latencies) {
         if (name == "publish") {
             report.latencies.push_back(
-                {"publish", load.plan().rate > 0 ? "intended send -> publish answered"
-                                                 : "batch sent -> publish answered",
+                {named(name),
+                 paced ? "intended send -> publish answered" : "batch sent -> publish answered",
                  load.publish_latency()});
         } else if (name == "end_to_end") {
             report.latencies.push_back(
-                {"end_to_end",
-                 load.plan().rate > 0 ? "intended send -> received by a consumer"
-                                      : "batch sent -> received by a consumer",
+                {named(name),
+                 paced ? "intended send -> received by a consumer"
+                       : "batch sent -> received by a consumer",
+                 load.end_to_end_latency()});
+        } else if (name == "lateness") {
+            report.latencies.push_back(
+                {named(name), "deliver_at -> received by a consumer, wall clock",
                  load.end_to_end_latency()});
         } else if (name == "send_lag") {
             report.latencies.push_back(
-                {"send_lag", "intended send -> request written (client lateness)", load.send_lag()});
+                {named(name), "intended send -> request written (client lateness)", load.send_lag()});
         }
     }
 }
 
-void add_queue_checks(
-    run_report& report, const queue_load& load, run_context& ctx, std::optional<uint64_t> expected) {
+void add_queue_checks(run_report& report, const queue_load& load, run_context& ctx,
+                      std::optional<uint64_t> expected, std::string_view prefix) {
     const auto& c = load.counters();
+    auto named = [&](std::string_view name) { return std::string(prefix) + std::string(name); };
     auto error = load.first_error();
-    report.checks.push_back({"no_errors", error.empty(), error.empty() ? "no request failed" : error});
+    report.checks.push_back(
+        {named("no_errors"), error.empty(), error.empty() ? "no request failed" : error});
 
     auto published = c.published.load();
     auto received = c.received.load();
@@ -93,7 +111,7 @@ void add_queue_checks(
     auto foreign = c.foreign.load();
     bool once = missing == 0 && unexpected == 0 && duplicates == 0 && foreign == 0;
     report.checks.push_back(
-        {"exactly_once", once,
+        {named("exactly_once"), once,
          fmt::format("{} published, {} received once, {} missing, {} duplicates, {} unexpected, "
                      "{} foreign",
                      published, received, missing, duplicates, unexpected, foreign)});
@@ -101,18 +119,44 @@ void add_queue_checks(
     bool counts = received == published && c.acked.load() == received + duplicates + foreign
                   && (!expected || published == *expected);
     report.checks.push_back(
-        {"counts_match", counts,
+        {named("counts_match"), counts,
          fmt::format("published {}{}, received {}, acked {}", published,
                      expected ? fmt::format(" of {}", *expected) : std::string(), received,
                      c.acked.load())});
 
     queue_client client(ctx.client);
     call_status st;
-    auto left = client.unfinished_messages(ctx.options.queue, st);
+    auto left = client.unfinished_messages(load.plan().queue, st);
     report.checks.push_back(
-        {"queue_empty", left && *left == 0,
+        {named("queue_empty"), left && *left == 0,
          left ? fmt::format("{} messages left visible, in flight or delayed", *left)
               : "cannot read the queue: " + st.error});
+}
+
+void add_kept_checks(run_report& report, const queue_load& load, run_context& ctx,
+                     std::optional<uint64_t> expected, bool delayed) {
+    const auto& c = load.counters();
+    auto error = load.first_error();
+    report.checks.push_back({"no_errors", error.empty(), error.empty() ? "no request failed" : error});
+    auto published = c.published.load();
+    report.checks.push_back(
+        {"counts_match", !expected || published == *expected,
+         fmt::format("published {}{}", published,
+                     expected ? fmt::format(" of {}", *expected) : std::string())});
+    queue_client client(ctx.client);
+    call_status st;
+    auto stats = client.stats(load.plan().queue, st);
+    if (!stats) {
+        report.checks.push_back({"queue_holds_all", false, "cannot read the queue: " + st.error});
+        return;
+    }
+    auto held = delayed ? stats->delayed : stats->visible;
+    report.checks.push_back(
+        {"queue_holds_all", held == published && stats->unfinished() == published,
+         fmt::format("queue '{}' holds {} {} of {} published (visible {}, in flight {}, delayed {}); "
+                     "kept for the next step",
+                     load.plan().queue, held, delayed ? "delayed" : "visible", published,
+                     stats->visible, stats->in_flight, stats->delayed)});
 }
 
 void add_footprint(run_report& report, run_context& ctx) {

@@ -78,7 +78,7 @@ std::string format_summary(const run_report& r) {
     }
     for (const auto& p : r.phases) {
         out += fmt::format(
-            "  {:<10} {:>12} msgs in {:>8.2f} s = {:>12} msg/s\n", p.name, with_thousands(p.messages),
+            "  {:<13} {:>12} msgs in {:>8.2f} s = {:>12} msg/s\n", p.name, with_thousands(p.messages),
             p.seconds, with_thousands(static_cast<uint64_t>(p.rate() + 0.5)));
     }
     for (const auto& l : r.latencies) {
@@ -118,10 +118,13 @@ std::string format_summary(const run_report& r) {
         }
         out += '\n';
     }
-    for (const auto& c : r.checks) {
-        out += fmt::format("  check {:<14} {}  {}\n", c.name, c.ok ? "ok  " : "FAIL", c.detail);
+    for (const auto& n : r.notes) {
+        out += fmt::format("  note: {}\n", n);
     }
-    out += r.ok() ? "PASS: every message was received exactly once\n" : "FAIL: see the checks above\n";
+    for (const auto& c : r.checks) {
+        out += fmt::format("  check {:<18} {}  {}\n", c.name, c.ok ? "ok  " : "FAIL", c.detail);
+    }
+    out += r.ok() ? "PASS: every check passed\n" : "FAIL: see the checks above\n";
     return out;
 }
 
@@ -182,6 +185,13 @@ std::string format_json(const run_report& r) {
         checks.push_back(json::object{{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}});
     }
     o["checks"] = std::move(checks);
+    if (!r.notes.empty()) {
+        json::array notes;
+        for (const auto& n : r.notes) {
+            notes.emplace_back(n);
+        }
+        o["notes"] = std::move(notes);
+    }
     return json::serialize(o);
 }
 

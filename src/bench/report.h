@@ -53,6 +53,9 @@ struct run_report {
     std::optional<server_figures> server_footprint;
     double client_cpu_seconds = 0; ///< this process (user + system) during the run
     std::vector<check_result> checks;
+    /// Things to know when reading the figures that are not failures ("publishing ended 2.1 s
+    /// after the firing window began").
+    std::vector<std::string> notes;
 
     bool ok() const;
 };

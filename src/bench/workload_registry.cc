@@ -21,7 +21,18 @@ constexpr std::array registry{
         "backlog",
         "publish N (default 1,000,000) with no consumer, then drain N; both rates, peak server RSS "
         "and data-dir size",
-        backlog_defaults, run_backlog},
+        backlog_defaults, run_backlog, /*can_keep=*/true},
+    workload{
+        "delayed",
+        "publish N (default 1,000,000) delayed messages due evenly over a window after publishing, "
+        "then receive them as they fire beside other traffic; publish rate, RSS with N pending, "
+        "lateness after deliver_at",
+        delayed_defaults, run_delayed, /*can_keep=*/true},
+    workload{
+        "fifo",
+        "producers and consumers at full speed on a FIFO queue over --groups G (default 1,000; 0 = "
+        "a standard queue); rates, and each group's order checked",
+        fifo_defaults, run_fifo},
 };
 
 } // namespace

@@ -30,6 +30,8 @@ struct workload {
     /// Runs against ctx.options.queue (created and deleted by the caller) and reports; the
     /// report's checks decide the exit status.
     run_report (*run)(run_context& ctx);
+    /// Whether the workload supports --keep (publish only, leave the messages pending).
+    bool can_keep = false;
 };
 
 std::span<const workload> workloads();

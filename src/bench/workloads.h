@@ -14,4 +14,10 @@ run_report run_latency(run_context& ctx);
 void backlog_defaults(bench_options& options);
 run_report run_backlog(run_context& ctx);
 
+void delayed_defaults(bench_options& options);
+run_report run_delayed(run_context& ctx);
+
+void fifo_defaults(bench_options& options);
+run_report run_fifo(run_context& ctx);
+
 } // namespace sluice::bench

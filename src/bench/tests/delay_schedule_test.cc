@@ -1,0 +1,30 @@
+#include "bench/queue_load.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::bench {
+namespace {
+
+TEST(DelaySchedule, SpreadsDueTimesEvenlyOverTheWindow) {
+    const timestamp start(std::chrono::milliseconds(1'800'000'000'000));
+    const delay_schedule s{start, millis(60'000)};
+    const uint64_t n = 1'000'000;
+    EXPECT_EQ(s.due(0, n), start);
+    EXPECT_EQ(s.due(n / 2, n), start + millis(30'000));
+    EXPECT_EQ(s.due(n - 1, n), start + millis(59'999)); // the last one is inside the window
+    // Whole milliseconds, never decreasing: 1,000,000 over 60 s is ~16.7 messages per ms.
+    for (uint64_t k = 1; k < n; k += 997) {
+        EXPECT_LE(s.due(k - 1, n), s.due(k, n));
+        EXPECT_EQ(s.due(k, n).time_since_epoch() % millis(1), timestamp::duration(0));
+    }
+}
+
+TEST(DelaySchedule, AnEmptyWindowIsOneInstant) {
+    const timestamp start(std::chrono::milliseconds(1'800'000'000'000));
+    const delay_schedule s{start, millis(0)};
+    EXPECT_EQ(s.due(0, 10), start);
+    EXPECT_EQ(s.due(9, 10), start);
+}
+
+} // namespace
+} // namespace sluice::bench
