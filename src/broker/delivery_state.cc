@@ -40,6 +40,7 @@ uint32_t delivery_state::begin_delivery(
     e.epoch = epoch;
     e.deadline = deadline;
     e.leased = true;
+    e.cooling = false;
     ++e.deliveries;
     _deadlines.push({deadline, offset, epoch});
     return e.deliveries;
@@ -61,14 +62,30 @@ size_t delivery_state::expire(timestamp now) {
     size_t n = 0;
     for (drop_stale_heap_top(); !_deadlines.empty() && _deadlines.top().deadline <= now;
          drop_stale_heap_top()) {
-        auto& e = _entries[_deadlines.top().offset];
-        e.leased = false;
-        --_leased;
-        _redeliver.insert(_deadlines.top().offset);
+        auto top = _deadlines.top();
         _deadlines.pop();
+        auto& e = _entries[top.offset];
+        if (!e.cooling && _backoff_base.count() > 0) {
+            e.cooling = true; // still counted in flight until its backoff ends
+            e.deadline = now + backoff(e.deliveries);
+            _deadlines.push({e.deadline, top.offset, e.epoch});
+            continue;
+        }
+        e.leased = false;
+        e.cooling = false;
+        --_leased;
+        _redeliver.insert(top.offset);
         ++n;
     }
     return n;
+}
+
+millis delivery_state::backoff(uint32_t deliveries) const {
+    auto d = _backoff_base;
+    for (uint32_t i = 1; i < deliveries && d < _backoff_max; ++i) {
+        d *= 2;
+    }
+    return std::min(d, std::max(_backoff_max, _backoff_base));
 }
 
 std::optional<uint64_t> delivery_state::pop_redelivery() {
@@ -90,6 +107,15 @@ delivery_state::check_result delivery_state::check(uint64_t offset, uint64_t epo
 
 void delivery_state::set_deadline(uint64_t offset, uint64_t epoch, timestamp deadline, timestamp now) {
     auto& e = _entries[offset];
+    if (deadline <= now && _backoff_base.count() > 0 && e.leased) {
+        // Released (a nack): redelivered after the backoff.
+        e.cooling = true;
+        e.epoch = epoch;
+        e.deadline = now + backoff(e.deliveries);
+        _deadlines.push({e.deadline, offset, epoch});
+        return;
+    }
+    e.cooling = false;
     if (deadline <= now) {
         if (e.leased) {
             e.leased = false;

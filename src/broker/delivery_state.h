@@ -31,7 +31,14 @@ public:
     std::optional<timestamp> first_delivery(uint64_t offset) const;
 
     /// Moves leases whose deadline is at or before `now` to the redelivery set. Returns how many.
+    /// With a redelivery backoff, an expired (or released) lease first waits out its backoff:
+    /// base * 2^(deliveries - 1), at most `max`.
     size_t expire(timestamp now);
+    void set_backoff(millis base, millis max) {
+        _backoff_base = base;
+        _backoff_max = max;
+    }
+    millis backoff(uint32_t deliveries) const;
 
     /// The lowest offset waiting for redelivery, removed from the set.
     std::optional<uint64_t> pop_redelivery();
@@ -67,6 +74,7 @@ private:
         uint32_t deliveries = 0;
         uint32_t size = 0;
         bool leased = false;
+        bool cooling = false; ///< lease over, waiting out the redelivery backoff
         timestamp first;
     };
     struct heap_item {
@@ -81,6 +89,8 @@ private:
     std::priority_queue<heap_item, std::vector<heap_item>, std::greater<>> _deadlines;
     std::set<uint64_t> _redeliver;
     size_t _leased = 0;
+    millis _backoff_base{0};
+    millis _backoff_max{0};
 };
 
 } // namespace sluice::broker

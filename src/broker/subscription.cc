@@ -18,7 +18,9 @@ subscription::subscription(
   , _name(std::move(name))
   , _owner(owner.value_or(log.topic()))
   // Epochs only grow, across restarts too: start from the clock (2^20 deliveries per ms).
-  , _epoch(static_cast<uint64_t>(to_unix_ms(ctx.clock.now())) << 20) {}
+  , _epoch(static_cast<uint64_t>(to_unix_ms(ctx.clock.now())) << 20) {
+    _deliveries.set_backoff(_options.backoff_base, _options.backoff_max);
+}
 
 subscription::~subscription() {
     SLUICE_DASSERT(_waiters.empty(), "subscription destroyed with waiting receives");
@@ -556,6 +558,7 @@ asio::awaitable<result<subscription::position>> subscription::seek(uint64_t offs
     _ready.clear();
     _ready_bytes = 0;
     _deliveries = delivery_state{};
+    _deliveries.set_backoff(_options.backoff_base, _options.backoff_max);
     _groups.clear();
     _group_ready.clear();
     _blocked = 0;

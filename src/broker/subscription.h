@@ -69,6 +69,9 @@ struct subscription_options {
     bool retain = false;
     /// Messages that do not match count as acknowledged without being delivered.
     std::shared_ptr<const message_filter> filter;
+    /// Redelivery backoff after a lease ends or a release (0: redeliver at once).
+    millis backoff_base{0};
+    millis backoff_max{0};
 };
 
 /// Hands the messages of one partition log to competing consumers with leases (visibility
@@ -92,7 +95,10 @@ public:
         std::optional<uint32_t> owner = std::nullopt);
     ~subscription();
 
-    void set_options(subscription_options o) { _options = std::move(o); }
+    void set_options(subscription_options o) {
+        _options = std::move(o);
+        _deliveries.set_backoff(_options.backoff_base, _options.backoff_max);
+    }
     /// Called (on this shard) when messages may have become available and no receive here is
     /// waiting: a receive spanning partitions on several shards waits elsewhere.
     void set_notifier(std::function<void()> notify) { _notifier = std::move(notify); }

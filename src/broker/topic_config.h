@@ -56,7 +56,9 @@ struct subscription_config {
     millis visibility_timeout{30'000};
     uint32_t max_deliveries = 0;   ///< 0: never dead-letter
     std::string dead_letter_queue; ///< a queue
-    millis backoff_base{1'000};    ///< redelivery backoff after a failed push or a nack
+    /// Redelivery backoff after a lease ends or a nack: base * 2^(deliveries - 1), at most max.
+    /// 0: redeliver at once (push subscriptions then use 1 s).
+    millis backoff_base{0};
     millis backoff_max{60'000};
     std::string filter;            ///< empty: every message
     message_filter::kind filter_kind = message_filter::kind::pattern;

@@ -122,6 +122,8 @@ subscription_options topic_frontend::options_for(const sub_entry& s) const {
     o.dead_letter_queue = c.dead_letter_queue;
     o.retain = true;
     o.filter = s.filter;
+    o.backoff_base = c.backoff_base;
+    o.backoff_max = c.backoff_max;
     return o;
 }
 

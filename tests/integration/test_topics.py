@@ -274,6 +274,25 @@ class ReplayTest(ServerTest):
         self.assertEqual(r.json["partitions"][0]["offset"], 0)
 
 
+class BackoffTest(ServerTest):
+    def test_a_nacked_message_comes_back_after_its_backoff(self):
+        s = self.server
+        topic(s, "b")
+        sub(s, "b", "s", backoff="1s", max_backoff="4s")
+        publish(s, "b", "retry me")
+        first = receive(s, "b", "s")
+        r = s.post("/v1/topics/b/subscriptions/s/visibility", {"receipt": first[0]["receipt"], "timeout": "0s"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(receive(s, "b", "s", wait="0s"), [])  # backing off, not visible yet
+        started = time.monotonic()
+        again = receive(s, "b", "s", wait="5s")
+        self.assertEqual([m["body"] for m in again], ["retry me"])
+        self.assertEqual(again[0]["delivery_count"], 2)
+        self.assertGreater(time.monotonic() - started, 0.5)  # came back after the backoff
+        info = s.get("/v1/topics/b/subscriptions/s").json
+        self.assertEqual((info["backoff"], info["max_backoff"]), ("1s", "4s"))
+
+
 class RestartTest(unittest.TestCase):
     def test_topics_subscriptions_cursors_and_consumers_survive_restart(self):
         s = Server().start()

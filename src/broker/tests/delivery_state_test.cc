@@ -75,3 +75,27 @@ TEST(DeliveryState, ForgetBelowDropsEverythingOlder) {
     EXPECT_EQ(d.redeliverable(), 0u);
     EXPECT_EQ(d.lowest_offset(), 7u);
 }
+
+TEST(DeliveryState, BackoffDelaysRedeliveryExponentiallyUpToTheMax) {
+    broker::delivery_state d;
+    d.set_backoff(millis(1'000), millis(5'000));
+    EXPECT_EQ(d.backoff(1), millis(1'000));
+    EXPECT_EQ(d.backoff(2), millis(2'000));
+    EXPECT_EQ(d.backoff(3), millis(4'000));
+    EXPECT_EQ(d.backoff(4), millis(5'000));
+    EXPECT_EQ(d.backoff(40), millis(5'000));
+    auto t0 = from_unix_ms(1'000'000);
+    d.begin_delivery(7, 1, t0 + millis(100), 0, t0);
+    EXPECT_EQ(d.expire(t0 + millis(100)), 0u); // lease over: backing off 1 s
+    EXPECT_EQ(d.redeliverable(), 0u);
+    EXPECT_EQ(d.check(7, 1), broker::delivery_state::check_result::current); // still ackable
+    EXPECT_EQ(d.expire(t0 + millis(1'099)), 0u);
+    EXPECT_EQ(d.expire(t0 + millis(1'100)), 1u);
+    EXPECT_EQ(d.pop_redelivery(), 7u);
+    // Second delivery, released at once (a nack): 2 s of backoff.
+    auto t1 = t0 + millis(2'000);
+    d.begin_delivery(7, 2, t1 + millis(30'000), 0, t1);
+    d.set_deadline(7, 2, t1, t1);
+    EXPECT_EQ(d.expire(t1 + millis(1'999)), 0u);
+    EXPECT_EQ(d.expire(t1 + millis(2'000)), 1u);
+}
