@@ -150,7 +150,7 @@ run_report run_delayed(run_context& ctx) {
     }
     add_load_figures(report, load, {"publish", "lateness"});
     if (traffic) {
-        add_load_figures(report, *traffic, {"end_to_end"}, "other_");
+        add_load_figures(report, *traffic, {"publish", "end_to_end", "send_lag"}, "other_");
     }
     add_footprint(report, ctx);
     if (report.server_footprint) {
