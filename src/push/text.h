@@ -1,0 +1,28 @@
+#pragma once
+
+// Byte-level helpers for format.cc (sans-io, no allocation beyond the output string).
+
+#include <string>
+#include <string_view>
+
+namespace sluice::push::detail {
+
+/// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+/// Appends `s` as a JSON string literal (with quotes). Escapes '"', '\\' and control characters;
+/// invalid UTF-8 sequences become U+FFFD, so the output is always valid JSON.
+void append_json_string(std::string& out, std::string_view s);
+
+/// Appends `s` encoded for a CloudEvents HTTP header value (CloudEvents HTTP binding 1.0.2
+/// §3.1.3.2): space, '"', '%' and every byte outside U+0021-U+007E become %XX (uppercase hex).
+void append_ce_header_value(std::string& out, std::string_view s);
+
+/// True when `s` can be sent as an HTTP field value unchanged: visible ASCII, space and tab only
+/// (so no CR/LF header injection), not starting or ending with whitespace.
+bool is_safe_header_value(std::string_view s);
+
+/// Lowercase hex of `bytes`.
+std::string to_hex(std::string_view bytes);
+
+} // namespace sluice::push::detail
