@@ -316,6 +316,7 @@ void partition_log::clear_scheduled() {
         _due.pop();
     }
     _cancelled.clear();
+    _fired_below.clear();
     _scheduled = 0;
 }
 
@@ -326,6 +327,9 @@ partition_log::schedule(const std::vector<model::message>& messages, storage::wr
     std::vector<due_item> loaded;
     for (auto& m : messages) {
         auto k = scheduled_key(*m.deliver_at, ++_schedule_seq);
+        if (k < _fired_below) {
+            _fired_below = k; // the clock went back: the next firing scan must see it
+        }
         batch.put(storage::column::state, index_key(m.id), k);
         batch.put(storage::column::state, k, model::encode(m));
         if (*m.deliver_at < _loaded_until) {
@@ -395,56 +399,60 @@ timestamp partition_log::refill() {
 asio::awaitable<result<std::pair<uint64_t, std::vector<model::message>>>>
 partition_log::fire_due(size_t max) {
     auto now = _clock.now();
+    // The due records are one key range of the timer index (deliver-at | seq): read them in
+    // one sequential scan, not a point read each (which re-reads index and data blocks per
+    // message once the index outgrows the block cache). The in-RAM heap only says when.
+    auto prefix = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    auto hi = prefix;
+    keys::put_u64(hi, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(now) + 1)));
+    auto lo = std::max(prefix, _fired_below);
     std::vector<model::message> messages;
     storage::write_batch extra;
     uint64_t consumed = 0; // scheduled records removed, readable or not
-    std::vector<due_item> taken;
-    while (messages.size() < max) {
-        auto due = next_due();
-        if (!due || *due > now) {
-            break;
+    std::vector<std::string> taken;
+    std::string last;
+    auto scanned = _engine.scan(storage::column::state, lo, hi, [&](std::string_view k, std::string_view v) {
+        std::string key(k);
+        if (_removing.contains(key)) {
+            return true; // being cancelled
         }
-        auto item = _due.top();
-        _due.pop();
-        // A key can be loaded twice (a window cut short, then refilled): take it once; the
-        // next call finds its record gone. A key being cancelled is skipped.
-        if (_removing.contains(item.key)) {
-            continue;
-        }
-        auto raw = _engine.get(storage::column::state, item.key);
-        if (!raw) {
-            _due.push(item); // storage read failed: try again on the next tick
-            break;
-        }
-        if (!*raw) {
-            continue; // cancelled meanwhile
-        }
-        auto m = model::decode(**raw);
-        extra.erase(storage::column::state, item.key);
+        extra.erase(storage::column::state, key);
         ++consumed;
-        _removing.insert(item.key);
-        taken.push_back(std::move(item));
-        if (!m) {
-            continue;
+        last = key;
+        if (auto m = model::decode(v)) {
+            extra.erase(storage::column::state, index_key(m->id));
+            messages.push_back(std::move(*m));
         }
-        extra.erase(storage::column::state, index_key(m->id));
-        messages.push_back(std::move(*m));
+        _removing.insert(key);
+        taken.push_back(std::move(key));
+        return consumed < max;
+    });
+    if (!scanned) {
+        co_return scanned.error();
     }
-    if (consumed > 0) {
-        extra.add(storage::column::state, counter_key(counter::scheduled), -int64_t(consumed));
-    }
-    if (messages.empty() && extra.empty()) {
+    if (consumed == 0) {
+        // Nothing stored is due: what the heap says is due was cancelled or fired already.
+        while (!_due.empty() && _due.top().at <= now) {
+            _cancelled.erase(_due.top().key);
+            _due.pop();
+        }
         co_return std::pair<uint64_t, std::vector<model::message>>{_next_offset, {}};
     }
+    extra.add(storage::column::state, counter_key(counter::scheduled), -int64_t(consumed));
     auto first = co_await append(messages, std::move(extra));
-    for (auto& item : taken) {
-        _removing.erase(item.key);
-        if (!first) {
-            _due.push(std::move(item)); // not moved: due again on the next tick
-        }
+    for (auto& key : taken) {
+        _removing.erase(key);
     }
     if (!first) {
-        co_return first.error();
+        co_return first.error(); // nothing moved: the same range is due again on the next tick
+    }
+    // Every key up to the last one fired is gone now; new timers are always later (they were
+    // in the future when scheduled), so the next scan can start after it.
+    last.push_back('\0');
+    _fired_below = std::move(last);
+    while (!_due.empty() && _due.top().key < _fired_below) {
+        _cancelled.erase(_due.top().key);
+        _due.pop();
     }
     _scheduled -= std::min(_scheduled, consumed);
     co_return std::pair<uint64_t, std::vector<model::message>>{*first, std::move(messages)};

@@ -163,6 +163,7 @@ private:
     uint64_t _schedule_seq;
     std::unordered_set<std::string> _cancelled; ///< scheduled keys cancelled while in _due
     std::unordered_set<std::string> _removing;  ///< scheduled keys fire_due/cancel is committing
+    std::string _fired_below; ///< every timer key below this was fired (scans start here)
 
     std::unordered_map<std::string, dedup_entry> _dedup;
     std::deque<std::pair<timestamp, std::string>> _dedup_expiry;
