@@ -26,6 +26,8 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_messages_acked_total", "Messages acknowledged (deleted).", p.acked.load());
     counter("sluice_messages_expired_total", "Messages removed by retention.", p.expired_by_retention.load());
     counter("sluice_messages_dead_lettered_total", "Messages moved to a dead-letter queue.", p.dead_lettered.load());
+    counter("sluice_push_delivered_total", "Push deliveries answered 2xx.", p.pushed.load());
+    counter("sluice_push_failed_total", "Push attempts that failed (non-2xx, timeout, connection error).", p.push_failed.load());
     counter("sluice_messages_filtered_total", "Messages a subscription filter skipped (counted as acknowledged).", p.filtered.load());
     counter("sluice_messages_redriven_total", "Messages moved back out of a dead-letter queue.", p.redriven.load());
     auto queues = co_await s.queues.list();

@@ -15,6 +15,8 @@ struct broker_probe {
     std::atomic<uint64_t> redriven{0};
     std::atomic<uint64_t> expired_by_retention{0};
     std::atomic<uint64_t> filtered{0}; ///< skipped by a subscription filter (counted as acked)
+    std::atomic<uint64_t> pushed{0};      ///< push deliveries answered 2xx
+    std::atomic<uint64_t> push_failed{0}; ///< push attempts that failed (non-2xx, timeout, …)
 
     static void add(std::atomic<uint64_t>& c, uint64_t n = 1) {
         c.fetch_add(n, std::memory_order_relaxed);

@@ -122,8 +122,10 @@ subscription_options topic_frontend::options_for(const sub_entry& s) const {
     o.dead_letter_queue = c.dead_letter_queue;
     o.retain = true;
     o.filter = s.filter;
-    o.backoff_base = c.backoff_base;
-    o.backoff_max = c.backoff_max;
+    if (!c.push) { // a push deliverer backs off itself, with jitter
+        o.backoff_base = c.backoff_base;
+        o.backoff_max = c.backoff_max;
+    }
     return o;
 }
 
@@ -240,12 +242,61 @@ void topic_frontend::recover() {
 }
 
 void topic_frontend::start() {
+    std::vector<std::pair<topic_definition, subscription_definition>> pushing;
+    for (auto& [name, t] : _topics) {
+        for (auto& [sn, s] : t->subs) {
+            if (s->def.config.push) {
+                pushing.emplace_back(t->def, s->def);
+            }
+        }
+    }
     for (unsigned i = 0; i < _shards.size(); ++i) {
         for (auto& [key, part] : _state[i]->partitions) {
             asio::co_spawn(_shards.context(i), topic_partition::run_scheduler(part), asio::detached);
         }
+        for (auto& [t, s] : pushing) {
+            for (uint32_t p = 0; p < t.config.partitions; ++p) {
+                if (shard_for(t.name, p) == i) {
+                    asio::post(_shards.context(i), [this, i, t, s, p] { start_pusher_here(i, t, s, p); });
+                }
+            }
+        }
         _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
         asio::co_spawn(_shards.context(i), sweep_loop(i), asio::detached);
+    }
+}
+
+void topic_frontend::start_pusher_here(
+    unsigned shard, const topic_definition& topic, const subscription_definition& def, uint32_t p) {
+    auto& st = *_state[shard];
+    auto part = st.find(topic.name, p);
+    auto sub = part ? part->find(def.name) : nullptr;
+    if (!sub || !def.config.push) {
+        return;
+    }
+    auto runner = std::make_shared<push_runner>(
+        sub, *def.config.push, push_runner::identity{topic.name, def.name, p}, def.config.backoff_base,
+        def.config.backoff_max, _clock, _queues.probe());
+    st.pushers[{topic.name, def.name, p}] = runner;
+    runner->start(_shards.context(shard).get_executor());
+}
+
+asio::awaitable<void> topic_frontend::set_pushers(topic_definition topic, subscription_definition def, bool run) {
+    for (uint32_t p = 0; p < topic.config.partitions; ++p) {
+        auto shard = shard_for(topic.name, p);
+        co_await _shards.invoke_on(
+            shard, [](topic_frontend* self, unsigned shard, topic_definition topic,
+                      subscription_definition def, uint32_t p, bool run) -> asio::awaitable<void> {
+                auto& pushers = self->_state[shard]->pushers;
+                if (auto it = pushers.find({topic.name, def.name, p}); it != pushers.end()) {
+                    it->second->stop();
+                    pushers.erase(it);
+                }
+                if (run) {
+                    self->start_pusher_here(shard, topic, def, p);
+                }
+                co_return;
+            }(this, shard, topic, def, p, run));
     }
 }
 
@@ -253,6 +304,10 @@ asio::awaitable<void> topic_frontend::stop() {
     _stopping = true;
     for (unsigned i = 0; i < _shards.size(); ++i) {
         co_await _shards.invoke_on(i, [](shard_state* st) -> asio::awaitable<void> {
+            for (auto& [key, runner] : st->pushers) {
+                runner->stop();
+            }
+            st->pushers.clear();
             for (auto& [key, part] : st->partitions) {
                 part->close(false);
             }
@@ -452,6 +507,9 @@ asio::awaitable<result<void>> topic_frontend::delete_topic(std::string name) {
                 t = it->second;
                 self->_topics.erase(it);
             }
+            for (auto& [sn, sub] : t->subs) {
+                co_await self->set_pushers(t->def, sub->def, false);
+            }
             for (uint32_t p = 0; p < t->def.config.partitions; ++p) {
                 auto shard = self->shard_for(name, p);
                 co_await self->_shards.invoke_on(
@@ -606,6 +664,7 @@ asio::awaitable<result<std::pair<subscription_info, bool>>> topic_frontend::crea
                             co_return;
                         }(self->_state[shard]->find(topic, p), cursors, options));
                 }
+                co_await self->set_pushers(t->def, def, true);
                 auto info = co_await self->get_subscription(topic, name);
                 if (!info) {
                     co_return info.error();
@@ -652,6 +711,7 @@ asio::awaitable<result<std::pair<subscription_info, bool>>> topic_frontend::crea
                 co_await self->delete_subscription(topic, name);
                 co_return c.error();
             }
+            co_await self->set_pushers(t->def, s->def, true);
             auto info = co_await self->get_subscription(topic, name);
             if (!info) {
                 co_return info.error();
@@ -791,6 +851,7 @@ asio::awaitable<result<void>> topic_frontend::delete_subscription(std::string to
                 s = it->second;
                 t->subs.erase(it);
             }
+            co_await self->set_pushers(t->def, s->def, false);
             std::vector<std::string> cursors{name};
             for (auto& [c, id] : s->consumers) {
                 cursors.push_back(cursor_name(name, c));

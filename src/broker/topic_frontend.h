@@ -3,6 +3,7 @@
 #include "base/asio.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "broker/push_runner.h"
 #include "broker/queue_frontend.h"
 #include "broker/topic_config.h"
 #include "broker/topic_partition.h"
@@ -154,8 +155,14 @@ private:
     /// The partitions that live on one shard, by (topic, partition).
     struct shard_state {
         std::map<std::pair<std::string, uint32_t>, std::shared_ptr<topic_partition>> partitions;
+        /// Push deliverers, by (topic, subscription, partition).
+        std::map<std::tuple<std::string, std::string, uint32_t>, std::shared_ptr<push_runner>> pushers;
         std::shared_ptr<topic_partition> find(const std::string& topic, uint32_t p) const;
     };
+    /// Stops the push deliverers of `def` on every partition and, when `run` and it pushes,
+    /// starts fresh ones with its current settings.
+    asio::awaitable<void> set_pushers(topic_definition topic, subscription_definition def, bool run);
+    void start_pusher_here(unsigned shard, const topic_definition& topic, const subscription_definition& def, uint32_t p);
 
     std::shared_ptr<topic_entry> find_topic(const std::string& name) const;
     std::shared_ptr<sub_entry> find_sub(const std::string& topic, const std::string& name) const;

@@ -2,6 +2,10 @@
 order across partitions, broadcast to consumer instances, filters, replay by offset and time,
 restart, and the bad inputs of every topic endpoint. Waits are long polls (a `wait` that returns
 as soon as a message is there), never sleeps."""
+import hashlib
+import hmac
+import http.server
+import json
 import threading
 import time
 import unittest
@@ -291,6 +295,127 @@ class BackoffTest(ServerTest):
         self.assertGreater(time.monotonic() - started, 0.5)  # came back after the backoff
         info = s.get("/v1/topics/b/subscriptions/s").json
         self.assertEqual((info["backoff"], info["max_backoff"]), ("1s", "4s"))
+
+
+class Endpoint:
+    """A local HTTP endpoint for push tests: answers `fail_first` requests per message with 503,
+    then 200 (or always 500 when `always_fail`); records every request and checks signatures."""
+
+    def __init__(self, secret=None, fail_first=0, always_fail=False):
+        self.requests = []
+        self.bad_signatures = 0
+        self.attempts = {}
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                mid = headers.get("sluice-message-id")
+                with outer.lock:
+                    outer.requests.append((headers, body))
+                    outer.attempts[mid] = outer.attempts.get(mid, 0) + 1
+                    n = outer.attempts[mid]
+                    if secret is not None:
+                        want = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+                        if headers.get("sluice-signature") != want:
+                            outer.bad_signatures += 1
+                status = 500 if always_fail else (503 if n <= fail_first else 200)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class PushTest(ServerTest):
+    def test_retries_until_the_endpoint_answers_2xx_signed_and_in_json(self):
+        s = self.server
+        ep = Endpoint(secret="s3cret", fail_first=2)
+        try:
+            topic(s, "payments")
+            r = sub(s, "payments", "merchant", backoff="100ms", max_backoff="400ms",
+                    push={"url": ep.url, "secret": "s3cret", "concurrency": 4})
+            self.assertEqual(r.status, 201, r)
+            self.assertEqual(r.json["push"], {"url": ep.url, "format": "json", "signed": True,
+                                              "concurrency": 4, "timeout": "10s"})
+            ids = [publish(s, "payments", json.dumps({"paid": i}), attributes={"kind": "paid"})["message_id"]
+                   for i in range(5)]
+            wait_until(lambda: s.get("/v1/topics/payments/subscriptions/merchant").json["stats"]["backlog"] == 0
+                       and len(ep.attempts) == 5, timeout=30, message="every message acked by a 2xx")
+            self.assertEqual(sorted(ep.attempts), sorted(ids))
+            self.assertTrue(all(n == 3 for n in ep.attempts.values()), ep.attempts)  # 503, 503, 200
+            self.assertEqual(ep.bad_signatures, 0)
+            headers, body = ep.requests[-1]
+            env = json.loads(body)
+            self.assertEqual((env["topic"], env["subscription"], env["attributes"]["kind"]),
+                             ("payments", "merchant", "paid"))
+            self.assertIn(env["id"], ids)
+            self.assertEqual(headers["content-type"], "application/json")
+            self.assertGreaterEqual(s.metric("sluice_push_delivered_total"), 5)
+        finally:
+            ep.close()
+
+    def test_cloudevents_binary_mode(self):
+        s = self.server
+        ep = Endpoint()
+        try:
+            topic(s, "ce")
+            sub(s, "ce", "hook", push={"url": ep.url, "format": "cloudevents"})
+            mid = publish(s, "ce", '{"x":1}', attributes={"type": "order.paid", "content-type": "application/json"})["message_id"]
+            wait_until(lambda: len(ep.requests) >= 1, timeout=20, message="a push")
+            headers, body = ep.requests[0]
+            self.assertEqual(body, b'{"x":1}')
+            self.assertEqual((headers["ce-specversion"], headers["ce-id"], headers["ce-type"]), ("1.0", mid, "order.paid"))
+            self.assertEqual(headers["ce-source"], "/sluice/topics/ce")
+            self.assertEqual(headers["content-type"], "application/json")
+        finally:
+            ep.close()
+
+    def test_an_endpoint_that_always_fails_ends_in_the_dead_letter_queue(self):
+        s = self.server
+        ep = Endpoint(always_fail=True)
+        try:
+            self.make_queue("merchant-dlq")
+            topic(s, "refunds")
+            sub(s, "refunds", "merchant", backoff="50ms", max_backoff="100ms", max_deliveries=3,
+                dead_letter_queue="merchant-dlq", push={"url": ep.url})
+            mid = publish(s, "refunds", "refund 7")["message_id"]
+            dead = s.receive("merchant-dlq", wait="20s").json["messages"]
+            self.assertEqual([m["message_id"] for m in dead], [mid])
+            self.assertEqual(dead[0]["attributes"]["sluice.dlq.source"], "merchant")
+            self.assertEqual(ep.attempts[mid], 3)
+            st = s.get("/v1/topics/refunds/subscriptions/merchant").json["stats"]
+            self.assertEqual((st["backlog"], st["dead_lettered"]), (0, 1), st)
+        finally:
+            ep.close()
+
+    def test_push_survives_restart(self):
+        ep = Endpoint()
+        s = Server().start()
+        try:
+            topic(s, "t")
+            sub(s, "t", "p", push={"url": ep.url})
+            s.stop()
+            s.start()
+            mid = publish(s, "t", "after restart")["message_id"]
+            wait_until(lambda: mid in ep.attempts, timeout=20, message="pushed after restart")
+        finally:
+            s.cleanup()
+            ep.close()
 
 
 class RestartTest(unittest.TestCase):
