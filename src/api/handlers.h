@@ -46,6 +46,13 @@ asio::awaitable<http::response> ack_subscription(services& s, http::request_cont
 asio::awaitable<http::response> subscription_visibility(services& s, http::request_context& ctx);
 asio::awaitable<http::response> seek_subscription(services& s, http::request_context& ctx);
 
+// triggers.cc: triggers (docs/triggers.md).
+asio::awaitable<http::response> create_trigger(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_trigger(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_trigger(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_triggers(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_trigger(services& s, http::request_context& ctx);
+
 // functions.cc: the function resource, invocation and logs (docs/functions.md).
 asio::awaitable<http::response> create_function(services& s, http::request_context& ctx);
 asio::awaitable<http::response> put_function(services& s, http::request_context& ctx);

@@ -40,6 +40,12 @@ void register_routes(http::router& r, services& s) {
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/ack", ack_subscription);
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/visibility", subscription_visibility);
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/seek", seek_subscription);
+    // Triggers (docs/triggers.md).
+    add(verb::post, "/v1/triggers", create_trigger);
+    add(verb::get, "/v1/triggers", list_triggers);
+    add(verb::get, "/v1/triggers/{name}", get_trigger);
+    add(verb::put, "/v1/triggers/{name}", put_trigger);
+    add(verb::delete_, "/v1/triggers/{name}", delete_trigger);
     // Functions (docs/functions.md).
     add(verb::post, "/v1/functions", create_function);
     add(verb::get, "/v1/functions", list_functions);

@@ -5,6 +5,7 @@
 #include "broker/topic_frontend.h"
 #include "functions/function_service.h"
 #include "http/http_probe.h"
+#include "triggers/trigger_service.h"
 #include "storage/engine.h"
 
 namespace sluice::api {
@@ -24,6 +25,8 @@ struct services {
     broker::topic_frontend* topics = nullptr;
     /// Dead-letter redrive tasks; set by the application.
     broker::redrive_service* redrive = nullptr;
+    /// Triggers (messages invoke functions); set by the application.
+    triggers::trigger_service* triggers = nullptr;
 };
 
 } // namespace sluice::api

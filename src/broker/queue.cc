@@ -76,8 +76,8 @@ asio::awaitable<result<std::vector<result<void>>>> queue::ack_many(std::vector<s
     co_return co_await _sub.ack_many(std::move(receipts));
 }
 
-result<void> queue::change_visibility(std::string_view receipt, millis timeout) {
-    return _sub.change_visibility(receipt, timeout);
+result<void> queue::change_visibility(std::string_view receipt, millis timeout, bool uncounted) {
+    return _sub.change_visibility(receipt, timeout, uncounted);
 }
 
 asio::awaitable<result<void>> queue::move_out(std::string receipt, std::string target) {

@@ -62,7 +62,7 @@ public:
     asio::awaitable<result<std::vector<delivery>>> receive(receive_options options);
     asio::awaitable<result<void>> ack(std::string receipt);
     asio::awaitable<result<std::vector<result<void>>>> ack_many(std::vector<std::string> receipts);
-    result<void> change_visibility(std::string_view receipt, millis timeout);
+    result<void> change_visibility(std::string_view receipt, millis timeout, bool uncounted = false);
 
     /// Moves a received message to `target` (empty: its recorded dead-letter source).
     asio::awaitable<result<void>> move_out(std::string receipt, std::string target);

@@ -118,12 +118,12 @@ ack_on(queue_manager* m, std::string name, std::vector<std::string> receipts) {
 }
 
 asio::awaitable<result<void>>
-visibility_on(queue_manager* m, std::string name, std::string receipt, millis timeout) {
+visibility_on(queue_manager* m, std::string name, std::string receipt, millis timeout, bool uncounted) {
     auto q = m->find(name);
     if (!q) {
         co_return errc::queue_not_found;
     }
-    co_return q->change_visibility(receipt, timeout);
+    co_return q->change_visibility(receipt, timeout, uncounted);
 }
 
 asio::awaitable<result<void>> cancel_on(queue_manager* m, std::string name, std::string id) {
@@ -344,10 +344,10 @@ queue_frontend::ack(std::string name, std::vector<std::string> receipts) {
 }
 
 asio::awaitable<result<void>>
-queue_frontend::change_visibility(std::string name, std::string receipt, millis timeout) {
+queue_frontend::change_visibility(std::string name, std::string receipt, millis timeout, bool uncounted) {
     auto s = shard_for(name);
     co_return co_await _shards.invoke_on(
-        s, visibility_on(&manager(s), std::move(name), std::move(receipt), timeout));
+        s, visibility_on(&manager(s), std::move(name), std::move(receipt), timeout, uncounted));
 }
 
 asio::awaitable<result<void>> queue_frontend::cancel(std::string name, std::string message_id) {

@@ -54,7 +54,7 @@ public:
     asio::awaitable<result<std::vector<result<void>>>>
     ack(std::string name, std::vector<std::string> receipts);
     asio::awaitable<result<void>>
-    change_visibility(std::string name, std::string receipt, millis timeout);
+    change_visibility(std::string name, std::string receipt, millis timeout, bool uncounted = false);
     /// Cancels a scheduled message; errc::message_not_found when it is not scheduled.
     asio::awaitable<result<void>> cancel(std::string name, std::string message_id);
     asio::awaitable<result<void>> purge(std::string name);

@@ -213,7 +213,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
     co_return results;
 }
 
-result<void> subscription::change_visibility(std::string_view token, millis timeout) {
+result<void> subscription::change_visibility(std::string_view token, millis timeout, bool uncounted) {
     if (_closed) {
         return closed_error();
     }
@@ -225,6 +225,9 @@ result<void> subscription::change_visibility(std::string_view token, millis time
         return errc::receipt_stale;
     }
     auto now = _ctx.clock.now();
+    if (uncounted) {
+        _deliveries.cancel_delivery(r->offset);
+    }
     _deliveries.set_deadline(r->offset, r->epoch, now + timeout, now);
     // Either a message became visible, or the earliest lease deadline moved: let a waiter look.
     wake_one();

@@ -121,7 +121,9 @@ public:
     asio::awaitable<result<std::vector<result<void>>>> ack_many(std::vector<std::string> receipts);
 
     /// Sets the lease of a current delivery to now + timeout (0 releases it at once).
-    result<void> change_visibility(std::string_view receipt, millis timeout);
+    /// `uncounted`: this delivery does not count toward max_deliveries (the consumer could not
+    /// even try it, e.g. its function was throttled).
+    result<void> change_visibility(std::string_view receipt, millis timeout, bool uncounted = false);
 
     /// Moves the message of a current delivery to queue `target` (redrive), atomically with
     /// its removal here; its `sluice.dlq.*` attributes are dropped. An empty `target` means

@@ -1100,7 +1100,8 @@ asio::awaitable<result<std::vector<result<void>>>> topic_frontend::ack(
 }
 
 asio::awaitable<result<void>> topic_frontend::change_visibility(
-    std::string topic, std::string sub, std::string consumer, std::string receipt, millis timeout) {
+    std::string topic, std::string sub, std::string consumer, std::string receipt, millis timeout,
+    bool uncounted) {
     auto t = find_topic(topic);
     if (!t) {
         co_return errc::topic_not_found;
@@ -1119,13 +1120,14 @@ asio::awaitable<result<void>> topic_frontend::change_visibility(
     auto shard = shard_for(topic, r->partition);
     co_return co_await _shards.invoke_on(
         shard, [](std::shared_ptr<topic_partition> part, std::string cursor, std::string receipt,
-                  millis timeout) -> asio::awaitable<result<void>> {
+                  millis timeout, bool uncounted) -> asio::awaitable<result<void>> {
             auto c = part ? part->find(cursor) : nullptr;
             if (!c) {
                 co_return errc::subscription_not_found;
             }
-            co_return c->change_visibility(receipt, timeout);
-        }(_state[shard]->find(topic, r->partition), cursor_name(sub, consumer), std::move(receipt), timeout));
+            co_return c->change_visibility(receipt, timeout, uncounted);
+        }(_state[shard]->find(topic, r->partition), cursor_name(sub, consumer), std::move(receipt), timeout,
+          uncounted));
 }
 
 asio::awaitable<result<std::vector<topic_frontend::seek_result>>> topic_frontend::seek(

@@ -124,7 +124,8 @@ public:
     asio::awaitable<result<std::vector<result<void>>>>
     ack(std::string topic, std::string sub, std::string consumer, std::vector<std::string> receipts);
     asio::awaitable<result<void>> change_visibility(
-        std::string topic, std::string sub, std::string consumer, std::string receipt, millis timeout);
+        std::string topic, std::string sub, std::string consumer, std::string receipt, millis timeout,
+        bool uncounted = false);
 
     struct seek_result {
         uint32_t partition = 0;

@@ -3,6 +3,7 @@
 #include "broker/errc.h"
 #include "functions/errc.h"
 #include "storage/errc.h"
+#include "triggers/errc.h"
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@ namespace {
 constexpr std::string_view broker_cat = "sluice.broker";
 constexpr std::string_view storage_cat = "sluice.storage";
 constexpr std::string_view functions_cat = "sluice.functions";
+constexpr std::string_view triggers_cat = "sluice.triggers";
 
 constexpr error_mapping table[] = {
     {broker_cat, int(broker::errc::queue_not_found), 404, "QueueNotFound"},
@@ -40,6 +42,11 @@ constexpr error_mapping table[] = {
     {storage_cat, int(storage::errc::corruption), 503, "StorageCorrupted"},
     {storage_cat, int(storage::errc::busy), 503, "StorageBusy"},
     {storage_cat, int(storage::errc::closed), 503, "ShuttingDown"},
+    {triggers_cat, int(triggers::errc::trigger_not_found), 404, "TriggerNotFound"},
+    {triggers_cat, int(triggers::errc::trigger_already_exists), 409, "TriggerAlreadyExists"},
+    {triggers_cat, int(triggers::errc::source_not_found), 400, "SourceNotFound"},
+    {triggers_cat, int(triggers::errc::function_not_found), 400, "FunctionNotFound"},
+    {triggers_cat, int(triggers::errc::invalid_on_failure), 400, "InvalidOnFailure"},
     {functions_cat, int(functions::errc::function_not_found), 404, "FunctionNotFound"},
     {functions_cat, int(functions::errc::function_already_exists), 409, "FunctionAlreadyExists"},
     {functions_cat, int(functions::errc::invalid_code), 400, "InvalidCode"},
