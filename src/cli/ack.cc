@@ -1,7 +1,9 @@
-// `sluice ack QUEUE RECEIPT...`: acknowledge (delete) received messages.
+// `sluice ack QUEUE RECEIPT...`: acknowledge (delete) received messages (shared with `sluice sub
+// ack`, receiving.h).
 #include "cli/api_error.h"
 #include "cli/flags.h"
 #include "cli/input.h"
+#include "cli/receiving.h"
 #include "cli/subcommands.h"
 
 #include <boost/json.hpp>
@@ -28,9 +30,11 @@ std::string short_receipt(std::string_view receipt) {
                                 : "…" + std::string(receipt.substr(receipt.size() - 12));
 }
 
-void run_ack(const global_options& options, const ack_args& args) {
+} // namespace
+
+std::vector<std::string> collect_receipts(const std::vector<std::string>& args) {
     std::vector<std::string> receipts;
-    for (const auto& r : args.receipts) {
+    for (const auto& r : args) {
         if (r != "-") {
             receipts.push_back(r);
             continue;
@@ -45,22 +49,12 @@ void run_ack(const global_options& options, const ack_args& args) {
         }
         receipts.insert(receipts.end(), parsed.receipts.begin(), parsed.receipts.end());
     }
-    if (receipts.empty()) {
-        std::cout << "acked 0 messages\n";
-        return;
-    }
-    session s(options);
-    size_t acked = ack_receipts(s, args.queue, receipts);
-    std::cout << fmt::format("acked {} message{}\n", acked, acked == 1 ? "" : "s");
-    if (acked != receipts.size()) {
-        fail(fmt::format(
-            "{} of {} receipts were refused", receipts.size() - acked, receipts.size()));
-    }
+    return receipts;
 }
 
-} // namespace
-
-size_t ack_receipts(session& s, std::string_view queue, const std::vector<std::string>& receipts) {
+size_t ack_receipts_at(
+    session& s, const std::string& ack_path, const std::vector<std::string>& receipts,
+    const json::object& extra) {
     size_t acked = 0;
     for (size_t start = 0; start < receipts.size(); start += ack_batch) {
         size_t end = std::min(receipts.size(), start + ack_batch);
@@ -68,8 +62,10 @@ size_t ack_receipts(session& s, std::string_view queue, const std::vector<std::s
         for (size_t i = start; i < end; ++i) {
             batch.emplace_back(receipts[i]);
         }
-        json::value body = json::object{{"receipts", std::move(batch)}};
-        auto answer = s.call(http_method::post, queue_path(queue, "/ack"), &body);
+        json::object request = extra;
+        request["receipts"] = std::move(batch);
+        json::value body = std::move(request);
+        auto answer = s.call(http_method::post, ack_path, &body);
         const json::value* results = nullptr;
         if (answer.body.is_object()) {
             results = answer.body.get_object().if_contains("results");
@@ -98,6 +94,17 @@ size_t ack_receipts(session& s, std::string_view queue, const std::vector<std::s
     return acked;
 }
 
+void ack_and_report(
+    session& s, const std::string& ack_path, const std::vector<std::string>& receipts,
+    const json::object& extra) {
+    size_t acked = receipts.empty() ? 0 : ack_receipts_at(s, ack_path, receipts, extra);
+    std::cout << fmt::format("acked {} message{}\n", acked, acked == 1 ? "" : "s");
+    if (acked != receipts.size()) {
+        fail(fmt::format(
+            "{} of {} receipts were refused", receipts.size() - acked, receipts.size()));
+    }
+}
+
 void add_ack_command(CLI::App& app, std::shared_ptr<global_options> options) {
     auto args = std::make_shared<ack_args>();
     auto* cmd = app.add_subcommand("ack", "Acknowledge (delete) received messages by receipt");
@@ -112,7 +119,15 @@ void add_ack_command(CLI::App& app, std::shared_ptr<global_options> options) {
             "sluice recv orders --max 10 | sluice ack orders -",
             "sluice recv orders --max 10 | jq -r .receipt | sluice ack orders -",
         }));
-    cmd->callback([options, args] { run_ack(*options, *args); });
+    cmd->callback([options, args] {
+        auto receipts = collect_receipts(args->receipts);
+        if (receipts.empty()) {
+            std::cout << "acked 0 messages\n";
+            return;
+        }
+        session s(*options);
+        ack_and_report(s, queue_path(args->queue, "/ack"), receipts);
+    });
 }
 
 } // namespace sluice::cli

@@ -1,8 +1,10 @@
 // `sluice apply -f app.yaml`: declarative create-or-update (the logic is in apply_plan.cc).
 #include "cli/apply_functions.h"
 #include "cli/apply_plan.h"
+#include "cli/apply_topics.h"
 #include "base/base64.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include "cli/subcommands.h"
@@ -20,9 +22,34 @@ struct apply_args
     bool dry_run = false;
 };
 
+/// The server's topics, with the subscriptions of those the file declares.
+std::vector<topic_state> read_topics(session& s, const std::vector<topic_spec>& declared)
+{
+    auto listing = s.call(http_method::get, "/v1/topics");
+    auto topics = parse_topic_list(listing.text);
+    if (!topics) {
+        fail("unexpected answer to GET /v1/topics: " + listing.text);
+    }
+    for (auto& t : *topics) {
+        bool wanted = std::any_of(
+          declared.begin(), declared.end(), [&t](const topic_spec& d) { return d.name == t.name; });
+        if (!wanted) {
+            continue;
+        }
+        auto path = topic_path(t.name, "/subscriptions");
+        auto subs = parse_subscription_list(s.call(http_method::get, path).text);
+        if (!subs) {
+            fail("unexpected answer to GET " + path);
+        }
+        t.subscriptions = std::move(*subs);
+    }
+    return std::move(*topics);
+}
+
 void run_apply(const global_options& options, const apply_args& args)
 {
-    auto parsed = parse_app_spec(read_input(args.file));
+    auto text = read_input(args.file); // once: `-f -` is stdin
+    auto parsed = parse_app_spec(text);
     if (!parsed.ok()) {
         auto shown_name = args.file == "-" ? std::string("<stdin>") : args.file;
         for (const auto& e : parsed.errors) {
@@ -38,7 +65,7 @@ void run_apply(const global_options& options, const apply_args& args)
     auto shown = args.file == "-" ? std::string("<stdin>") : args.file;
     auto base_dir = args.file == "-" ? std::string(".")
                                      : std::filesystem::path(args.file).parent_path().string();
-    auto fn_specs = parse_function_specs(read_input(args.file), base_dir.empty() ? "." : base_dir);
+    auto fn_specs = parse_function_specs(text, base_dir.empty() ? "." : base_dir);
     if (!fn_specs.errors.empty()) {
         for (const auto& e : fn_specs.errors) {
             std::cerr << "error: " << shown << ": " << e << '\n';
@@ -53,6 +80,22 @@ void run_apply(const global_options& options, const apply_args& args)
         fail("unexpected answer to GET /v1/queues: " + listing.text);
     }
     auto p = compute_plan(parsed.spec, *current);
+    if (!parsed.spec.topics.empty()) {
+        // Topics after queues: a subscription's dead-letter queue may be declared above.
+        auto topics = plan_topics(parsed.spec.topics, read_topics(s, parsed.spec.topics));
+        if (!topics.conflicts.empty()) {
+            for (const auto& e : topics.conflicts) {
+                std::cerr << "error: " << format_spec_error(e, shown) << '\n';
+            }
+            fail(fmt::format(
+              "the server cannot make {} of the changes in {}; nothing was applied",
+              topics.conflicts.size() == 1 ? "one" : std::to_string(topics.conflicts.size()),
+              shown));
+        }
+        for (auto& item : topics.items) {
+            p.items.push_back(std::move(item));
+        }
+    }
     for (const auto& item : p.items) {
         std::cout << format_plan_item(item) << '\n';
     }
@@ -75,7 +118,7 @@ void run_apply(const global_options& options, const apply_args& args)
         }
         http_request request;
         request.method = http_method::put;
-        request.path = queue_path(item.name);
+        request.path = item.path;
         request.body = item.request_body;
         request.content_type = "application/json";
         auto response = s.send(request);
@@ -136,13 +179,35 @@ void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options)
       "      fifo: true                  # default false; cannot change after create\n"
       "      content_based_dedup: true   # default false\n"
       "      dedup_window: 5m            # 1s to 24h, default 5m\n"
-      "Fields left out keep the queue's current value (the default on create).\n"
-      "A queue named as another's dead_letter_queue is applied first.\n"
+      "  topics:\n"
+      "    orders:\n"
+      "      partitions: 4               # 1 to 256, default 1; cannot change after create\n"
+      "      retention: 7d               # 1m to 365d, default 7d (acked or not)\n"
+      "      retention_bytes: 10GiB      # per partition; also max_message_size,\n"
+      "                                  # content_based_dedup, dedup_window as for queues\n"
+      "      subscriptions:\n"
+      "        billing: {from: earliest} # from (create only): earliest, latest, N, a time\n"
+      "        shipping:\n"
+      "          mode: ordered           # shared (default), ordered, broadcast; fixed\n"
+      "          visibility_timeout: 1m\n"
+      "          max_deliveries: 5       # with dead_letter_queue (a queue)\n"
+      "          dead_letter_queue: payments-dlq\n"
+      "          backoff: 1s             # and max_backoff\n"
+      "          filter: {attributes: {type: [order.created]}}   # or 'TagA || TagB'\n"
+      "        cache: {mode: broadcast, consumer_ttl: 30s}\n"
+      "        hook:\n"
+      "          push: {url: 'https://example.com/hook', format: json, secret: s3cret,\n"
+      "                 concurrency: 16, timeout: 10s}\n"
+      "Fields left out keep the current value (the default on create); `filter: ~` and\n"
+      "`push: ~` remove them. A queue named as another's dead_letter_queue is applied first;\n"
+      "topics come after the queues, each before its subscriptions. Changing a topic's\n"
+      "partitions or a subscription's mode stops the apply before anything is sent.\n"
       "The plan is printed first: + create, ~ update, = unchanged. Resources on the server\n"
       "that the file does not mention are left alone; apply never deletes.\n\n"
       "Examples:\n"
       "  sluice apply -f app.yaml --dry-run\n"
-      "  sluice apply -f app.yaml");
+      "  sluice apply -f app.yaml\n"
+      "  cat app.yaml | sluice apply -f -");
     cmd->callback([options, args] { run_apply(*options, *args); });
 }
 

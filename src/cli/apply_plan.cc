@@ -1,6 +1,8 @@
 #include "cli/apply_plan.h"
 
 #include "base/units.h"
+#include "cli/apply_topics.h"
+#include "cli/apply_yaml.h"
 #include "cli/errc.h"
 #include "cli/output.h"
 #include "model/names.h"
@@ -47,7 +49,7 @@ constexpr std::array<field_def, 10> queue_fields{ {
   { "max_deliveries", field_type::count, 0, 1000 },
   { "dead_letter_queue", field_type::name, 0, 0 },
 } };
-constexpr std::array<std::string_view, 2> top_level_keys{ "queues", "functions" };
+constexpr std::array<std::string_view, 3> top_level_keys{ "queues", "topics", "functions" };
 
 std::string format_value(field_type type, uint64_t v)
 {
@@ -80,43 +82,17 @@ std::string_view expected_text(field_type type)
 
 std::optional<bool> parse_bool(std::string_view text)
 {
-    for (auto t : { "true", "True", "TRUE", "yes", "on" }) {
-        if (text == t) {
-            return true;
-        }
-    }
-    for (auto f : { "false", "False", "FALSE", "no", "off" }) {
-        if (text == f) {
-            return false;
-        }
-    }
-    return std::nullopt;
+    return parse_yaml_bool(text);
 }
 
 std::optional<uint64_t> parse_count(std::string_view text)
 {
-    if (text.empty() || text.size() > 9) {
-        return std::nullopt;
-    }
-    uint64_t n = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        n = n * 10 + static_cast<uint64_t>(c - '0');
-    }
-    return n;
+    return parse_yaml_count(text);
 }
 
-template<size_t n>
-std::string join(const std::array<std::string_view, n>& names)
+std::string join(std::span<const std::string_view> names)
 {
-    std::string out;
-    for (auto name : names) {
-        out += out.empty() ? "" : ", ";
-        out += name;
-    }
-    return out;
+    return join_names(names);
 }
 
 std::array<std::string_view, queue_fields.size()> queue_field_names()
@@ -128,37 +104,9 @@ std::array<std::string_view, queue_fields.size()> queue_field_names()
     return names;
 }
 
-size_t edit_distance(std::string_view a, std::string_view b)
+std::string suggestion(std::string_view unknown, std::span<const std::string_view> names)
 {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1]) });
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-/// " (did you mean 'retention'?)" when a known name is close to the unknown one.
-template<class Names>
-std::string suggestion(std::string_view unknown, const Names& names)
-{
-    for (const auto& known : names) {
-        std::string_view name = known;
-        bool typo = unknown.size() < 64 && edit_distance(unknown, name) <= 2;
-        bool prefix = unknown.size() >= 4 && name.starts_with(unknown);
-        if (typo || prefix) {
-            return fmt::format(" (did you mean '{}'?)", name);
-        }
-    }
-    return {};
+    return did_you_mean(unknown, names);
 }
 
 /// Notes where a YAML document starts; nothing else.
@@ -258,6 +206,8 @@ private:
             }
             if (key.Scalar() == "queues") {
                 parse_queues(key, entry.second);
+            } else if (key.Scalar() == "topics") {
+                parse_topics_section(key, entry.second, _out.spec.topics, _out.errors);
             } else if (key.Scalar() == "functions") {
                 // Validated and applied by apply_functions.cc (parse_function_specs).
             } else {
@@ -774,6 +724,7 @@ plan_item plan_queue(const queue_spec& spec, const queue_state* now)
 {
     plan_item item;
     item.name = spec.name;
+    item.path = fmt::format("/v1/queues/{}", spec.name);
     if (now == nullptr) {
         item.kind = change_kind::create;
         item.request_body = json::serialize(create_body(spec));

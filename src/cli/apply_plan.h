@@ -3,6 +3,8 @@
 #include "base/clock.h"
 #include "base/result.h"
 
+#include <boost/json/value.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +16,14 @@ namespace sluice::cli {
 /// Sans-io logic of `sluice apply`: parse and validate the declarative YAML file, read the
 /// server's current state, and compute the plan. No network here, so it is unit-tested and
 /// fuzzable (parse_app_spec never throws).
+
+/// A problem in the file. line/column are 1-based; 0 when unknown.
+struct spec_error
+{
+    int line = 0;
+    int column = 0;
+    std::string message;
+};
 
 /// One queue as declared. Unset fields are left as the server has them (server defaults on
 /// create). max_deliveries and dead_letter_queue are declared together; `max_deliveries: 0` or
@@ -34,18 +44,58 @@ struct queue_spec
     int line = 0;                                 ///< 1-based line of the name in the file
 };
 
-/// Everything the file declares, in file order. Later: topics, functions, triggers, buses.
+/// A subscription's `push:` block as declared (docs/topics.md "Push subscriptions").
+struct push_spec
+{
+    std::string url;                    ///< required
+    std::optional<std::string> format;  ///< "json" or "cloudevents"
+    std::optional<std::string> secret;  ///< "": unsigned
+    std::optional<uint32_t> concurrency;
+    std::optional<millis> timeout;
+};
+
+/// One subscription of a topic as declared. Unset fields are left as the server has them
+/// (server defaults on create); `from` is used on create only.
+struct subscription_spec
+{
+    std::string name;
+    std::optional<std::string> mode; ///< shared, ordered, broadcast; cannot change
+    std::optional<std::string> from; ///< earliest, latest, an offset or an RFC 3339 time
+    std::optional<millis> visibility_timeout;
+    std::optional<uint32_t> max_deliveries;       ///< 0: never dead-letter
+    std::optional<std::string> dead_letter_queue; ///< "": none
+    std::optional<millis> backoff;
+    std::optional<millis> max_backoff;
+    std::optional<millis> consumer_ttl; ///< broadcast only
+    /// An event pattern (object), a tag expression (string), or null for no filter.
+    std::optional<boost::json::value> filter;
+    /// Not declared: keep; declared as `push: ~`: none (the inner nullopt).
+    std::optional<std::optional<push_spec>> push;
+    int line = 0;       ///< of the name
+    int column = 0;     ///< of the name
+    spec_error mode_at; ///< where `mode` is (line 0 when not declared)
+};
+
+/// One topic as declared, with its subscriptions in file order.
+struct topic_spec
+{
+    std::string name;
+    std::optional<uint32_t> partitions; ///< cannot change after create
+    std::optional<millis> retention;
+    std::optional<uint64_t> retention_bytes; ///< bytes per partition; 0: no size limit
+    std::optional<uint64_t> max_message_size;
+    std::optional<bool> content_based_dedup;
+    std::optional<millis> dedup_window;
+    std::vector<subscription_spec> subscriptions;
+    int line = 0;             ///< of the name
+    spec_error partitions_at; ///< where `partitions` is (line 0 when not declared)
+};
+
+/// Everything the file declares, in file order. Later: triggers, buses.
 struct app_spec
 {
     std::vector<queue_spec> queues;
-};
-
-/// A problem in the file. line/column are 1-based; 0 when unknown.
-struct spec_error
-{
-    int line = 0;
-    int column = 0;
-    std::string message;
+    std::vector<topic_spec> topics;
 };
 
 /// "app.yaml:3:5: unknown queue field 'visiblity_timeout' (…)".
@@ -101,8 +151,9 @@ struct field_change
 struct plan_item
 {
     change_kind kind = change_kind::unchanged;
-    std::string resource = "queue";
-    std::string name;
+    std::string resource = "queue"; ///< queue, topic, subscription
+    std::string name;               ///< "orders"; a subscription's "orders/billing"
+    std::string path;               ///< the PUT target: "/v1/queues/orders"
     std::vector<field_change> changes; ///< for update
     /// The `PUT /v1/queues/{name}` body for create/update: the file's fields on create; on
     /// update the current config with the file's fields over it, so the result is what the

@@ -12,6 +12,9 @@ void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_apply_command(app, options);
     add_fn_commands(app, options);
     add_dlq_commands(app, options);
+    add_topic_commands(app, options);
+    add_publish_command(app, options);
+    add_sub_commands(app, options);
 }
 
 } // namespace sluice::cli

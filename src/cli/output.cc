@@ -20,8 +20,25 @@ void append_field(std::string& out, std::string_view key, std::string_view value
     out += value_text;
 }
 
-/// A field as display text: strings as-is, numbers in decimal, "-" when missing or null.
-std::string text_of(const json::object& o, std::string_view key) {
+std::string size_text(const json::object& o, std::string_view key) {
+    auto n = field_int(o, key);
+    return n && *n >= 0 ? format_byte_size(static_cast<uint64_t>(*n)) : field_text(o, key);
+}
+
+std::string age_text(const json::object& o, std::string_view key) {
+    auto n = field_int(o, key);
+    return n ? format_age(millis(*n)) : "-";
+}
+
+const json::object& stats_of(const json::object& queue) {
+    static const json::object empty;
+    const auto* stats = queue.if_contains("stats");
+    return stats != nullptr && stats->is_object() ? stats->get_object() : empty;
+}
+
+} // namespace
+
+std::string field_text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (v == nullptr || v->is_null()) {
         return "-";
@@ -32,7 +49,7 @@ std::string text_of(const json::object& o, std::string_view key) {
     return json::serialize(*v);
 }
 
-std::optional<int64_t> int_of(const json::object& o, std::string_view key) {
+std::optional<int64_t> field_int(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
     if (v == nullptr) {
         return std::nullopt;
@@ -49,23 +66,31 @@ std::optional<int64_t> int_of(const json::object& o, std::string_view key) {
     return std::nullopt;
 }
 
-std::string size_text(const json::object& o, std::string_view key) {
-    auto n = int_of(o, key);
-    return n && *n >= 0 ? format_byte_size(static_cast<uint64_t>(*n)) : text_of(o, key);
+std::string format_table(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        for (size_t i = 0; i < row.size(); ++i) {
+            out += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], widths[i]) : row[i];
+        }
+        out += '\n';
+    }
+    return out;
 }
 
-std::string age_text(const json::object& o, std::string_view key) {
-    auto n = int_of(o, key);
-    return n ? format_age(millis(*n)) : "-";
+std::string format_labels(const std::vector<std::pair<std::string_view, std::string>>& rows) {
+    std::string out;
+    for (const auto& [label, value] : rows) {
+        out += fmt::format("{:<20}{}\n", label, value);
+    }
+    return out;
 }
-
-const json::object& stats_of(const json::object& queue) {
-    static const json::object empty;
-    const auto* stats = queue.if_contains("stats");
-    return stats != nullptr && stats->is_object() ? stats->get_object() : empty;
-}
-
-} // namespace
 
 std::string json_text_one_line(std::string_view text) {
     json::parse_options options;
@@ -159,30 +184,26 @@ std::string format_age(millis age) {
 std::string format_queue_details(const json::object& queue) {
     const auto& stats = stats_of(queue);
     const std::vector<std::pair<std::string_view, std::string>> rows{
-        {"queue", text_of(queue, "name")},
-        {"visible", text_of(stats, "visible")},
-        {"in flight", text_of(stats, "in_flight")},
-        {"delayed", text_of(stats, "delayed")},
+        {"queue", field_text(queue, "name")},
+        {"visible", field_text(stats, "visible")},
+        {"in flight", field_text(stats, "in_flight")},
+        {"delayed", field_text(stats, "delayed")},
         {"oldest age", age_text(stats, "oldest_age_ms")},
-        {"published", text_of(stats, "published")},
-        {"acked", text_of(stats, "acked")},
-        {"visibility timeout", text_of(queue, "visibility_timeout")},
+        {"published", field_text(stats, "published")},
+        {"acked", field_text(stats, "acked")},
+        {"visibility timeout", field_text(queue, "visibility_timeout")},
         {"max message size", size_text(queue, "max_message_size")},
-        {"retention", text_of(queue, "retention")},
-        {"created at", text_of(queue, "created_at")},
+        {"retention", field_text(queue, "retention")},
+        {"created at", field_text(queue, "created_at")},
     };
-    std::string out;
-    for (const auto& [label, value] : rows) {
-        out += fmt::format("{:<20}{}\n", label, value);
-    }
-    return out;
+    return format_labels(rows);
 }
 
 std::string format_queue_table(const json::array& queues) {
     if (queues.empty()) {
         return "no queues\n";
     }
-    std::vector<std::array<std::string, 7>> rows;
+    std::vector<std::vector<std::string>> rows;
     rows.push_back(
         {"NAME", "VISIBLE", "IN FLIGHT", "DELAYED", "OLDEST", "VISIBILITY", "RETENTION"});
     for (const auto& v : queues) {
@@ -192,25 +213,11 @@ std::string format_queue_table(const json::array& queues) {
         const auto& q = v.get_object();
         const auto& stats = stats_of(q);
         rows.push_back(
-            {text_of(q, "name"), text_of(stats, "visible"), text_of(stats, "in_flight"),
-             text_of(stats, "delayed"), age_text(stats, "oldest_age_ms"),
-             text_of(q, "visibility_timeout"), text_of(q, "retention")});
+            {field_text(q, "name"), field_text(stats, "visible"), field_text(stats, "in_flight"),
+             field_text(stats, "delayed"), age_text(stats, "oldest_age_ms"),
+             field_text(q, "visibility_timeout"), field_text(q, "retention")});
     }
-    std::array<size_t, 7> widths{};
-    for (const auto& row : rows) {
-        for (size_t i = 0; i < row.size(); ++i) {
-            widths[i] = std::max(widths[i], row[i].size());
-        }
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i) {
-            line += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], widths[i]) : row[i];
-        }
-        out += line + "\n";
-    }
-    return out;
+    return format_table(rows);
 }
 
 } // namespace sluice::cli

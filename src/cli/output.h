@@ -5,8 +5,11 @@
 #include <boost/json/fwd.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::cli {
 
@@ -35,6 +38,19 @@ std::string format_byte_size(uint64_t bytes);
 
 /// A human age: "0s", "250ms", "1.5s", "3m20s", "2h5m", "4d3h".
 std::string format_age(millis age);
+
+/// A field as display text: strings as-is, other values as JSON, "-" when missing or null.
+std::string field_text(const boost::json::object& o, std::string_view key);
+
+/// A non-negative integer field; nullopt when missing or not a number.
+std::optional<int64_t> field_int(const boost::json::object& o, std::string_view key);
+
+/// Columns padded to their widest cell, two spaces apart, the last one unpadded; the first row
+/// is the header.
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
+/// "label  value" lines, labels padded to 20 columns.
+std::string format_labels(const std::vector<std::pair<std::string_view, std::string>>& rows);
 
 /// `queue get` text: the queue's settings and stats, one "label  value" per line.
 std::string format_queue_details(const boost::json::object& queue);

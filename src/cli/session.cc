@@ -87,6 +87,15 @@ std::string queue_path(std::string_view name, std::string_view suffix) {
     return fmt::format("/v1/queues/{}{}", name, suffix);
 }
 
+std::string topic_path(std::string_view name, std::string_view suffix) {
+    return fmt::format("/v1/topics/{}{}", name, suffix);
+}
+
+std::string subscription_path(
+    std::string_view topic, std::string_view name, std::string_view suffix) {
+    return fmt::format("/v1/topics/{}/subscriptions/{}{}", topic, name, suffix);
+}
+
 std::string read_stdin() {
     std::string data(std::istreambuf_iterator<char>(std::cin), {});
     if (std::cin.bad()) {

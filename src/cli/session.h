@@ -53,6 +53,11 @@ private:
 
 /// "/v1/queues/" + name. Names are validated before, so they need no escaping.
 std::string queue_path(std::string_view name, std::string_view suffix = {});
+/// "/v1/topics/" + name + suffix.
+std::string topic_path(std::string_view name, std::string_view suffix = {});
+/// "/v1/topics/" + topic + "/subscriptions/" + name + suffix.
+std::string subscription_path(
+    std::string_view topic, std::string_view name, std::string_view suffix = {});
 
 /// Reads all of stdin (binary). Fails the command on a read error.
 std::string read_stdin();

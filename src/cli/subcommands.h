@@ -18,9 +18,10 @@ void add_ack_command(CLI::App& app, std::shared_ptr<global_options> options);
 void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options);
 void add_fn_commands(CLI::App& app, std::shared_ptr<global_options> options);
 void add_dlq_commands(CLI::App& app, std::shared_ptr<global_options> options);
-
-/// Acks `receipts` on `queue` in batches (shared by `ack` and `recv --ack`). Prints one
-/// "error: …" line on stderr per refused receipt; returns how many were acked.
-size_t ack_receipts(session& s, std::string_view queue, const std::vector<std::string>& receipts);
+void add_topic_commands(CLI::App& app, std::shared_ptr<global_options> options);
+void add_publish_command(CLI::App& app, std::shared_ptr<global_options> options);
+/// `sluice sub`: create, list, get, delete (sub.cc), then recv, ack, seek (sub_messages.cc).
+void add_sub_commands(CLI::App& app, std::shared_ptr<global_options> options);
+void add_sub_message_commands(CLI::App& sub, std::shared_ptr<global_options> options);
 
 } // namespace sluice::cli
