@@ -14,7 +14,7 @@ public:
         case errc::queue_already_exists:
             return "queue already exists with a different configuration";
         case errc::receipt_invalid:
-            return "receipt handle is not valid for this queue";
+            return "receipt handle is not valid here: it was not issued by this server for this queue or subscription";
         case errc::receipt_stale:
             return "receipt handle is stale: the message was delivered again or its lease ended";
         case errc::message_too_large:

@@ -430,7 +430,7 @@ topic_frontend::create_topic(std::string name, topic_config config, create_mode 
               create_mode mode) -> asio::awaitable<result<std::pair<topic_info, bool>>> {
             if (auto t = self->find_topic(name)) {
                 if (t->def.config.partitions != config.partitions) {
-                    co_return t->def.config == config ? errc::topic_already_exists : errc::partitions_immutable;
+                    co_return mode == create_mode::create ? errc::topic_already_exists : errc::partitions_immutable;
                 }
                 if (!(t->def.config == config)) {
                     if (mode == create_mode::create) {

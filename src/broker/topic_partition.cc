@@ -52,6 +52,13 @@ topic_partition::publish(std::vector<publish_entry> entries) {
     co_return std::move(out.results);
 }
 
+std::string topic_partition::display_name(const std::string& cursor) const {
+    // What dead-lettered messages carry as sluice.dlq.source: not a queue name (':' and '/'
+    // are not allowed in one), so a redrive without a destination refuses it instead of moving
+    // it into a queue that happens to share the subscription's name.
+    return "topic:" + _def.name + "/" + cursor;
+}
+
 std::shared_ptr<subscription> topic_partition::find(const std::string& name) const {
     auto it = _subs.find(name);
     return it == _subs.end() ? nullptr : it->second;
@@ -60,7 +67,7 @@ std::shared_ptr<subscription> topic_partition::find(const std::string& name) con
 result<std::shared_ptr<subscription>>
 topic_partition::add_recovered(std::string name, uint32_t owner, subscription_options options) {
     options.retain = true;
-    auto sub = std::make_shared<subscription>(_log, _ctx, std::move(options), name, owner);
+    auto sub = std::make_shared<subscription>(_log, _ctx, std::move(options), display_name(name), owner);
     if (auto r = sub->recover(); !r) {
         return r.error();
     }
@@ -77,7 +84,7 @@ asio::awaitable<result<std::shared_ptr<subscription>>> topic_partition::add(
         co_return errc::topic_not_found;
     }
     options.retain = true;
-    auto sub = std::make_shared<subscription>(_log, _ctx, std::move(options), name, owner);
+    auto sub = std::make_shared<subscription>(_log, _ctx, std::move(options), display_name(name), owner);
     auto committed = co_await _ctx.engine.commit(sub->start_batch(start));
     if (!committed) {
         co_return committed.error();

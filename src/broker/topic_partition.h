@@ -77,6 +77,7 @@ public:
 
 private:
     void deliver(uint64_t first, std::vector<model::message> messages);
+    std::string display_name(const std::string& cursor) const;
 
     topic_definition _def;
     queue_context _ctx;

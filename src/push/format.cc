@@ -119,7 +119,7 @@ std::string json_body(const message_view& m)
     out.append(format_rfc3339(m.publish_time));
     fmt::format_to(std::back_inserter(out), R"(","delivery_count":{},)", m.delivery_count);
     if (!m.group.empty()) {
-        append_key(out, "group");
+        append_key(out, "key");
         detail::append_json_string(out, m.group);
         out.push_back(',');
     }

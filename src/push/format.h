@@ -26,7 +26,7 @@ struct message_view
     uint32_t partition = 0;
     uint64_t offset = 0;
     uint32_t delivery_count = 1; ///< 1 on the first attempt
-    std::string_view group;      ///< FIFO group key; "" when none (JSON mode only, omitted if "")
+    std::string_view group;      ///< the message key; "" when none (JSON mode only, as "key", omitted if "")
 };
 
 /// How a message becomes an HTTP request body.
@@ -74,7 +74,7 @@ struct push_request
 ///
 /// json: `Content-Type: application/json`, body
 ///   {"id","topic","subscription","partition","offset","publish_time" (RFC 3339 UTC, ms),
-///    "delivery_count",["group",]"attributes":{…},"data": <body as a JSON string>}
+///    "delivery_count",["key",]"attributes":{…},"data": <body as a JSON string>}
 ///   or "data_base64" instead of "data" when the body is not valid UTF-8. Attribute keys and
 ///   values that are not UTF-8 get U+FFFD; the first of duplicate attribute names wins.
 /// cloudevents_binary (CloudEvents 1.0 HTTP binding, binary mode): the body unchanged;

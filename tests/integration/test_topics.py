@@ -396,10 +396,19 @@ class PushTest(ServerTest):
             mid = publish(s, "refunds", "refund 7")["message_id"]
             dead = s.receive("merchant-dlq", wait="20s").json["messages"]
             self.assertEqual([m["message_id"] for m in dead], [mid])
-            self.assertEqual(dead[0]["attributes"]["sluice.dlq.source"], "merchant")
+            self.assertEqual(dead[0]["attributes"]["sluice.dlq.source"], "topic:refunds/merchant")
             self.assertEqual(ep.attempts[mid], 3)
             st = s.get("/v1/topics/refunds/subscriptions/merchant").json["stats"]
             self.assertEqual((st["backlog"], st["dead_lettered"]), (0, 1), st)
+            # A redrive without a destination cannot put it back on a subscription: it refuses
+            # (failed) and the message stays in the dead-letter queue.
+            self.make_queue("merchant")  # a queue that shares the subscription's name is not used
+            s.post("/v1/queues/merchant-dlq/visibility", {"receipt": dead[0]["receipt"], "timeout": "0s"})
+            task = s.post("/v1/queues/merchant-dlq/redrive", {}).json
+            wait_until(lambda: s.get(f"/v1/tasks/{task['id']}").json["state"] != "running", message="redrive done")
+            done = s.get(f"/v1/tasks/{task['id']}").json
+            self.assertEqual((done["moved"], done["failed"]), (0, 1), done)
+            self.assertEqual(s.queue_stats("merchant")["visible"], 0)
         finally:
             ep.close()
 
@@ -463,7 +472,8 @@ class BadInputTest(ServerTest):
             (topic(s, "wrong", partitions="two"), 400, "InvalidParameter"),
             (topic(s, "unknown", colour="red"), 400, "InvalidParameter"),
             (s.post("/v1/topics", "{not json"), 400, "MalformedJson"),
-            (topic(s, "t", partitions=3), 400, "PartitionsImmutable"),
+            (topic(s, "t", partitions=3), 409, "TopicAlreadyExists"),
+            (s.put("/v1/topics/t", {"partitions": 3}), 400, "PartitionsImmutable"),
             (s.get("/v1/topics/nope"), 404, "TopicNotFound"),
             (s.delete("/v1/topics/nope"), 404, "TopicNotFound"),
             (s.post("/v1/topics/nope/messages", "x"), 404, "TopicNotFound"),

@@ -116,10 +116,10 @@ TEST(FormatJson, AttributesKeepOrderFirstDuplicateWinsBadUtf8Replaced)
 TEST(FormatJson, GroupOnlyWhenSet)
 {
     auto m = sample({}, "x");
-    EXPECT_FALSE(parse_object(push::format_request(m, { .now = now }).body).contains("group"));
+    EXPECT_FALSE(parse_object(push::format_request(m, { .now = now }).body).contains("key"));
     m.group = "order-17";
     EXPECT_EQ(
-      parse_object(push::format_request(m, { .now = now }).body).at("group").as_string(),
+      parse_object(push::format_request(m, { .now = now }).body).at("key").as_string(),
       "order-17");
 }
 
