@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;
+
 namespace sluice::broker {
 
 /// What a receipt handle names: one delivery (epoch) of one message (topic, partition, offset).
@@ -21,15 +23,21 @@ struct receipt {
 /// Immutable after construction; thread-safe.
 class receipt_codec {
 public:
-    explicit receipt_codec(std::string secret)
-      : _secret(std::move(secret)) {}
+    explicit receipt_codec(std::string secret);
+    ~receipt_codec();
+    receipt_codec(const receipt_codec&) = delete;
+    receipt_codec& operator=(const receipt_codec&) = delete;
 
     std::string encode(const receipt& r) const;
     std::optional<receipt> decode(std::string_view token) const;
 
 private:
+    /// HMAC-SHA256 truncated to 12 bytes. The key's inner and outer pads are hashed once, here;
+    /// each call copies those digest states (no key schedule, no allocation after a thread's
+    /// first call). Safe to call from every shard at once: the states are only read.
     std::string mac(std::string_view payload) const;
-    std::string _secret;
+    evp_md_ctx_st* _inner = nullptr;
+    evp_md_ctx_st* _outer = nullptr;
 };
 
 } // namespace sluice::broker
