@@ -45,12 +45,19 @@ asio::awaitable<http::response> set_faults(services& s, http::request_context& c
     json::object_reader r(std::get<boost::json::object>(body));
     auto what = r.string("fail_writes", 64);
     auto count = r.uint("count", 1, UINT64_MAX - 1);
+    auto queued = r.uint("queued_bytes", 0, UINT64_MAX - 1);
     r.reject_unknown();
-    if (r.ok() && !what) {
-        r.fail("'fail_writes' is required: no_space, io_error, corruption or busy");
+    if (r.ok() && !what && !queued) {
+        r.fail("'fail_writes' (no_space, io_error, corruption or busy) or 'queued_bytes' is required");
     }
     if (!r.ok()) {
         co_return ctx.error(http::bad_request(r.error()));
+    }
+    if (queued) {
+        s.faults->set_extra_queued_bytes(*queued);
+        if (!what) {
+            co_return ctx.json(200, R"({"ok":true})");
+        }
     }
     auto e = parse_storage_error(*what);
     if (!e) {

@@ -179,7 +179,7 @@ asio::awaitable<http::response> put_or_create(
         co_return ctx.error(http::to_api_error(
             r.error(), message.empty() ? fmt::format("trigger '{}'", name) : message));
     }
-    co_return ctx.json(r->second && mode == triggers::trigger_service::put_mode::create ? 201 : 200,
+    co_return ctx.json(r->second ? 201 : 200,
                        boost::json::serialize(to_json(r->first)));
 }
 

@@ -123,6 +123,12 @@ public:
     /// Drops expired dedup ids, from memory and (through the returned batch) from storage.
     storage::write_batch expire_dedup();
 
+    /// Publishes are refused (storage busy: 503 + Retry-After) while more than this waits for
+    /// the storage writer: a publisher faster than the disk gets backpressure instead of
+    /// growing the server's memory. Other writes (acks, moves) still go.
+    static constexpr uint64_t max_queued_publish_bytes = uint64_t(64) << 20;
+    bool over_write_budget() const { return _engine.queued_bytes() > max_queued_publish_bytes; }
+
     static constexpr millis horizon{60'000};
     /// At most this many scheduled messages are loaded in RAM; the window shrinks to fit.
     static constexpr size_t max_loaded = 100'000;

@@ -3,6 +3,7 @@
 #include "broker/errc.h"
 #include "broker/queue_config.h"
 #include "model/message_id.h"
+#include "storage/errc.h"
 
 #include <openssl/sha.h>
 
@@ -26,6 +27,10 @@ std::string body_hash(std::string_view body) {
 asio::awaitable<publish_outcome> publish_to_log(
     partition_log& log, const publish_rules& rules, std::vector<publish_entry> entries, timestamp now) {
     publish_outcome out;
+    if (log.over_write_budget()) {
+        out.results.assign(entries.size(), result<publish_result>(storage::errc::busy));
+        co_return out;
+    }
     out.results.assign(entries.size(), result<publish_result>(publish_result{}));
     auto& results = out.results;
     std::vector<model::message> ready, scheduled;

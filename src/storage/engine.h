@@ -84,6 +84,10 @@ public:
 
     virtual engine_stats stats() const = 0;
 
+    /// Bytes of commits waiting for the writer (not yet being written): what publishers use for
+    /// backpressure. Cheap (an atomic read); may be a little stale.
+    virtual uint64_t queued_bytes() const = 0;
+
     /// Flushes and closes; later calls fail with errc::closed. Idempotent.
     /// Commits already enqueued are written and completed first; commit() calls made after
     /// close() started complete with errc::closed. Blocks the caller until the engine's threads

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <atomic>
 #include <mutex>
 
 namespace sluice::storage {
@@ -24,8 +25,16 @@ public:
     /// The next `n` writes fail with `e`; later ones succeed.
     void fail_next_writes(uint64_t n, errc e) { arm(e, n); }
 
-    /// Writes succeed again.
-    void clear() { arm(errc::ok, 0); }
+    /// Writes succeed again (and no simulated backlog).
+    void clear() {
+        arm(errc::ok, 0);
+        _extra_queued = 0;
+    }
+
+    /// Pretend `bytes` more are waiting for the writer (a disk slower than the publishers), so
+    /// backpressure can be tested without a slow disk. engine::queued_bytes() adds it.
+    void set_extra_queued_bytes(uint64_t bytes) { _extra_queued = bytes; }
+    uint64_t extra_queued_bytes() const { return _extra_queued; }
 
     /// For engines: called once before each physical write. Returns the error to fail that
     /// write with (consuming one of a countdown), or an empty error_code to go ahead.
@@ -58,6 +67,7 @@ private:
     errc _error = errc::ok;
     uint64_t _remaining = 0;
     uint64_t _injected = 0;
+    std::atomic<uint64_t> _extra_queued{0};
 };
 
 } // namespace sluice::storage

@@ -110,6 +110,8 @@ public:
         }
     }
 
+    uint64_t queued_bytes() const override { return _faults ? _faults->extra_queued_bytes() : 0; }
+
     engine_stats stats() const override {
         std::lock_guard lock(_mutex);
         return _stats;

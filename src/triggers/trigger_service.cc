@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
 #include <random>
@@ -47,6 +48,30 @@ public:
         return "unknown trigger error";
     }
 };
+
+/// "function_error: ValueError: bad input" — the outcome and the handler's own error.
+std::string describe_failure(const functions::invoke_outcome& out) {
+    std::string what(functions::to_string(out.st));
+    std::string detail = out.message;
+    if (detail.empty() && !out.body.empty()) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(out.body, ec);
+        if (!ec && v.is_object()) {
+            auto& o = v.as_object();
+            auto text = [&](const char* k) -> std::string {
+                auto it = o.find(k);
+                return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
+            };
+            auto type = text("errorType");
+            auto message = text("errorMessage");
+            detail = type.empty() ? message : message.empty() ? type : type + ": " + message;
+        }
+        if (detail.empty()) {
+            detail = out.body.substr(0, 300);
+        }
+    }
+    return detail.empty() ? what : what + ": " + detail.substr(0, 1000);
+}
 
 } // namespace
 
@@ -282,6 +307,9 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
             continue;
         }
         auto fn_timeout = std::get<functions::function_info>(fn).def.config.timeout;
+        if (r->stats.state.starts_with("paused") || r->stats.state == "starting" || r->stats.state == "disabled") {
+            r->stats.state = "running";
+        }
         if (r->in_flight >= c.max_concurrency) {
             // At the cap nothing is received: a waiting message is not leased, so waiting never
             // costs it an attempt.
@@ -314,10 +342,17 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
         if (got->empty()) {
             continue;
         }
-        auto batch = std::make_shared<std::vector<broker::delivery>>(std::move(*got));
+        auto batch = std::make_shared<std::vector<broker::delivery>>();
         uint64_t bytes = 0;
-        for (auto& d : *batch) {
+        for (auto& d : *got) {
+            // Over max_batch_bytes: the rest goes back at once, not counted as a delivery (a
+            // batch always takes its first message, however large).
+            if (!batch->empty() && bytes + d.message.body.size() > c.max_batch_bytes.bytes) {
+                co_await release(*r, d.receipt, millis(0), true);
+                continue;
+            }
             bytes += d.message.body.size();
+            batch->push_back(std::move(d));
         }
         // The batching window: keep collecting until the batch is full, big enough, or the
         // window (counted from the first message) is over.
@@ -334,6 +369,10 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
                 break;
             }
             for (auto& d : *more) {
+                if (bytes + d.message.body.size() > c.max_batch_bytes.bytes) {
+                    co_await release(*r, d.receipt, millis(0), true);
+                    continue;
+                }
                 bytes += d.message.body.size();
                 batch->push_back(std::move(d));
             }
@@ -362,8 +401,7 @@ trigger_service::process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<
     co_await ack(*r, std::move(skipped));
     if (!batch.empty()) {
         std::string reason;
-        bool throttled = false;
-        auto failed = co_await invoke_batch(r, batch, reason, throttled);
+        auto failed = co_await invoke_batch(r, batch, reason);
         std::vector<std::string> done;
         for (size_t i = 0; i < batch.size(); ++i) {
             if (!failed.contains(i)) {
@@ -372,15 +410,16 @@ trigger_service::process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<
         }
         r->stats.succeeded += done.size();
         co_await ack(*r, std::move(done));
-        for (auto i : failed) {
+        for (auto [i, throttled] : failed) {
             co_await handle_failure(r, batch[i], reason, throttled);
         }
     }
     r->slot_freed();
 }
 
-asio::awaitable<std::set<size_t>> trigger_service::invoke_batch(
-    std::shared_ptr<runner> r, std::span<const broker::delivery> batch, std::string& reason, bool& throttled) {
+asio::awaitable<std::map<size_t, bool>> trigger_service::invoke_batch(
+    std::shared_ptr<runner> r, std::span<const broker::delivery> batch, std::string& reason) {
+    bool throttled = false;
     auto& c = r->def.config;
     ++r->stats.batches;
     r->stats.messages += batch.size();
@@ -420,15 +459,15 @@ asio::awaitable<std::set<size_t>> trigger_service::invoke_batch(
                 }
             }
         } else {
-            throttled = out.st == st::throttled;
-            reason = fmt::format(
-                "{}{}{}", functions::to_string(out.st), out.message.empty() ? "" : ": ",
-                out.message.empty() ? out.body.substr(0, 500) : out.message);
+            // Throttled, or the server is shutting down: the function never ran it.
+            throttled = out.st == st::throttled || out.st == st::shutting_down;
+            reason = describe_failure(out);
             failed = all;
         }
     }
+    std::map<size_t, bool> out;
     if (failed.empty()) {
-        co_return failed;
+        co_return out;
     }
     ++r->stats.errors;
     if (failed.size() == batch.size() && batch.size() > 1 && c.bisect_on_error && !throttled) {
@@ -436,17 +475,17 @@ asio::awaitable<std::set<size_t>> trigger_service::invoke_batch(
         // that fails alone.
         auto half = batch.size() / 2;
         std::string r1, r2;
-        bool t1 = false, t2 = false;
-        auto left = co_await invoke_batch(r, batch.subspan(0, half), r1, t1);
-        auto right = co_await invoke_batch(r, batch.subspan(half), r2, t2);
-        failed = left;
-        for (auto i : right) {
-            failed.insert(i + half);
+        out = co_await invoke_batch(r, batch.subspan(0, half), r1);
+        for (auto [i, thr] : co_await invoke_batch(r, batch.subspan(half), r2)) {
+            out[i + half] = thr;
         }
-        reason = left.empty() ? r2 : r1;
-        throttled = t1 || t2;
+        reason = r1.empty() ? r2 : r1;
+        co_return out;
     }
-    co_return failed;
+    for (auto i : failed) {
+        out[i] = throttled; // per message: a throttled half is not an attempt, the other is
+    }
+    co_return out;
 }
 
 asio::awaitable<void> trigger_service::handle_failure(
@@ -588,7 +627,7 @@ trigger_service::put(std::string name, trigger_config config, put_mode mode, std
     if (!info) {
         co_return info.error();
     }
-    co_return std::pair{std::move(*info), true};
+    co_return std::pair{std::move(*info), existing == nullptr};
 }
 
 asio::awaitable<result<trigger_info>> trigger_service::get(std::string name) {

@@ -66,7 +66,7 @@ public:
 
     enum class put_mode { create, upsert };
     /// Validates the source, function and on-failure destination, then stores and (re)starts.
-    /// `message` says what is wrong when an error comes back.
+    /// `message` says what is wrong when an error comes back. The flag: created (not updated).
     asio::awaitable<result<std::pair<trigger_info, bool>>>
     put(std::string name, trigger_config config, put_mode mode, std::string& message);
     asio::awaitable<result<trigger_info>> get(std::string name);
@@ -80,8 +80,9 @@ public:
 private:
     asio::awaitable<void> run(std::shared_ptr<runner> r);
     asio::awaitable<void> process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<broker::delivery>> batch);
-    asio::awaitable<std::set<size_t>> invoke_batch(
-        std::shared_ptr<runner> r, std::span<const broker::delivery> batch, std::string& reason, bool& throttled);
+    /// Failed message indices, each with whether it was throttled (not an attempt).
+    asio::awaitable<std::map<size_t, bool>> invoke_batch(
+        std::shared_ptr<runner> r, std::span<const broker::delivery> batch, std::string& reason);
     asio::awaitable<void> handle_failure(std::shared_ptr<runner> r, const broker::delivery& d, std::string reason, bool throttled);
     asio::awaitable<result<std::vector<broker::delivery>>> receive(runner& r, broker::receive_options o);
     asio::awaitable<void> ack(runner& r, std::vector<std::string> receipts);

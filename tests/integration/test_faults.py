@@ -190,6 +190,25 @@ class FaultsTest(ServerTest):
         self.clear_faults()
         self.assertStorageError(r, "StorageFull")
 
+    def test_publishers_faster_than_the_disk_get_backpressure(self):
+        """More than 64 MiB waiting for the storage writer: publishes answer 503 StorageBusy with
+        Retry-After (nothing stored), while acks and receives of what is stored keep working."""
+        s = self.server
+        self.make_queue("faults-backpressure")
+        self.assertEqual(s.publish("faults-backpressure", "before").status, 201)
+        got = s.receive("faults-backpressure").json["messages"]
+        r = s.post("/debug/faults", {"queued_bytes": 100 << 20})
+        self.assertEqual(r.status, 200, r)
+        try:
+            self.assertStorageError(s.publish("faults-backpressure", "refused"), "StorageBusy")
+            self.assertStorageError(s.publish_batch("faults-backpressure", [{"body": "a"}, {"body": "b"}]), "StorageBusy")
+            self.assertEqual(s.ack("faults-backpressure", [got[0]["receipt"]]).json["results"], [{"ok": True}])
+        finally:
+            self.clear_faults()
+        self.assertEqual(s.publish("faults-backpressure", "after").status, 201)
+        bodies = [m["body"] for m in s.receive("faults-backpressure", max_messages=10).json["messages"]]
+        self.assertEqual(bodies, ["after"])
+
     def test_bad_fault_requests(self):
         r = self.server.post("/debug/faults", {"fail_writes": "gremlins"})
         self.assertApiError(r, 400, "InvalidParameter")

@@ -101,6 +101,15 @@ class TriggerTest(ServerTest):
         st = self.stats("size")
         self.assertEqual((st["state"], st["batches"], st["succeeded"]), ("running", 1, 5), st)
 
+    def test_max_batch_bytes_bounds_a_batch(self):
+        self.make_queue("big")
+        self.function("sizes")
+        self.trigger("small-batches", source="queue:big", function="sizes", batch_size=10,
+                     batch_window="1s", max_batch_bytes=1000)
+        self.publish("big", [{"pad": "x" * 280, "n": i} for i in range(10)])  # ~300 B each
+        wait_until(lambda: len(self.seen_ids()) == 10, timeout=30, message="all 10 handled")
+        self.assertTrue(all(len(c["ids"]) <= 3 for c in self.calls()), [len(c["ids"]) for c in self.calls()])
+
     def test_max_concurrency_is_never_exceeded(self):
         self.make_queue("burst")
         self.function("slow")
@@ -133,7 +142,7 @@ class TriggerTest(ServerTest):
         rec = json.loads(dead[0]["body"])
         self.assertEqual((rec["trigger"], rec["function"], rec["source"], rec["attempts"]),
                          ("crediting", "credit", "queue:credits", 3))
-        self.assertIn("poison message", rec["reason"])
+        self.assertIn("function_error: ValueError: poison message", rec["reason"])
         self.assertEqual(rec["message"]["message_id"], poison)
         self.assertEqual(dead[0]["attributes"]["sluice.trigger.attempts"], "3")
         counts = [c["counts"][0] for c in self.calls() if c["ids"] == [poison]]
@@ -283,6 +292,8 @@ class TriggerTest(ServerTest):
         self.trigger("ok", source="queue:src", function="f", on_failure="queue:dst")
         self.assertApiError(s.post("/v1/triggers", {"name": "ok", **base, "batch_size": 7}), 409, "TriggerAlreadyExists")
         self.assertEqual(s.put("/v1/triggers/ok", {**base, "batch_size": 7}).status, 200)
+        self.assertEqual(s.put("/v1/triggers/made-by-put", base).status, 201)
+        self.assertEqual(s.delete("/v1/triggers/made-by-put").status, 204)
         self.assertEqual(s.get("/v1/triggers/ok").json["batch_size"], 7)
         self.assertIn("ok", [t["name"] for t in s.get("/v1/triggers").json["triggers"]])
         self.assertEqual(s.delete("/v1/triggers/ok").status, 204)

@@ -54,6 +54,9 @@ public:
     result<void> scan_reverse(
         column col, std::string_view begin, std::string_view end, const visitor& visit) override;
     engine_stats stats() const override;
+    uint64_t queued_bytes() const override {
+        return _queued_bytes.load(std::memory_order_relaxed) + (_faults ? _faults->extra_queued_bytes() : 0);
+    }
     void close() override;
 
 private:
