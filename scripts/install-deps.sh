@@ -10,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   librocksdb-dev libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libssl-dev
   libarchive-dev                  # function code archives (.zip, .tar.gz)
+  tzdata                          # /usr/share/zoneinfo: schedule time zones (src/schedule)
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev python3 curl procps
 )
