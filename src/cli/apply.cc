@@ -2,6 +2,7 @@
 #include "cli/apply_functions.h"
 #include "cli/apply_plan.h"
 #include "cli/apply_topics.h"
+#include "cli/apply_triggers.h"
 #include "base/base64.h"
 
 #include <algorithm>
@@ -44,6 +45,26 @@ std::vector<topic_state> read_topics(session& s, const std::vector<topic_spec>& 
         t.subscriptions = std::move(*subs);
     }
     return std::move(*topics);
+}
+
+/// PUTs each created or updated item; stops at the first refusal with the server's error.
+void apply_items(session& s, const std::vector<plan_item>& items)
+{
+    for (const auto& item : items) {
+        if (item.kind == change_kind::unchanged) {
+            continue;
+        }
+        http_request request;
+        request.method = http_method::put;
+        request.path = item.path;
+        request.body = item.request_body;
+        request.content_type = "application/json";
+        auto response = s.send(request);
+        if (response.status < 200 || response.status >= 300) {
+            std::cerr << fmt::format("error: {} {} was not applied\n", item.resource, item.name);
+            session::fail_with(response);
+        }
+    }
 }
 
 void run_apply(const global_options& options, const apply_args& args)
@@ -96,14 +117,29 @@ void run_apply(const global_options& options, const apply_args& args)
             p.items.push_back(std::move(item));
         }
     }
+    // Triggers after functions: a trigger's source and function may be declared above.
+    std::vector<plan_item> trigger_items;
+    if (!parsed.spec.triggers.empty()) {
+        auto triggers = s.call(http_method::get, "/v1/triggers");
+        auto current_triggers = parse_trigger_list(triggers.text);
+        if (!current_triggers) {
+            fail("unexpected answer to GET /v1/triggers: " + triggers.text);
+        }
+        trigger_items = plan_triggers(parsed.spec.triggers, *current_triggers);
+    }
     for (const auto& item : p.items) {
         std::cout << format_plan_item(item) << '\n';
     }
     for (const auto& f : fn_specs.functions) {
         std::cout << fmt::format("* function {} (deploy: unchanged code and settings are kept)\n", f.name);
     }
-    std::cout << format_plan_summary(p) << '\n';
-    if (p.count(change_kind::create) + p.count(change_kind::update) == 0 && fn_specs.functions.empty()) {
+    for (const auto& item : trigger_items) {
+        std::cout << format_plan_item(item) << '\n';
+    }
+    plan all = p;
+    all.items.insert(all.items.end(), trigger_items.begin(), trigger_items.end());
+    std::cout << format_plan_summary(all) << '\n';
+    if (all.count(change_kind::create) + all.count(change_kind::update) == 0 && fn_specs.functions.empty()) {
         std::cout << "Nothing to change.\n";
         return;
     }
@@ -112,21 +148,7 @@ void run_apply(const global_options& options, const apply_args& args)
         return;
     }
     std::cout.flush();
-    for (const auto& item : p.items) {
-        if (item.kind == change_kind::unchanged) {
-            continue;
-        }
-        http_request request;
-        request.method = http_method::put;
-        request.path = item.path;
-        request.body = item.request_body;
-        request.content_type = "application/json";
-        auto response = s.send(request);
-        if (response.status < 200 || response.status >= 300) {
-            std::cerr << fmt::format("error: {} {} was not applied\n", item.resource, item.name);
-            session::fail_with(response);
-        }
-    }
+    apply_items(s, p.items);
     // Functions after queues: their destinations may be queues of the same file.
     for (const auto& f : fn_specs.functions) {
         boost::system::error_code ec;
@@ -147,11 +169,12 @@ void run_apply(const global_options& options, const apply_args& args)
         }
         std::cout << fmt::format("{} function {}\n", response.status == 201 ? "created" : "deployed", f.name);
     }
+    apply_items(s, trigger_items);
     std::cout << fmt::format(
       "Applied: {} created, {} updated, {} unchanged.\n",
-      p.count(change_kind::create),
-      p.count(change_kind::update),
-      p.count(change_kind::unchanged));
+      all.count(change_kind::create),
+      all.count(change_kind::update),
+      all.count(change_kind::unchanged));
 }
 
 } // namespace
@@ -198,9 +221,25 @@ void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options)
       "        hook:\n"
       "          push: {url: 'https://example.com/hook', format: json, secret: s3cret,\n"
       "                 concurrency: 16, timeout: 10s}\n"
-      "Fields left out keep the current value (the default on create); `filter: ~` and\n"
-      "`push: ~` remove them. A queue named as another's dead_letter_queue is applied first;\n"
-      "topics come after the queues, each before its subscriptions. Changing a topic's\n"
+      "  triggers:\n"
+      "    resize-on-upload:\n"
+      "      source: queue:image-requests  # or topic:TOPIC/SUBSCRIPTION; required\n"
+      "      function: resize            # required\n"
+      "      enabled: true               # default true\n"
+      "      batch_size: 10              # 1 to 10000, default 10\n"
+      "      batch_window: 200ms         # 0 to 5m, default 0s\n"
+      "      max_batch_bytes: 1MiB       # 1B to 6MiB, default 6MiB\n"
+      "      max_concurrency: 20         # 1 to 1000, default 10\n"
+      "      max_attempts: 5             # 1 to 1000, default 3\n"
+      "      backoff: 1s                 # 1ms to 1h, default 1s; max_backoff 1ms to 12h, 5m\n"
+      "      max_record_age: 1h          # 0 (no limit, the default) to 14d\n"
+      "      bisect_on_error: true       # and report_batch_item_failures; default false\n"
+      "      on_failure: queue:image-dlq # or topic:TOPIC\n"
+      "      filter: {body: {size: [{numeric: ['>', 0]}]}}   # or 'TagA || TagB'\n"
+      "Fields left out keep the current value (the default on create); `filter: ~`,\n"
+      "`push: ~` and `on_failure: ~` remove them. A queue named as another's\n"
+      "dead_letter_queue is applied first; topics come after the queues, each before its\n"
+      "subscriptions; functions after them, and triggers last. Changing a topic's\n"
       "partitions or a subscription's mode stops the apply before anything is sent.\n"
       "The plan is printed first: + create, ~ update, = unchanged. Resources on the server\n"
       "that the file does not mention are left alone; apply never deletes.\n\n"

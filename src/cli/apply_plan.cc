@@ -2,6 +2,7 @@
 
 #include "base/units.h"
 #include "cli/apply_topics.h"
+#include "cli/apply_triggers.h"
 #include "cli/apply_yaml.h"
 #include "cli/errc.h"
 #include "cli/output.h"
@@ -49,7 +50,7 @@ constexpr std::array<field_def, 10> queue_fields{ {
   { "max_deliveries", field_type::count, 0, 1000 },
   { "dead_letter_queue", field_type::name, 0, 0 },
 } };
-constexpr std::array<std::string_view, 3> top_level_keys{ "queues", "topics", "functions" };
+constexpr std::array<std::string_view, 4> top_level_keys{ "queues", "topics", "functions", "triggers" };
 
 std::string format_value(field_type type, uint64_t v)
 {
@@ -208,6 +209,8 @@ private:
                 parse_queues(key, entry.second);
             } else if (key.Scalar() == "topics") {
                 parse_topics_section(key, entry.second, _out.spec.topics, _out.errors);
+            } else if (key.Scalar() == "triggers") {
+                parse_triggers_section(key, entry.second, _out.spec.triggers, _out.errors);
             } else if (key.Scalar() == "functions") {
                 // Validated and applied by apply_functions.cc (parse_function_specs).
             } else {

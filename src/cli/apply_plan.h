@@ -91,11 +91,35 @@ struct topic_spec
     spec_error partitions_at; ///< where `partitions` is (line 0 when not declared)
 };
 
-/// Everything the file declares, in file order. Later: triggers, buses.
+/// One trigger as declared (docs/api.md "Triggers"). `source` and `function` are required;
+/// other unset fields are left as the server has them (server defaults on create).
+struct trigger_spec
+{
+    std::string name;
+    std::string source;   ///< queue:NAME or topic:TOPIC/SUBSCRIPTION
+    std::string function;
+    std::optional<bool> enabled;
+    std::optional<uint32_t> batch_size;
+    std::optional<millis> batch_window;
+    std::optional<uint64_t> max_batch_bytes;
+    std::optional<uint32_t> max_concurrency;
+    std::optional<uint32_t> max_attempts;
+    std::optional<millis> backoff;
+    std::optional<millis> max_backoff;
+    std::optional<millis> max_record_age; ///< 0: no limit
+    std::optional<bool> bisect_on_error;
+    std::optional<bool> report_batch_item_failures;
+    std::optional<std::string> on_failure;    ///< queue:NAME or topic:TOPIC; "": none
+    std::optional<boost::json::value> filter; ///< a pattern, a tag expression; null: none
+    int line = 0; ///< of the name
+};
+
+/// Everything the file declares, in file order. Later: buses.
 struct app_spec
 {
     std::vector<queue_spec> queues;
     std::vector<topic_spec> topics;
+    std::vector<trigger_spec> triggers;
 };
 
 /// "app.yaml:3:5: unknown queue field 'visiblity_timeout' (…)".

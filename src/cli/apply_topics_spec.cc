@@ -14,7 +14,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <array>
-#include <cctype>
 #include <map>
 
 namespace sluice::cli {
@@ -38,59 +37,12 @@ constexpr std::array<std::string_view, 11> subscription_fields{
 constexpr std::array<std::string_view, 5> push_fields{
     "url", "format", "secret", "concurrency", "timeout"};
 
-/// A YAML value as JSON for an event pattern: unquoted true/false, null, integers and decimals
-/// keep their type; everything else (and anything quoted) is a string.
-json::value to_json(const YAML::Node& n)
-{
-    if (n.IsMap()) {
-        json::object o;
-        for (const auto& e : n) {
-            o[e.first.Scalar()] = to_json(e.second);
-        }
-        return o;
-    }
-    if (n.IsSequence()) {
-        json::array a;
-        for (const auto& e : n) {
-            a.push_back(to_json(e));
-        }
-        return a;
-    }
-    if (n.IsNull()) {
-        return nullptr;
-    }
-    const auto& text = n.Scalar();
-    if (n.Tag() == "!") { // quoted
-        return json::string(text);
-    }
-    if (text == "true" || text == "false") {
-        return text == "true";
-    }
-    if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
-        boost::system::error_code ec;
-        auto number = json::parse(text, ec);
-        if (!ec && number.is_number()) {
-            return number;
-        }
-    }
-    return json::string(text);
-}
-
-/// "a, b" of the supported names with a did-you-mean, for an unknown key.
-std::string unknown_field(
-    std::string_view where, std::string_view shown, std::span<const std::string_view> names)
-{
-    return fmt::format(
-        "{}: unknown field '{}' (supported: {}){}", where, shown, join_names(names),
-        did_you_mean(shown, names));
-}
-
-class topics_parser
+class topics_parser : public yaml_reader
 {
 public:
     topics_parser(std::vector<topic_spec>& out, std::vector<spec_error>& errors)
-      : _out(out)
-      , _errors(errors)
+      : yaml_reader(errors)
+      , _out(out)
     {}
 
     void run(const YAML::Node& key, const YAML::Node& topics)
@@ -132,118 +84,6 @@ public:
 private:
     static constexpr std::string_view name_rule = "names are 1–128 characters of A-Z a-z 0-9 _ . -";
 
-    void error(const YAML::Mark& mark, std::string message)
-    {
-        bool known = !mark.is_null() && mark.line >= 0;
-        _errors.push_back(
-            {known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, std::move(message)});
-    }
-
-    static spec_error at(const YAML::Mark& mark) { return {mark.line + 1, mark.column + 1, {}}; }
-
-    /// The scalar text of `value`, or nullopt after reporting "expected <what>".
-    std::optional<std::string> scalar(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where,
-        std::string_view what)
-    {
-        if (!value.IsScalar()) {
-            error(
-                value.IsNull() || !value.IsDefined() ? key.Mark() : value.Mark(),
-                fmt::format("{}: expected {}", where, what));
-            return std::nullopt;
-        }
-        return value.Scalar();
-    }
-
-    std::optional<millis> duration(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min,
-        uint64_t max)
-    {
-        auto text = scalar(key, value, where, "a duration such as 30s");
-        if (!text) {
-            return std::nullopt;
-        }
-        auto d = parse_duration(*text);
-        if (!d) {
-            error(
-                value.Mark(), fmt::format(
-                                  "{}: invalid duration '{}' (expected e.g. 30s, 5m, 1h30m, 4d, "
-                                  "or seconds)",
-                                  where, *text));
-            return std::nullopt;
-        }
-        auto ms = static_cast<uint64_t>(d->count());
-        if (ms < min || ms > max) {
-            error(
-                value.Mark(), fmt::format(
-                                  "{}: {} is out of range ({} to {})", where, *text,
-                                  format_duration(millis(min)), format_duration(millis(max))));
-            return std::nullopt;
-        }
-        return d;
-    }
-
-    std::optional<uint64_t> size(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min,
-        uint64_t max)
-    {
-        auto text = scalar(key, value, where, "a size such as 256KiB");
-        if (!text) {
-            return std::nullopt;
-        }
-        auto s = parse_byte_size(*text);
-        if (!s) {
-            error(
-                value.Mark(),
-                fmt::format("{}: invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", where, *text));
-            return std::nullopt;
-        }
-        if (s->bytes < min || s->bytes > max) {
-            error(
-                value.Mark(), fmt::format(
-                                  "{}: {} is out of range ({} to {})", where, *text,
-                                  format_byte_size(min), format_byte_size(max)));
-            return std::nullopt;
-        }
-        return s->bytes;
-    }
-
-    std::optional<uint32_t> count(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min,
-        uint64_t max)
-    {
-        auto text = scalar(key, value, where, "a whole number");
-        if (!text) {
-            return std::nullopt;
-        }
-        auto n = parse_yaml_count(*text);
-        if (!n) {
-            error(value.Mark(), fmt::format("{}: expected a whole number, not '{}'", where, *text));
-            return std::nullopt;
-        }
-        if (*n < min || *n > max) {
-            error(
-                value.Mark(),
-                fmt::format("{}: {} is out of range ({} to {})", where, *text, min, max));
-            return std::nullopt;
-        }
-        return static_cast<uint32_t>(*n);
-    }
-
-    std::optional<bool> boolean(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where)
-    {
-        auto text = scalar(key, value, where, "true or false");
-        if (!text) {
-            return std::nullopt;
-        }
-        auto b = parse_yaml_bool(*text);
-        if (!b) {
-            error(value.Mark(), fmt::format("{}: expected true or false, not '{}'", where, *text));
-        }
-        return b;
-    }
-
     bool parse_topic(const YAML::Node& name, const YAML::Node& settings, topic_spec& spec)
     {
         if (settings.IsNull()) {
@@ -256,7 +96,7 @@ private:
                     "topic '{}' must be a mapping of settings (or empty for defaults)", spec.name));
             return false;
         }
-        size_t errors_before = _errors.size();
+        size_t errors_before = error_count();
         auto topic_where = fmt::format("topic '{}'", spec.name);
         for (const auto& entry : settings) {
             const auto& key = entry.first;
@@ -282,7 +122,7 @@ private:
                 error(key.Mark(), unknown_field(topic_where, field, topic_fields));
             }
         }
-        return _errors.size() == errors_before;
+        return error_count() == errors_before;
     }
 
     void parse_subscriptions(const YAML::Node& key, const YAML::Node& subs, topic_spec& topic)
@@ -344,7 +184,7 @@ private:
                 fmt::format("{} must be a mapping of settings (or empty for defaults)", sub_where));
             return false;
         }
-        size_t errors_before = _errors.size();
+        size_t errors_before = error_count();
         std::map<std::string, YAML::Mark, std::less<>> marks;
         for (const auto& entry : settings) {
             const auto& key = entry.first;
@@ -396,7 +236,7 @@ private:
             } else if (field == "consumer_ttl") {
                 spec.consumer_ttl = duration(key, value, where, second_ms, 30 * day_ms);
             } else if (field == "filter") {
-                spec.filter = parse_filter(key, value, where);
+                spec.filter = filter(key, value, where);
             } else if (field == "push") {
                 parse_push(key, value, where, spec);
             } else if (field == "description") {
@@ -405,10 +245,10 @@ private:
                 error(key.Mark(), unknown_field(sub_where, field, subscription_fields));
             }
         }
-        if (_errors.size() == errors_before) {
+        if (error_count() == errors_before) {
             check_subscription(sub_where, spec, marks);
         }
-        return _errors.size() == errors_before;
+        return error_count() == errors_before;
     }
 
     /// Checks between the fields of one subscription; fills in the other half of
@@ -464,32 +304,6 @@ private:
         }
     }
 
-    std::optional<json::value> parse_filter(
-        const YAML::Node& key, const YAML::Node& value, const std::string& where)
-    {
-        if (value.IsNull()) {
-            return json::value(nullptr); // no filter
-        }
-        if (value.IsMap()) {
-            return to_json(value);
-        }
-        if (value.IsScalar()) {
-            auto parsed = parse_filter_arg(value.Scalar());
-            if (auto* e = std::get_if<std::string>(&parsed)) {
-                error(value.Mark(), fmt::format("{}: {}", where, *e));
-                return std::nullopt;
-            }
-            return std::get<json::value>(parsed);
-        }
-        error(
-            value.IsDefined() ? value.Mark() : key.Mark(),
-            fmt::format(
-                "{}: expected an event pattern (a mapping such as {{attributes: {{type: "
-                "[order.created]}}}}) or a tag expression (a string such as 'TagA || TagB')",
-                where));
-        return std::nullopt;
-    }
-
     void parse_push(
         const YAML::Node& key, const YAML::Node& value, const std::string& where,
         subscription_spec& spec)
@@ -503,7 +317,7 @@ private:
             return;
         }
         push_spec push;
-        size_t errors_before = _errors.size();
+        size_t errors_before = error_count();
         for (const auto& entry : value) {
             const auto& k = entry.first;
             const auto& v = entry.second;
@@ -549,7 +363,7 @@ private:
                 error(k.Mark(), unknown_field(where, field, push_fields));
             }
         }
-        bool ok = _errors.size() == errors_before;
+        bool ok = error_count() == errors_before;
         if (ok && push.url.empty()) {
             error(key.Mark(), fmt::format("{}: 'url' is required", where));
             ok = false;
@@ -560,7 +374,6 @@ private:
     }
 
     std::vector<topic_spec>& _out;
-    std::vector<spec_error>& _errors;
 };
 
 } // namespace

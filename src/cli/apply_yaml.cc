@@ -1,9 +1,15 @@
 // Scalars and messages shared by the apply file's sections (apply_yaml.h).
 #include "cli/apply_yaml.h"
 
+#include "base/units.h"
+#include "cli/output.h"
+#include "cli/topic_args.h"
+
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace sluice::cli {
@@ -80,6 +86,182 @@ std::string did_you_mean(std::string_view unknown, std::span<const std::string_v
         }
     }
     return {};
+}
+
+std::string unknown_field(
+    std::string_view where, std::string_view shown, std::span<const std::string_view> names)
+{
+    return fmt::format(
+        "{}: unknown field '{}' (supported: {}){}", where, shown, join_names(names),
+        did_you_mean(shown, names));
+}
+
+boost::json::value yaml_to_json(const YAML::Node& n)
+{
+    namespace json = boost::json;
+    if (n.IsMap()) {
+        json::object o;
+        for (const auto& e : n) {
+            o[e.first.Scalar()] = yaml_to_json(e.second);
+        }
+        return o;
+    }
+    if (n.IsSequence()) {
+        json::array a;
+        for (const auto& e : n) {
+            a.push_back(yaml_to_json(e));
+        }
+        return a;
+    }
+    if (n.IsNull()) {
+        return nullptr;
+    }
+    const auto& text = n.Scalar();
+    if (n.Tag() == "!") { // quoted
+        return json::string(text);
+    }
+    if (text == "true" || text == "false") {
+        return text == "true";
+    }
+    if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
+        boost::system::error_code ec;
+        auto number = json::parse(text, ec);
+        if (!ec && number.is_number()) {
+            return number;
+        }
+    }
+    return json::string(text);
+}
+
+void yaml_reader::error(const YAML::Mark& mark, std::string message)
+{
+    bool known = !mark.is_null() && mark.line >= 0;
+    _errors.push_back({known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, std::move(message)});
+}
+
+std::optional<std::string> yaml_reader::scalar(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where, std::string_view what)
+{
+    if (!value.IsScalar()) {
+        error(
+            value.IsNull() || !value.IsDefined() ? key.Mark() : value.Mark(),
+            fmt::format("{}: expected {}", where, what));
+        return std::nullopt;
+    }
+    return value.Scalar();
+}
+
+std::optional<millis> yaml_reader::duration(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min_ms,
+    uint64_t max_ms)
+{
+    auto text = scalar(key, value, where, "a duration such as 30s");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto d = parse_duration(*text);
+    if (!d) {
+        error(
+            value.Mark(),
+            fmt::format(
+                "{}: invalid duration '{}' (expected e.g. 30s, 5m, 1h30m, 4d, or seconds)", where,
+                *text));
+        return std::nullopt;
+    }
+    auto ms = static_cast<uint64_t>(d->count());
+    if (ms < min_ms || ms > max_ms) {
+        error(
+            value.Mark(), fmt::format(
+                              "{}: {} is out of range ({} to {})", where, *text,
+                              format_duration(millis(min_ms)), format_duration(millis(max_ms))));
+        return std::nullopt;
+    }
+    return d;
+}
+
+std::optional<uint64_t> yaml_reader::size(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min,
+    uint64_t max)
+{
+    auto text = scalar(key, value, where, "a size such as 256KiB");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto s = parse_byte_size(*text);
+    if (!s) {
+        error(
+            value.Mark(),
+            fmt::format("{}: invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", where, *text));
+        return std::nullopt;
+    }
+    if (s->bytes < min || s->bytes > max) {
+        error(
+            value.Mark(), fmt::format(
+                              "{}: {} is out of range ({} to {})", where, *text,
+                              format_byte_size(min), format_byte_size(max)));
+        return std::nullopt;
+    }
+    return s->bytes;
+}
+
+std::optional<uint32_t> yaml_reader::count(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where, uint64_t min,
+    uint64_t max)
+{
+    auto text = scalar(key, value, where, "a whole number");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto n = parse_yaml_count(*text);
+    if (!n) {
+        error(value.Mark(), fmt::format("{}: expected a whole number, not '{}'", where, *text));
+        return std::nullopt;
+    }
+    if (*n < min || *n > max) {
+        error(value.Mark(), fmt::format("{}: {} is out of range ({} to {})", where, *text, min, max));
+        return std::nullopt;
+    }
+    return static_cast<uint32_t>(*n);
+}
+
+std::optional<bool> yaml_reader::boolean(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where)
+{
+    auto text = scalar(key, value, where, "true or false");
+    if (!text) {
+        return std::nullopt;
+    }
+    auto b = parse_yaml_bool(*text);
+    if (!b) {
+        error(value.Mark(), fmt::format("{}: expected true or false, not '{}'", where, *text));
+    }
+    return b;
+}
+
+std::optional<boost::json::value> yaml_reader::filter(
+    const YAML::Node& key, const YAML::Node& value, const std::string& where)
+{
+    if (value.IsNull()) {
+        return boost::json::value(nullptr); // no filter
+    }
+    if (value.IsMap()) {
+        return yaml_to_json(value);
+    }
+    if (value.IsScalar()) {
+        auto parsed = parse_filter_arg(value.Scalar());
+        if (auto* e = std::get_if<std::string>(&parsed)) {
+            error(value.Mark(), fmt::format("{}: {}", where, *e));
+            return std::nullopt;
+        }
+        return std::get<boost::json::value>(parsed);
+    }
+    error(
+        value.IsDefined() ? value.Mark() : key.Mark(),
+        fmt::format(
+            "{}: expected an event pattern (a mapping such as {{attributes: {{type: "
+            "[order.created]}}}}) or a tag expression (a string such as 'TagA || TagB')",
+            where));
+    return std::nullopt;
 }
 
 } // namespace sluice::cli

@@ -15,6 +15,7 @@ void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_topic_commands(app, options);
     add_publish_command(app, options);
     add_sub_commands(app, options);
+    add_trigger_commands(app, options);
 }
 
 } // namespace sluice::cli

@@ -1,6 +1,7 @@
 #include "cli/flags.h"
 
 #include "base/units.h"
+#include "cli/output.h"
 #include "model/names.h"
 
 #include <fmt/format.h>
@@ -18,6 +19,42 @@ CLI::Validator duration_validator() {
                 text);
         },
         "DURATION");
+}
+
+CLI::Validator duration_validator(millis min, millis max) {
+    return CLI::Validator(
+        [min, max](std::string& text) -> std::string {
+            auto d = parse_duration(text);
+            if (!d) {
+                return fmt::format(
+                    "invalid duration '{}' (expected e.g. 250ms, 30s, 5m, 1h30m, 4d, or seconds)",
+                    text);
+            }
+            if (*d < min || *d > max) {
+                return fmt::format(
+                    "{} is out of range ({} to {})", text, format_duration(min),
+                    format_duration(max));
+            }
+            return {};
+        },
+        "DURATION");
+}
+
+CLI::Validator byte_size_validator(uint64_t min, uint64_t max) {
+    return CLI::Validator(
+        [min, max](std::string& text) -> std::string {
+            auto s = parse_byte_size(text);
+            if (!s) {
+                return fmt::format("invalid size '{}' (expected e.g. 1024, 64KiB, 1MiB)", text);
+            }
+            if (s->bytes < min || s->bytes > max) {
+                return fmt::format(
+                    "{} is out of range ({} to {})", text, format_byte_size(min),
+                    format_byte_size(max));
+            }
+            return {};
+        },
+        "SIZE");
 }
 
 CLI::Validator byte_size_validator() {

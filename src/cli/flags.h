@@ -1,7 +1,10 @@
 #pragma once
 
+#include "base/clock.h"
+
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,8 +17,12 @@ namespace sluice::cli {
 
 /// "250ms", "30s", "5m", "1h30m", or a bare integer meaning seconds (base/units.h grammar).
 CLI::Validator duration_validator();
+/// A duration within [min, max]: "10m is out of range (0s to 5m)" otherwise.
+CLI::Validator duration_validator(millis min, millis max);
 /// "1024", "64KiB", "1MiB".
 CLI::Validator byte_size_validator();
+/// A size within [min, max] bytes.
+CLI::Validator byte_size_validator(uint64_t min, uint64_t max);
 /// Resource names: [A-Za-z0-9_.-]{1,128}.
 CLI::Validator name_validator();
 /// "KEY=VALUE" with a valid attribute key and a value without control characters (it travels in

@@ -23,5 +23,6 @@ void add_publish_command(CLI::App& app, std::shared_ptr<global_options> options)
 /// `sluice sub`: create, list, get, delete (sub.cc), then recv, ack, seek (sub_messages.cc).
 void add_sub_commands(CLI::App& app, std::shared_ptr<global_options> options);
 void add_sub_message_commands(CLI::App& sub, std::shared_ptr<global_options> options);
+void add_trigger_commands(CLI::App& app, std::shared_ptr<global_options> options);
 
 } // namespace sluice::cli
