@@ -176,8 +176,11 @@ asio::awaitable<http::response> put_or_create(
     std::string message;
     auto r = co_await s.triggers->put(name, std::get<trigger_config>(config), mode, message);
     if (!r) {
-        co_return ctx.error(http::to_api_error(
-            r.error(), message.empty() ? fmt::format("trigger '{}'", name) : message));
+        auto e = http::to_api_error(r.error(), fmt::format("trigger '{}'", name));
+        if (!message.empty()) {
+            e.message = message; // already says what and why
+        }
+        co_return ctx.error(e);
     }
     co_return ctx.json(r->second ? 201 : 200,
                        boost::json::serialize(to_json(r->first)));

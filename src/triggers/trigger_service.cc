@@ -549,9 +549,13 @@ asio::awaitable<void> trigger_service::handle_failure(
 // --- definitions ------------------------------------------------------------------------------
 
 asio::awaitable<result<void>>
-trigger_service::validate(const std::string& name, const trigger_config& c, std::string& message) {
+trigger_service::validate(
+    const trigger_config& c, const trigger_config* previous, std::string& message) {
+    // An update that keeps the source or the function does not need them to exist: a trigger
+    // paused because its function was deleted can still be disabled or changed.
     auto& src = c.source;
-    if (src.type == endpoint_ref::kind::queue) {
+    if (previous && previous->source == src) {
+    } else if (src.type == endpoint_ref::kind::queue) {
         if (!co_await _queues.get(src.name)) {
             message = fmt::format("source queue '{}' does not exist", src.name);
             co_return errc::source_not_found;
@@ -560,7 +564,8 @@ trigger_service::validate(const std::string& name, const trigger_config& c, std:
         message = fmt::format("source subscription '{}' of topic '{}' does not exist", src.subscription, src.name);
         co_return errc::source_not_found;
     }
-    if (std::holds_alternative<functions::fn_error>(co_await _functions.get(c.function))) {
+    if ((!previous || previous->function != c.function)
+        && std::holds_alternative<functions::fn_error>(co_await _functions.get(c.function))) {
         message = fmt::format("function '{}' does not exist", c.function);
         co_return errc::function_not_found;
     }
@@ -579,7 +584,6 @@ trigger_service::validate(const std::string& name, const trigger_config& c, std:
         message = "invalid filter";
         co_return broker::errc::invalid_argument;
     }
-    (void)name;
     co_return result<void>{};
 }
 
@@ -597,7 +601,7 @@ trigger_service::put(std::string name, trigger_config config, put_mode mode, std
         message = fmt::format("trigger '{}' exists with other settings (PUT changes it)", name);
         co_return errc::trigger_already_exists;
     }
-    if (auto v = co_await validate(name, config, message); !v) {
+    if (auto v = co_await validate(config, existing ? &existing->def.config : nullptr, message); !v) {
         co_return v.error();
     }
     trigger_definition def{name, existing ? existing->def.created_at : _clock.now(), config};

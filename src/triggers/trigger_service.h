@@ -88,7 +88,8 @@ private:
     asio::awaitable<void> ack(runner& r, std::vector<std::string> receipts);
     asio::awaitable<void> release(runner& r, const std::string& receipt, millis delay, bool uncounted);
     asio::awaitable<void> source_stats(runner& r, trigger_stats& out);
-    asio::awaitable<result<void>> validate(const std::string& name, const trigger_config& c, std::string& message);
+    asio::awaitable<result<void>>
+    validate(const trigger_config& c, const trigger_config* previous, std::string& message);
     void start_runner(std::shared_ptr<runner> r);
     std::shared_ptr<runner> find(const std::string& name) const;
 

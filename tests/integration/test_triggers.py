@@ -256,6 +256,11 @@ class TriggerTest(ServerTest):
         self.publish("paused", [{"n": 1}])
         st = s.queue_stats("paused")
         self.assertEqual(st["visible"] + st["in_flight"], 1)  # waits, not lost
+        # Paused, it can still be changed (disabled and enabled again) without its function.
+        r = s.put("/v1/triggers/t", {"source": "queue:paused", "function": "gone", "enabled": False})
+        self.assertEqual(r.status, 200, r)
+        r = s.put("/v1/triggers/t", {"source": "queue:paused", "function": "gone"})
+        self.assertEqual(r.status, 200, r)
         self.function("gone")
         wait_until(lambda: self.stats("t")["succeeded"] == 1, timeout=30, message="resumed")
 
