@@ -969,27 +969,35 @@ asio::awaitable<void> topic_frontend::drop_consumer(
 
 // --- consuming ----------------------------------------------------------------------------
 
-asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
-    std::string topic, std::string sub, std::string consumer, receive_options options) {
+result<topic_frontend::cursor_ref>
+topic_frontend::find_cursor(const std::string& topic, const std::string& sub, const std::string& consumer) const {
     auto t = find_topic(topic);
     if (!t) {
-        co_return errc::topic_not_found;
+        return errc::topic_not_found;
     }
     auto s = find_sub(topic, sub);
     if (!s) {
-        co_return errc::subscription_not_found;
+        return errc::subscription_not_found;
     }
+    bool broadcast = s->def.config.mode == delivery_mode::broadcast;
+    if (broadcast && consumer.empty()) {
+        return errc::consumer_required;
+    }
+    return cursor_ref{std::move(t), std::move(s), cursor_name(sub, broadcast ? consumer : std::string())};
+}
+
+asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
+    std::string topic, std::string sub, std::string consumer, receive_options options) {
+    auto found = find_cursor(topic, sub, consumer);
+    if (!found) {
+        co_return found.error();
+    }
+    auto [t, s, cursor] = *found;
     if (s->def.config.mode == delivery_mode::broadcast) {
-        if (consumer.empty()) {
-            co_return errc::consumer_required;
-        }
         if (auto id = co_await ensure_consumer(t, s, consumer); !id) {
             co_return id.error();
         }
-    } else {
-        consumer.clear();
     }
-    auto cursor = cursor_name(sub, consumer);
     uint32_t n = t->def.config.partitions;
     auto take = [this, &topic, &cursor](uint32_t p, receive_options o) {
         auto shard = shard_for(topic, p);
@@ -1057,20 +1065,11 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
 
 asio::awaitable<result<std::vector<result<void>>>> topic_frontend::ack(
     std::string topic, std::string sub, std::string consumer, std::vector<std::string> receipts) {
-    auto t = find_topic(topic);
-    if (!t) {
-        co_return errc::topic_not_found;
+    auto found = find_cursor(topic, sub, consumer);
+    if (!found) {
+        co_return found.error();
     }
-    auto s = find_sub(topic, sub);
-    if (!s) {
-        co_return errc::subscription_not_found;
-    }
-    if (s->def.config.mode != delivery_mode::broadcast) {
-        consumer.clear();
-    } else if (consumer.empty()) {
-        co_return errc::consumer_required;
-    }
-    auto cursor = cursor_name(sub, consumer);
+    auto& [t, s, cursor] = *found;
     std::vector<result<void>> results(receipts.size(), errc::receipt_invalid);
     std::map<uint32_t, std::pair<std::vector<size_t>, std::vector<std::string>>> by_partition;
     for (size_t i = 0; i < receipts.size(); ++i) {
@@ -1102,17 +1101,11 @@ asio::awaitable<result<std::vector<result<void>>>> topic_frontend::ack(
 asio::awaitable<result<void>> topic_frontend::change_visibility(
     std::string topic, std::string sub, std::string consumer, std::string receipt, millis timeout,
     bool uncounted) {
-    auto t = find_topic(topic);
-    if (!t) {
-        co_return errc::topic_not_found;
+    auto found = find_cursor(topic, sub, consumer);
+    if (!found) {
+        co_return found.error();
     }
-    auto s = find_sub(topic, sub);
-    if (!s) {
-        co_return errc::subscription_not_found;
-    }
-    if (s->def.config.mode != delivery_mode::broadcast) {
-        consumer.clear();
-    }
+    auto& [t, s, cursor] = *found;
     auto r = _queues.receipts().decode(receipt);
     if (!r || r->partition >= t->def.config.partitions) {
         co_return errc::receipt_invalid;
@@ -1126,8 +1119,7 @@ asio::awaitable<result<void>> topic_frontend::change_visibility(
                 co_return errc::subscription_not_found;
             }
             co_return c->change_visibility(receipt, timeout, uncounted);
-        }(_state[shard]->find(topic, r->partition), cursor_name(sub, consumer), std::move(receipt), timeout,
-          uncounted));
+        }(_state[shard]->find(topic, r->partition), cursor, std::move(receipt), timeout, uncounted));
 }
 
 asio::awaitable<result<std::vector<topic_frontend::seek_result>>> topic_frontend::seek(

@@ -166,6 +166,14 @@ private:
     void start_pusher_here(unsigned shard, const topic_definition& topic, const subscription_definition& def, uint32_t p);
 
     std::shared_ptr<topic_entry> find_topic(const std::string& name) const;
+    /// The topic, subscription and cursor name a consumer's request is about (the consumer id
+    /// matters on broadcast subscriptions only, and is required there).
+    struct cursor_ref {
+        std::shared_ptr<topic_entry> t;
+        std::shared_ptr<sub_entry> s;
+        std::string cursor;
+    };
+    result<cursor_ref> find_cursor(const std::string& topic, const std::string& sub, const std::string& consumer) const;
     std::shared_ptr<sub_entry> find_sub(const std::string& topic, const std::string& name) const;
     subscription_options options_for(const sub_entry& s) const;
     /// The name of the cursor on a partition: the subscription, or sub + "/" + consumer.
