@@ -20,6 +20,12 @@ struct topic_path {
 /// {name} (and {sub}), validated.
 parsed<topic_path> topic_path_params(const http::request_context& ctx, bool with_sub);
 parsed<std::string> valid_name(std::string_view what, std::string_view name);
+/// {name} (and {sub}) and the JSON object body of a request.
+struct topic_request {
+    topic_path path;
+    boost::json::object body;
+};
+parsed<topic_request> topic_json_request(const http::request_context& ctx, bool with_sub, bool empty_ok);
 http::response topic_error(http::request_context& ctx, const error_code& ec, const topic_path& p);
 /// "earliest" | "latest" | an offset (number or digits) | an RFC 3339 time.
 std::variant<broker::start_spec, http::api_error> parse_position(const boost::json::value& v, std::string_view field);

@@ -118,15 +118,12 @@ asio::awaitable<http::response> publish_topic_message(services& s, http::request
 }
 
 asio::awaitable<http::response> publish_topic_batch(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, false, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [target, body] = std::get<topic_request>(request);
+    json::object_reader r(body);
     auto* messages = r.any("messages");
     r.reject_unknown();
     if (!r.ok()) {
@@ -161,19 +158,16 @@ asio::awaitable<http::response> publish_topic_batch(services& s, http::request_c
         entries.push_back({std::move(be.entry), be.partition});
     }
     co_return co_await publish_to_topic(
-        s, ctx, std::get<topic_path>(path), std::move(entries), std::move(ids), false);
+        s, ctx, target, std::move(entries), std::move(ids), false);
 }
 
 asio::awaitable<http::response> receive_from_subscription(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, true, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [target, body] = std::get<topic_request>(request);
+    json::object_reader r(body);
     broker::receive_options opts;
     opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, 100).value_or(1));
     opts.wait = r.duration("wait", millis(0), millis(20'000)).value_or(millis(0));
@@ -186,7 +180,7 @@ asio::awaitable<http::response> receive_from_subscription(services& s, http::req
     if (!r.ok()) {
         co_return ctx.error(http::bad_request(r.error()));
     }
-    auto& p = std::get<topic_path>(path);
+    auto& p = target;
     auto got = co_await s.topics->receive(p.topic, p.sub, consumer, opts);
     boost::json::array arr;
     if (!got) {
@@ -204,15 +198,12 @@ asio::awaitable<http::response> receive_from_subscription(services& s, http::req
 }
 
 asio::awaitable<http::response> ack_subscription(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, true, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [target, body] = std::get<topic_request>(request);
+    json::object_reader r(body);
     auto* receipts = r.any("receipts");
     auto consumer = consumer_field(r);
     r.reject_unknown();
@@ -231,7 +222,7 @@ asio::awaitable<http::response> ack_subscription(services& s, http::request_cont
         }
         list.emplace_back(v.get_string());
     }
-    auto& p = std::get<topic_path>(path);
+    auto& p = target;
     auto results = co_await s.topics->ack(p.topic, p.sub, consumer, std::move(list));
     if (!results) {
         co_return topic_error(ctx, results.error(), p);
@@ -243,15 +234,12 @@ asio::awaitable<http::response> ack_subscription(services& s, http::request_cont
 }
 
 asio::awaitable<http::response> subscription_visibility(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, true, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [target, body] = std::get<topic_request>(request);
+    json::object_reader r(body);
     auto receipt = r.string("receipt", 256);
     auto timeout = r.duration("timeout", millis(0), broker::queue_config::max_visibility_timeout);
     auto consumer = consumer_field(r);
@@ -262,7 +250,7 @@ asio::awaitable<http::response> subscription_visibility(services& s, http::reque
     if (!r.ok()) {
         co_return ctx.error(http::bad_request(r.error()));
     }
-    auto& p = std::get<topic_path>(path);
+    auto& p = target;
     auto res = co_await s.topics->change_visibility(p.topic, p.sub, consumer, std::string(*receipt), *timeout);
     if (!res) {
         co_return topic_error(ctx, res.error(), p);
@@ -271,15 +259,12 @@ asio::awaitable<http::response> subscription_visibility(services& s, http::reque
 }
 
 asio::awaitable<http::response> seek_subscription(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, true, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    json::object_reader r(std::get<boost::json::object>(body));
+    auto& [target, body] = std::get<topic_request>(request);
+    json::object_reader r(body);
     auto* to = r.any("to");
     std::optional<uint32_t> partition;
     if (auto n = r.uint("partition", 0, UINT32_MAX)) {
@@ -296,7 +281,7 @@ asio::awaitable<http::response> seek_subscription(services& s, http::request_con
     if (auto* e = std::get_if<http::api_error>(&spec)) {
         co_return ctx.error(*e);
     }
-    auto& p = std::get<topic_path>(path);
+    auto& p = target;
     auto res = co_await s.topics->seek(p.topic, p.sub, std::get<broker::start_spec>(spec), partition);
     if (!res) {
         if (res.error() == broker::errc::invalid_argument) {

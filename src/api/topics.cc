@@ -40,6 +40,18 @@ parsed<topic_path> topic_path_params(const http::request_context& ctx, bool with
     return p;
 }
 
+parsed<topic_request> topic_json_request(const http::request_context& ctx, bool with_sub, bool empty_ok) {
+    auto path = topic_path_params(ctx, with_sub);
+    if (auto* e = std::get_if<http::api_error>(&path)) {
+        return *e;
+    }
+    auto body = parse_object(ctx, empty_ok);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        return *e;
+    }
+    return topic_request{std::move(std::get<topic_path>(path)), std::move(std::get<boost::json::object>(body))};
+}
+
 http::response topic_error(http::request_context& ctx, const error_code& ec, const topic_path& p) {
     auto what = p.sub.empty() ? fmt::format("topic '{}'", p.topic)
                               : fmt::format("subscription '{}' of topic '{}'", p.sub, p.topic);
@@ -313,16 +325,13 @@ asio::awaitable<http::response> create_topic(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> put_topic(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, false, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
+    auto& [target, body] = std::get<topic_request>(request);
     co_return co_await topic_create_or_put(
-        s, ctx, std::get<topic_path>(path).topic, std::get<boost::json::object>(body),
+        s, ctx, target.topic, body,
         broker::topic_frontend::create_mode::upsert);
 }
 
@@ -362,15 +371,12 @@ asio::awaitable<http::response> delete_topic(services& s, http::request_context&
 }
 
 asio::awaitable<http::response> create_subscription(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, false, false);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
-    auto& obj = std::get<boost::json::object>(body);
+    auto& [target, body] = std::get<topic_request>(request);
+    auto& obj = body;
     auto name = body_name(obj);
     if (!name) {
         co_return ctx.error(http::bad_request("'name' is required and must be a string"));
@@ -379,22 +385,19 @@ asio::awaitable<http::response> create_subscription(services& s, http::request_c
     if (auto* e = std::get_if<http::api_error>(&valid)) {
         co_return ctx.error(*e);
     }
-    auto p = std::get<topic_path>(path);
+    auto p = target;
     p.sub = *name;
     co_return co_await sub_create_or_put(s, ctx, p, obj, broker::topic_frontend::create_mode::create);
 }
 
 asio::awaitable<http::response> put_subscription(services& s, http::request_context& ctx) {
-    auto path = topic_path_params(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&path)) {
+    auto request = topic_json_request(ctx, true, true);
+    if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
-    auto body = parse_object(ctx, true);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
-        co_return ctx.error(*e);
-    }
+    auto& [target, body] = std::get<topic_request>(request);
     co_return co_await sub_create_or_put(
-        s, ctx, std::get<topic_path>(path), std::get<boost::json::object>(body),
+        s, ctx, target, body,
         broker::topic_frontend::create_mode::upsert);
 }
 
