@@ -6,6 +6,8 @@
 # GET /v1/queues/<queue> answers 200 with stats.delayed = N (polled every 10 ms):
 #   1. graceful: SIGTERM, wait for the process to exit, start again;
 #   2. crash: kill -9 (of the restarted, idle server), start again.
+# With --crash-first the crash comes first, straight after publishing (memtable not flushed, so
+# the restart replays the WAL), then the graceful one.
 # Prints the figures, and one JSON line with all of them. See docs/BENCHMARKS.md.
 #
 # Usage: bench/delayed_restart.sh [N] [options]      N: delayed messages (default 1000000)
@@ -13,6 +15,7 @@
 #   --durability MODE  the server's --durability (default: the server's own default)
 #   --size SIZE        message body size (default 1KiB)
 #   --timeout SECS     give up waiting for a restart after this long (default 600)
+#   --crash-first      kill -9 straight after publishing, then the graceful restart
 #   --keep             keep the temp dir (data, server logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,7 @@ durability=""
 size=1KiB
 timeout=600
 keep=0
+crash_first=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sluice) sluice_bin=$2; shift 2 ;;
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --crash-first) crash_first=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     [0-9]*) count=$1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -141,23 +146,36 @@ rss_pending=$(mib "$(rss_kib "$server_pid" VmRSS)")
 disk=$(du -sm "$data" | cut -f1)
 echo "published $count delayed in ${publish_s} s (${publish_rate} msg/s); server peak RSS publishing ${peak_publish} MiB, RSS with $count pending ${rss_pending} MiB; data dir ${disk} MiB"
 
-# 2. Graceful restart.
-stop_server TERM
-stop_term_ms=$stop_ms
-start_server graceful
-graceful_ms=$ready_ms graceful_polls=$ready_polls
-graceful_rss=$(mib "$(rss_kib "$server_pid" VmRSS)")
-graceful_hwm=$(mib "$(rss_kib "$server_pid" VmHWM)")
-echo "graceful: SIGTERM -> exit ${stop_term_ms} ms; start -> queue answers with $count delayed: ${graceful_ms} ms (${graceful_polls} polls); RSS then ${graceful_rss} MiB, peak ${graceful_hwm} MiB"
+graceful_restart() {
+  stop_server TERM
+  stop_term_ms=$stop_ms
+  start_server graceful
+  graceful_ms=$ready_ms graceful_polls=$ready_polls
+  graceful_rss=$(mib "$(rss_kib "$server_pid" VmRSS)")
+  graceful_hwm=$(mib "$(rss_kib "$server_pid" VmHWM)")
+  echo "graceful: SIGTERM -> exit ${stop_term_ms} ms; start -> queue answers with $count delayed: ${graceful_ms} ms (${graceful_polls} polls); RSS then ${graceful_rss} MiB, peak ${graceful_hwm} MiB"
+}
 
-# 3. Crash restart.
-stop_server KILL
-start_server crash
-crash_ms=$ready_ms crash_polls=$ready_polls
-crash_rss=$(mib "$(rss_kib "$server_pid" VmRSS)")
-crash_hwm=$(mib "$(rss_kib "$server_pid" VmHWM)")
-echo "crash:    kill -9; start -> queue answers with $count delayed: ${crash_ms} ms (${crash_polls} polls); RSS then ${crash_rss} MiB, peak ${crash_hwm} MiB"
+crash_restart() {
+  local after=$1
+  stop_server KILL
+  start_server crash
+  crash_ms=$ready_ms crash_polls=$ready_polls
+  crash_rss=$(mib "$(rss_kib "$server_pid" VmRSS)")
+  crash_hwm=$(mib "$(rss_kib "$server_pid" VmHWM)")
+  echo "crash:    kill -9 ($after); start -> queue answers with $count delayed: ${crash_ms} ms (${crash_polls} polls); RSS then ${crash_rss} MiB, peak ${crash_hwm} MiB"
+}
 
-printf '{"count":%s,"load":"%s","publish_rate":%s,"publish_seconds":%s,"peak_rss_publish_mib":%s,"rss_pending_mib":%s,"data_dir_mib":%s,"stop_sigterm_ms":%s,"graceful_restart_ms":%s,"graceful_rss_mib":%s,"graceful_peak_rss_mib":%s,"crash_restart_ms":%s,"crash_rss_mib":%s,"crash_peak_rss_mib":%s}\n' \
-  "$count" "$load" "$publish_rate" "$publish_s" "$peak_publish" "$rss_pending" "$disk" \
+# 2. and 3.: graceful, then crash of the idle restarted server; or (--crash-first) crash
+# straight after publishing, then graceful.
+if [ "$crash_first" = 1 ]; then
+  crash_restart "straight after publishing"
+  graceful_restart
+else
+  graceful_restart
+  crash_restart "of the idle restarted server"
+fi
+
+printf '{"count":%s,"crash_first":%s,"load":"%s","publish_rate":%s,"publish_seconds":%s,"peak_rss_publish_mib":%s,"rss_pending_mib":%s,"data_dir_mib":%s,"stop_sigterm_ms":%s,"graceful_restart_ms":%s,"graceful_rss_mib":%s,"graceful_peak_rss_mib":%s,"crash_restart_ms":%s,"crash_rss_mib":%s,"crash_peak_rss_mib":%s}\n' \
+  "$count" "$crash_first" "$load" "$publish_rate" "$publish_s" "$peak_publish" "$rss_pending" "$disk" \
   "$stop_term_ms" "$graceful_ms" "$graceful_rss" "$graceful_hwm" "$crash_ms" "$crash_rss" "$crash_hwm"

@@ -21,6 +21,8 @@ namespace {
 struct bench_flags {
     std::string workload;
     std::string queue;
+    std::string topic;
+    uint32_t partitions = 1;
     bool keep_queue = false;
     bool keep = false;
     size_t producers = 0;
@@ -43,7 +45,14 @@ struct bench_flags {
     std::string fire_after = "60s";
     std::string fire_window = "60s";
     double other_rate = 10'000;
+    std::string measure_for;
+    uint32_t subscriptions = 50;
+    bool consume = false;
+    uint32_t concurrency = 64;
 
+    CLI::Option* queue_opt = nullptr;
+    CLI::Option* topic_opt = nullptr;
+    CLI::Option* partitions_opt = nullptr;
     CLI::Option* producers_opt = nullptr;
     CLI::Option* consumers_opt = nullptr;
     CLI::Option* count_opt = nullptr;
@@ -56,12 +65,18 @@ struct bench_flags {
     CLI::Option* fire_after_opt = nullptr;
     CLI::Option* fire_window_opt = nullptr;
     CLI::Option* other_rate_opt = nullptr;
+    CLI::Option* measure_for_opt = nullptr;
+    CLI::Option* subscriptions_opt = nullptr;
+    CLI::Option* consume_opt = nullptr;
+    CLI::Option* concurrency_opt = nullptr;
 };
 
 bench_options to_options(const bench_flags& f) {
     bench_options o;
     o.workload = f.workload;
     o.queue = f.queue.empty() ? fmt::format("bench-{}-{}", f.workload, ::getpid()) : f.queue;
+    o.topic = f.topic.empty() ? fmt::format("bench-{}-{}", f.workload, ::getpid()) : f.topic;
+    o.partitions = f.partitions;
     o.publish_only = f.keep;
     o.keep_queue = f.keep_queue || f.keep;
     if (f.producers_opt->count() > 0) {
@@ -104,6 +119,12 @@ bench_options to_options(const bench_flags& f) {
     o.fire_after = *parse_duration(f.fire_after);
     o.fire_window = *parse_duration(f.fire_window);
     o.other_rate = f.other_rate;
+    if (!f.measure_for.empty()) {
+        o.measure_for = *parse_duration(f.measure_for);
+    }
+    o.subscriptions = f.subscriptions;
+    o.consume = f.consume;
+    o.push_concurrency = f.concurrency;
     return o;
 }
 
@@ -113,13 +134,25 @@ void check_workload_options(const bench_flags& f, const workload& w) {
         const CLI::Option* option;
         std::string_view workload;
     };
-    for (const auto& [option, owner] : {owned{f.groups_opt, "fifo"}, owned{f.fire_after_opt, "delayed"},
-                                         owned{f.fire_window_opt, "delayed"},
-                                         owned{f.other_rate_opt, "delayed"}}) {
+    for (const auto& [option, owner] :
+         {owned{f.groups_opt, "fifo"}, owned{f.fire_after_opt, "delayed"},
+          owned{f.fire_window_opt, "delayed"}, owned{f.other_rate_opt, "delayed"},
+          owned{f.measure_for_opt, "delayed"}, owned{f.subscriptions_opt, "fanout"},
+          owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push"}}) {
         if (option->count() > 0 && w.name != owner) {
             throw CLI::ValidationError(option->get_name(),
                                        fmt::format("only the {} workload takes it", owner));
         }
+    }
+    for (const auto* option : {f.topic_opt, f.partitions_opt}) {
+        if (option->count() > 0 && !w.on_topic) {
+            throw CLI::ValidationError(option->get_name(),
+                                       "only the topic workloads (fanout, push) take it");
+        }
+    }
+    if (f.queue_opt->count() > 0 && w.on_topic) {
+        throw CLI::ValidationError("--queue", fmt::format("the {} workload runs on a topic: use --topic",
+                                                          w.name));
     }
     if (f.keep && !w.can_keep) {
         throw CLI::ValidationError("--keep", "only the backlog and delayed workloads take it");
@@ -176,8 +209,12 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
         probe.locate(url->port);
     }
 
-    if (auto st = control.put_queue(options.queue, options.visibility_timeout, options.fifo_queue);
-        !st.ok) {
+    if (w->on_topic) {
+        if (auto st = control.create_topic(options.topic, options.partitions); !st.ok) {
+            fail(fmt::format("cannot create topic '{}': {}", options.topic, st.error));
+        }
+    } else if (auto st = control.put_queue(options.queue, options.visibility_timeout, options.fifo_queue);
+               !st.ok) {
         fail(fmt::format("cannot create queue '{}': {}", options.queue, st.error));
     }
 
@@ -194,9 +231,11 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
     progress.stop();
 
     if (!options.keep_queue) {
-        if (auto st = control.delete_queue(options.queue); !st.ok) {
-            std::cerr << fmt::format("warning: could not delete queue '{}': {}\n", options.queue,
-                                     st.error);
+        auto st = w->on_topic ? control.delete_topic(options.topic) : control.delete_queue(options.queue);
+        if (!st.ok) {
+            std::cerr << fmt::format("warning: could not delete {} '{}': {}\n",
+                                     w->on_topic ? "topic" : "queue",
+                                     w->on_topic ? options.topic : options.queue, st.error);
         }
     }
     if (options.json) {
@@ -230,9 +269,20 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
     cmd->add_option("WORKLOAD", flags->workload, "Workload to run")
         ->required()
         ->check(CLI::IsMember(names));
-    cmd->add_option("--queue", flags->queue, "Queue to use (default: bench-WORKLOAD-PID, deleted after)")
-        ->check(cli::name_validator());
-    cmd->add_flag("--keep-queue", flags->keep_queue, "Do not delete the queue after the run");
+    flags->queue_opt =
+        cmd->add_option("--queue", flags->queue, "Queue to use (default: bench-WORKLOAD-PID, deleted after)")
+            ->check(cli::name_validator());
+    flags->topic_opt =
+        cmd->add_option("--topic", flags->topic,
+                        "fanout, push: topic to create and use (default: bench-WORKLOAD-PID, deleted "
+                        "after with its subscriptions)")
+            ->check(cli::name_validator());
+    flags->partitions_opt =
+        cmd->add_option("--partitions", flags->partitions, "fanout, push: partitions of the topic")
+            ->check(CLI::Range(1, 1024))
+            ->capture_default_str();
+    cmd->add_flag("--keep-queue", flags->keep_queue,
+                  "Do not delete the queue (or the topic) after the run");
     cmd->add_flag("--keep", flags->keep,
                   "backlog, delayed: publish only, then exit leaving the messages pending and the "
                   "queue in place (to time a server restart with a backlog)");
@@ -299,6 +349,26 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                         "delayed: non-delayed msg/s to a second queue while the timers fire (0 = none)")
             ->check(CLI::Range(0.0, 1e7))
             ->capture_default_str();
+    flags->measure_for_opt =
+        cmd->add_option("--measure-for", flags->measure_for,
+                        "delayed: measure only the messages due in the first this-long of the "
+                        "window, then stop and delete the queue with the rest pending (e.g. "
+                        "--count 10000000 --fire-window 2h --measure-for 120s)")
+            ->check(cli::duration_validator());
+    flags->subscriptions_opt =
+        cmd->add_option("--subscriptions", flags->subscriptions,
+                        "fanout: subscriptions on the topic, each gets every message")
+            ->check(CLI::Range(1, 10'000))
+            ->capture_default_str();
+    flags->consume_opt = cmd->add_flag(
+        "--consume", flags->consume,
+        "fanout: one consumer per subscription (-c each) drains it while publishing, checked "
+        "exactly once per subscription");
+    flags->concurrency_opt =
+        cmd->add_option("--concurrency", flags->concurrency,
+                        "push: requests in flight per partition of the push subscription")
+            ->check(CLI::Range(1, 1024))
+            ->capture_default_str();
     cmd->footer(
         workload_help()
         + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
@@ -309,7 +379,11 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                          "sluice bench backlog --count 1000000 --json",
                          "sluice bench delayed --count 1000000 --fire-after 60s --fire-window 60s",
                          "sluice bench delayed --count 1000000 --fire-after 1h --keep --queue timers",
+                         "sluice bench delayed --count 10000000 --fire-after 5m --fire-window 2h "
+                         "--measure-for 120s",
                          "sluice bench fifo --count 200000 --groups 1000",
+                         "sluice bench fanout --count 500000 --subscriptions 50",
+                         "sluice bench push --count 200000 --concurrency 64",
                          "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
     cmd->callback([options, flags] { run_bench(*options, *flags); });
 }

@@ -13,7 +13,12 @@ namespace sluice::bench {
 struct bench_options {
     std::string workload;
     std::string queue; ///< "" = "bench-<workload>-<pid>", deleted after the run
-    bool keep_queue = false;
+    /// Topic workloads (fanout, push) run on this topic instead of a queue: created with
+    /// `partitions` before the run and deleted after it (with its subscriptions) unless
+    /// keep_queue. "" = "bench-<workload>-<pid>".
+    std::string topic;
+    uint32_t partitions = 1;
+    bool keep_queue = false; ///< --keep-queue: keep the queue (or topic) after the run
     /// --keep: publish only, then exit with the messages pending and the queue left in place
     /// (implies keep_queue); for measuring a restart with a backlog (workloads with can_keep).
     bool publish_only = false;
@@ -40,6 +45,16 @@ struct bench_options {
     millis fire_window{60'000};
     /// delayed: non-delayed traffic on a second queue while the timers fire (msg/s, 0 = none).
     double other_rate = 10'000;
+    /// delayed: receive and measure only the messages due in the first this-long of the window,
+    /// then stop (the rest stay pending until the queue is deleted); 0 = the whole window. Lets a
+    /// run hold 10M pending at a firing rate the machine sustains (e.g. --fire-window 2h).
+    millis measure_for{0};
+
+    /// fanout: subscriptions on the topic; consume: one consumer per subscription drains it.
+    uint32_t subscriptions = 50;
+    bool consume = false;
+    /// push: the push subscription's concurrency (requests in flight per partition).
+    uint32_t push_concurrency = 64;
 
     bool json = false;
     bool quiet = false; ///< no progress line

@@ -26,7 +26,7 @@ load_plan other_plan(const bench_options& o) {
     p.producers = 4;
     p.consumers = 2;
     p.message_size = static_cast<size_t>(o.message_size);
-    p.duration = o.fire_window;
+    p.duration = o.measure_for.count() > 0 ? std::min(o.measure_for, o.fire_window) : o.fire_window;
     p.rate = o.other_rate;
     p.publish_batch = std::clamp<size_t>(static_cast<size_t>(o.other_rate / 1000), 1, 10);
     p.receive_batch = 100;
@@ -38,6 +38,15 @@ load_plan other_plan(const bench_options& o) {
 
 double seconds_between(steady::time_point from, steady::time_point to) {
     return to > from ? std::chrono::duration<double>(to - from).count() : 0.0;
+}
+
+/// --measure-for: how many messages are due in the first `measure_for` of the window, or 0 for
+/// the whole window.
+uint64_t measured_count(const bench_options& o) {
+    if (o.measure_for.count() <= 0 || o.measure_for >= o.fire_window) {
+        return 0;
+    }
+    return delay_schedule{timestamp{}, o.fire_window}.due_within(o.measure_for, o.count.value_or(0));
 }
 
 } // namespace
@@ -60,13 +69,19 @@ run_report run_delayed(run_context& ctx) {
     auto report = begin_report(ctx);
     report.settings.emplace_back("fire_after", format_duration(o.fire_after));
     report.settings.emplace_back("fire_window", format_duration(o.fire_window));
+    const uint64_t measured = o.publish_only ? 0 : measured_count(o);
     if (o.publish_only) {
         report.settings.emplace_back("keep", "publish only");
     } else {
         report.settings.emplace_back("other_rate", fmt::format("{:g}", o.other_rate));
     }
+    if (measured > 0) {
+        report.settings.emplace_back("measure_for", format_duration(o.measure_for));
+        report.settings.emplace_back("measured", std::to_string(measured));
+    }
 
     auto plan = plan_from(o);
+    plan.consume_below = measured;
     const auto wall_start = wall::now();
     const auto steady_start = steady::now();
     plan.schedule =
@@ -138,9 +153,10 @@ run_report run_delayed(run_context& ctx) {
     auto firing = ctx.progress.sample_rss();
     ctx.progress.watch(nullptr, "checking");
 
-    // The fire phase runs from the first due time to the last message received.
-    report.phases.push_back(
-        {"fire", c.received.load(), seconds_between(fire_start, load.consume_timing().end)});
+    // The fire phase runs from the first due time to the last message received (of the
+    // measured span, with --measure-for: later ones are counted as beyond).
+    report.phases.push_back({"fire", c.received.load() - c.beyond.load(),
+                             seconds_between(fire_start, load.consume_timing().end)});
     if (traffic) {
         const auto& tc = traffic->counters();
         report.phases.push_back(
@@ -149,6 +165,9 @@ run_report run_delayed(run_context& ctx) {
             {"other_consume", tc.received.load(), traffic->consume_timing().seconds()});
     }
     add_load_figures(report, load, {"publish", "lateness"});
+    if (measured > 0) {
+        report.counters.emplace_back("beyond", c.beyond.load());
+    }
     if (traffic) {
         add_load_figures(report, *traffic, {"publish", "end_to_end", "send_lag"}, "other_");
     }
@@ -169,7 +188,21 @@ run_report run_delayed(run_context& ctx) {
             seconds_between(fire_start, published_at)));
     }
 
-    add_queue_checks(report, load, ctx, o.count);
+    if (measured > 0) {
+        // The rest of the window stays pending: the queue holds exactly what was not received.
+        add_delivery_checks(report, load, o.count);
+        queue_client client(ctx.client);
+        call_status st;
+        auto left = client.unfinished_messages(o.queue, st);
+        auto expected_left = c.published.load() - c.received.load();
+        report.checks.push_back(
+            {"queue_holds_rest", left && *left == expected_left,
+             left ? fmt::format("{} messages left pending of {} expected (due after the measured span)",
+                                *left, expected_left)
+                  : "cannot read the queue: " + st.error});
+    } else {
+        add_queue_checks(report, load, ctx, o.count);
+    }
     auto earliest = load.min_lateness_ns();
     report.checks.push_back(
         {"none_early", c.early.load() == 0,

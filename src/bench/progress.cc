@@ -23,12 +23,19 @@ void progress_reporter::start() {
 }
 
 void progress_reporter::watch(const queue_load* load, std::string phase) {
+    watch(load, std::move(phase), {}, 1);
+}
+
+void progress_reporter::watch(const queue_load* load, std::string phase,
+                              std::function<uint64_t()> received, uint64_t copies) {
     std::lock_guard lock(_mutex);
     _load = load;
+    _received = std::move(received);
+    _copies = copies;
     _phase = std::move(phase);
     _phase_start = _last_print = std::chrono::steady_clock::now();
     _last_published = load ? load->counters().published.load() : 0;
-    _last_received = load ? load->counters().received.load() : 0;
+    _last_received = _received ? _received() : load ? load->counters().received.load() : 0;
 }
 
 void progress_reporter::stop() {
@@ -84,12 +91,13 @@ void progress_reporter::print_line(bool /*final*/) {
     if (_load != nullptr) {
         const auto& c = _load->counters();
         auto published = c.published.load();
-        auto received = c.received.load();
+        auto received = _received ? _received() : c.received.load();
+        auto expected = published * _copies;
         line += fmt::format(
             " published {} ({:.0f}/s)  received {} ({:.0f}/s)  backlog {}", published,
             double(published - _last_published) / interval, received,
             double(received - _last_received) / interval,
-            published > received ? published - received : 0);
+            expected > received ? expected - received : 0);
         if (auto retries = c.publish_retries.load()) {
             line += fmt::format("  retries {}", retries);
         }

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +33,11 @@ public:
     void start();
     /// Shows `load`'s counters under `phase` from now on (nullptr: only the phase and RSS).
     void watch(const queue_load* load, std::string phase);
+    /// The same with the received count taken from `received` (called on the sampler thread;
+    /// atomics only) — the subscriptions of a fan-out, a push sink — where each published
+    /// message is to arrive `copies` times.
+    void watch(const queue_load* load, std::string phase, std::function<uint64_t()> received,
+               uint64_t copies);
     /// Stops the thread and clears the line.
     void stop();
 
@@ -53,6 +60,8 @@ private:
     std::condition_variable _wake;
     bool _stopping = false;
     const queue_load* _load = nullptr;
+    std::function<uint64_t()> _received; ///< empty: _load's received counter
+    uint64_t _copies = 1;
     std::string _phase;
     std::chrono::steady_clock::time_point _phase_start;
     uint64_t _last_published = 0;

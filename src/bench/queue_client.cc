@@ -14,9 +14,8 @@ struct queue_client::impl {
 
 namespace {
 
-std::string queue_path(std::string_view name, std::string_view suffix = {}) {
-    std::string p = "/v1/queues/";
-    p += name;
+std::string with_suffix(std::string_view resource, std::string_view suffix) {
+    std::string p(resource);
     p += suffix;
     return p;
 }
@@ -35,7 +34,54 @@ std::string error_summary(int status, std::string_view body) {
     return fmt::format("HTTP {}: {}", status, body.substr(0, 300));
 }
 
+/// A JSON document's top-level "stats" object, parsed; false (and `st` failed) when unparsable.
+bool parse_stats(simdjson::dom::parser& parser, const std::string& body, simdjson::dom::element& stats,
+                 call_status& st) {
+    simdjson::dom::element doc;
+    if (parser.parse(body).get(doc) != simdjson::SUCCESS || doc["stats"].get(stats) != simdjson::SUCCESS) {
+        st.ok = false;
+        st.error = "unparsable answer: " + body.substr(0, 200);
+        return false;
+    }
+    return true;
+}
+
+uint64_t field_or_zero(simdjson::dom::element object, const char* field) {
+    uint64_t v = 0;
+    return object[field].get(v) == simdjson::SUCCESS ? v : 0;
+}
+
 } // namespace
+
+std::string queue_resource(std::string_view queue) { return with_suffix("/v1/queues/", queue); }
+
+std::string topic_resource(std::string_view topic) { return with_suffix("/v1/topics/", topic); }
+
+std::string subscription_resource(std::string_view topic, std::string_view subscription) {
+    return topic_resource(topic) + "/subscriptions/" + std::string(subscription);
+}
+
+std::optional<double> metric_value(std::string_view text, std::string_view name) {
+    size_t at = 0;
+    while (at < text.size()) {
+        auto end = text.find('\n', at);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        auto line = text.substr(at, end - at);
+        at = end + 1;
+        if (line.size() > name.size() + 1 && line.substr(0, name.size()) == name
+            && line[name.size()] == ' ') {
+            auto value = line.substr(name.size() + 1);
+            try {
+                return std::stod(std::string(value));
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        }
+    }
+    return std::nullopt;
+}
 
 queue_client::queue_client(cli::client_options options)
   : _client(std::move(options))
@@ -67,7 +113,7 @@ call_status queue_client::exchange(cli::http_request& request, std::string* body
 call_status queue_client::put_queue(std::string_view name, millis visibility_timeout, bool fifo) {
     cli::http_request req;
     req.method = cli::http_method::put;
-    req.path = queue_path(name);
+    req.path = queue_resource(name);
     req.content_type = "application/json";
     req.body = fmt::format(R"({{"visibility_timeout":"{}"{}}})", format_duration(visibility_timeout),
                            fifo ? R"(,"fifo":true)" : "");
@@ -77,37 +123,98 @@ call_status queue_client::put_queue(std::string_view name, millis visibility_tim
 call_status queue_client::delete_queue(std::string_view name) {
     cli::http_request req;
     req.method = cli::http_method::delete_;
-    req.path = queue_path(name);
+    req.path = queue_resource(name);
     req.timeout = std::chrono::minutes(10); // a deep backlog takes a while to drop
     return exchange(req, nullptr);
 }
 
-call_status queue_client::get(std::string_view path) {
+call_status queue_client::create_topic(std::string_view name, uint32_t partitions) {
+    cli::http_request req;
+    req.method = cli::http_method::post;
+    req.path = "/v1/topics";
+    req.content_type = "application/json";
+    req.body = fmt::format(R"({{"name":"{}","partitions":{}}})", name, partitions);
+    return exchange(req, nullptr);
+}
+
+call_status queue_client::delete_topic(std::string_view name) {
+    cli::http_request req;
+    req.method = cli::http_method::delete_;
+    req.path = topic_resource(name);
+    req.timeout = std::chrono::minutes(10);
+    return exchange(req, nullptr);
+}
+
+call_status queue_client::create_subscription(std::string_view topic, std::string request_body) {
+    cli::http_request req;
+    req.method = cli::http_method::post;
+    req.path = topic_resource(topic) + "/subscriptions";
+    req.content_type = "application/json";
+    req.body = std::move(request_body);
+    return exchange(req, nullptr);
+}
+
+std::optional<topic_stats> queue_client::stats_of_topic(std::string_view topic, call_status& st) {
+    cli::http_request req;
+    req.path = topic_resource(topic);
+    std::string body;
+    st = exchange(req, &body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    if (!st.ok || !parse_stats(parser, body, stats, st)) {
+        return std::nullopt;
+    }
+    return topic_stats{field_or_zero(stats, "stored"), field_or_zero(stats, "stored_bytes"),
+                       field_or_zero(stats, "published")};
+}
+
+std::optional<subscription_stats> queue_client::stats_of_subscription(
+    std::string_view topic, std::string_view subscription, call_status& st) {
+    cli::http_request req;
+    req.path = subscription_resource(topic, subscription);
+    std::string body;
+    st = exchange(req, &body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    if (!st.ok || !parse_stats(parser, body, stats, st)) {
+        return std::nullopt;
+    }
+    return subscription_stats{field_or_zero(stats, "backlog"), field_or_zero(stats, "in_flight"),
+                              field_or_zero(stats, "delivered"), field_or_zero(stats, "acked")};
+}
+
+call_status queue_client::get(std::string_view path, std::string* body) {
     cli::http_request req;
     req.path = std::string(path);
-    return exchange(req, nullptr);
+    return exchange(req, body);
+}
+
+std::optional<double> queue_client::metric(std::string_view name, call_status& st) {
+    std::string body;
+    st = get("/metrics", &body);
+    if (!st.ok) {
+        return std::nullopt;
+    }
+    auto v = metric_value(body, name);
+    if (!v) {
+        st.ok = false;
+        st.error = fmt::format("no sample {} in /metrics", name);
+    }
+    return v;
 }
 
 std::optional<queue_stats> queue_client::stats(std::string_view name, call_status& st) {
     cli::http_request req;
-    req.path = queue_path(name);
+    req.path = queue_resource(name);
     std::string body;
     st = exchange(req, &body);
-    if (!st.ok) {
-        return std::nullopt;
-    }
     simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(body).get(doc) != simdjson::SUCCESS) {
-        st.ok = false;
-        st.error = "unparsable queue answer: " + body.substr(0, 200);
+    simdjson::dom::element stats;
+    if (!st.ok || !parse_stats(parser, body, stats, st)) {
         return std::nullopt;
     }
-    auto count = [&](const char* field) {
-        uint64_t v = 0;
-        return doc["stats"][field].get(v) == simdjson::SUCCESS ? v : 0;
-    };
-    return queue_stats{count("visible"), count("in_flight"), count("delayed")};
+    return queue_stats{field_or_zero(stats, "visible"), field_or_zero(stats, "in_flight"),
+                       field_or_zero(stats, "delayed")};
 }
 
 std::optional<uint64_t> queue_client::unfinished_messages(std::string_view name, call_status& st) {
@@ -115,16 +222,17 @@ std::optional<uint64_t> queue_client::unfinished_messages(std::string_view name,
     return s ? std::optional<uint64_t>(s->unfinished()) : std::nullopt;
 }
 
-call_status queue_client::publish_batch(std::string_view name, std::string request_body, size_t count) {
+call_status queue_client::publish_batch(std::string_view resource, std::string request_body, size_t count) {
     cli::http_request req;
     req.method = cli::http_method::post;
-    req.path = queue_path(name, "/messages/batch");
+    req.path = with_suffix(resource, "/messages/batch");
     req.content_type = "application/json";
     req.body = std::move(request_body);
     std::string body;
     auto st = exchange(req, &body);
     if (st.ok) {
-        // {"results":[{"message_id":"…"},…]}: ids are [0-9a-f-], so counting the key is exact.
+        // {"results":[{"message_id":"…"},…]} (topics add "partition"): ids are [0-9a-f-], so
+        // counting the key is exact.
         auto ids = count_of(body, "\"message_id\"");
         if (ids != count) {
             st.ok = false;
@@ -135,11 +243,11 @@ call_status queue_client::publish_batch(std::string_view name, std::string reque
 }
 
 call_status queue_client::receive(
-    std::string_view name, uint32_t max_messages, millis wait, std::vector<received_message>& out) {
+    std::string_view resource, uint32_t max_messages, millis wait, std::vector<received_message>& out) {
     out.clear();
     cli::http_request req;
     req.method = cli::http_method::post;
-    req.path = queue_path(name, "/receive");
+    req.path = with_suffix(resource, "/receive");
     req.content_type = "application/json";
     req.body = fmt::format(
         R"({{"max_messages":{},"wait":"{}"}})", max_messages, format_duration(wait));
@@ -187,7 +295,7 @@ call_status queue_client::receive(
                 if (field.value().get_string().get(m.body) != simdjson::SUCCESS) {
                     return fail("bad body");
                 }
-            } else if (key == "group") {
+            } else if (key == "group" || key == "key") { // a topic message's key
                 if (field.value().get_string().get(m.group) != simdjson::SUCCESS) {
                     return fail("bad group");
                 }
@@ -208,11 +316,11 @@ call_status queue_client::receive(
 }
 
 call_status queue_client::ack(
-    std::string_view name, const std::vector<std::string>& receipts, size_t& acked) {
+    std::string_view resource, const std::vector<std::string>& receipts, size_t& acked) {
     acked = 0;
     cli::http_request req;
     req.method = cli::http_method::post;
-    req.path = queue_path(name, "/ack");
+    req.path = with_suffix(resource, "/ack");
     req.content_type = "application/json";
     size_t bytes = 16;
     for (const auto& r : receipts) {

@@ -17,7 +17,7 @@ namespace sluice::bench {
 struct received_message {
     std::string receipt;
     std::string_view body;  ///< valid until the next receive() on the same client
-    std::string_view group; ///< "" on a standard queue; valid like body
+    std::string_view group; ///< "" on a standard queue or without a key; valid like body
     uint32_t delivery_count = 0;
 };
 
@@ -38,8 +38,34 @@ struct queue_stats {
     uint64_t unfinished() const { return visible + in_flight + delayed; }
 };
 
-/// The queue endpoints the benchmark drives, over one keep-alive connection, with lean
-/// request building and response parsing so the client spends little of the machine's CPU
+/// GET /v1/topics/{name} `stats`: messages stored once per topic (whatever the subscriptions).
+struct topic_stats {
+    uint64_t stored = 0;
+    uint64_t stored_bytes = 0;
+    uint64_t published = 0;
+};
+
+/// GET /v1/topics/{t}/subscriptions/{s} `stats`.
+struct subscription_stats {
+    uint64_t backlog = 0; ///< not yet acknowledged (visible + in flight)
+    uint64_t in_flight = 0;
+    uint64_t delivered = 0;
+    uint64_t acked = 0;
+};
+
+/// The resource paths requests go to. Publishing appends "/messages/batch"; receiving and
+/// acknowledging append "/receive" and "/ack" — the same suffixes on a queue and on a topic
+/// subscription, so producers and consumers work on either.
+std::string queue_resource(std::string_view queue);
+std::string topic_resource(std::string_view topic);
+std::string subscription_resource(std::string_view topic, std::string_view subscription);
+
+/// The value of an unlabelled sample `name` in a Prometheus text exposition (GET /metrics),
+/// or nullopt when absent.
+std::optional<double> metric_value(std::string_view exposition, std::string_view name);
+
+/// The queue and topic endpoints the benchmark drives, over one keep-alive connection, with
+/// lean request building and response parsing so the client spends little of the machine's CPU
 /// (the server runs on the same cores).
 ///
 /// Thread: one instance per thread (it owns a cli::http_client, which is single-threaded).
@@ -59,19 +85,35 @@ public:
     /// stats.visible + stats.in_flight + stats.delayed, or nullopt.
     std::optional<uint64_t> unfinished_messages(std::string_view name, call_status& status);
 
-    /// POST /v1/queues/{name}/messages/batch with `request_body`, a ready
-    /// {"messages":[…]} document of `count` messages; ok when all `count` got an id.
-    call_status publish_batch(std::string_view name, std::string request_body, size_t count);
+    /// POST /v1/topics {"name","partitions"}.
+    call_status create_topic(std::string_view name, uint32_t partitions);
+    /// DELETE /v1/topics/{name} (its subscriptions go with it).
+    call_status delete_topic(std::string_view name);
+    /// POST /v1/topics/{topic}/subscriptions with `request_body`, a ready JSON object with at
+    /// least "name".
+    call_status create_subscription(std::string_view topic, std::string request_body);
+    std::optional<topic_stats> stats_of_topic(std::string_view topic, call_status& status);
+    std::optional<subscription_stats> stats_of_subscription(
+        std::string_view topic, std::string_view subscription, call_status& status);
 
-    /// POST /v1/queues/{name}/receive; fills `out` (cleared first).
+    /// POST {resource}/messages/batch with `request_body`, a ready {"messages":[…]} document of
+    /// `count` messages; ok when all `count` got an id. `resource`: queue_resource() or
+    /// topic_resource().
+    call_status publish_batch(std::string_view resource, std::string request_body, size_t count);
+
+    /// POST {resource}/receive; fills `out` (cleared first). `resource`: queue_resource() or
+    /// subscription_resource().
     call_status receive(
-        std::string_view name, uint32_t max_messages, millis wait, std::vector<received_message>& out);
+        std::string_view resource, uint32_t max_messages, millis wait, std::vector<received_message>& out);
 
-    /// POST /v1/queues/{name}/ack; `acked` is the number of {"ok":true} results.
-    call_status ack(std::string_view name, const std::vector<std::string>& receipts, size_t& acked);
+    /// POST {resource}/ack; `acked` is the number of {"ok":true} results.
+    call_status ack(std::string_view resource, const std::vector<std::string>& receipts, size_t& acked);
 
-    /// GET `path` (e.g. /healthz); for checks before a run.
-    call_status get(std::string_view path);
+    /// GET `path` (e.g. /healthz); for checks before a run. The answer's body goes to `body`
+    /// when given.
+    call_status get(std::string_view path, std::string* body = nullptr);
+    /// GET /metrics: the value of the unlabelled sample `name`, or nullopt.
+    std::optional<double> metric(std::string_view name, call_status& status);
 
     std::string describe_transport_error() const { return _last_transport_error; }
 

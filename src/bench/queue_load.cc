@@ -63,9 +63,24 @@ constexpr int max_attempts = 50;
 
 } // namespace
 
-queue_load::queue_load(cli::client_options client, load_plan plan)
+queue_load::queue_load(cli::client_options client, load_plan plan, const queue_load* publisher)
   : _client(std::move(client))
-  , _plan(std::move(plan)) {
+  , _plan(std::move(plan))
+  , _publisher(publisher) {
+    if (_publisher != nullptr) {
+        _plan.producers = 0;
+        _plan.count = _publisher->plan().count;
+    }
+    if (_plan.topic.empty()) {
+        _publish_resource = _consume_resource = queue_resource(_plan.queue);
+        _label = fmt::format("queue '{}'", _plan.queue);
+    } else {
+        _publish_resource = topic_resource(_plan.topic);
+        _consume_resource = subscription_resource(_plan.topic, _plan.subscription);
+        _label = _plan.subscription.empty()
+                     ? fmt::format("topic '{}'", _plan.topic)
+                     : fmt::format("subscription '{}' of topic '{}'", _plan.subscription, _plan.topic);
+    }
     _plan.publish_batch = std::clamp<size_t>(_plan.publish_batch, 1, 1000);
     _plan.receive_batch = std::clamp<uint32_t>(_plan.receive_batch, 1, 100);
     _plan.ack_batch = std::clamp<size_t>(_plan.ack_batch, 1, 1000);
@@ -124,9 +139,14 @@ phase_timing queue_load::consume_timing() const {
     return {_consume_start, from_ns(_last_receive_ns.load())};
 }
 
-uint64_t queue_load::missing() const { return seen_set::count_difference(_published_seqs, _received_seqs); }
+uint64_t queue_load::missing() const {
+    if (_plan.consume_below > 0) {
+        return _received_seqs.missing_below(_plan.consume_below);
+    }
+    return seen_set::count_difference(source()._published_seqs, _received_seqs);
+}
 uint64_t queue_load::unexpected() const {
-    return seen_set::count_difference(_received_seqs, _published_seqs);
+    return seen_set::count_difference(_received_seqs, source()._published_seqs);
 }
 
 std::optional<int64_t> queue_load::min_lateness_ns() const {
@@ -224,14 +244,16 @@ void queue_load::produce(size_t index) {
         const auto send_time = steady::now();
         bool ok = false;
         for (int attempt = 0; !_stop; ++attempt) {
-            auto st = client.publish_batch(_plan.queue, body, n);
+            auto st = client.publish_batch(_publish_resource, body, n);
             _counters.publish_requests.fetch_add(1, std::memory_order_relaxed);
             if (st.ok) {
                 ok = true;
                 break;
             }
             if (!st.retry || attempt + 1 >= max_attempts) {
-                note_error(fmt::format("publish to '{}' failed: {}", _plan.queue, st.error));
+                note_error(fmt::format("publish to {} failed: {}",
+                                       _plan.topic.empty() ? _label : fmt::format("topic '{}'", _plan.topic),
+                                       st.error));
                 break;
             }
             _counters.publish_retries.fetch_add(1, std::memory_order_relaxed);
@@ -268,21 +290,27 @@ bool queue_load::consumers_should_stop(
     steady::time_point& last_progress, uint64_t& last_received) const {
     auto now = steady::now();
     auto received = _counters.received.load();
-    // A delayed run has nothing to receive before the last message is due.
-    bool before_last_due = _plan.schedule && _plan.count > 0
-                           && std::chrono::system_clock::now()
-                                  < _plan.schedule->due(_plan.count - 1, _plan.count);
-    if (received != last_received || !_producers_done || before_last_due) {
+    const auto& from = source();
+    const bool producers_done = from._producers_done;
+    // A delayed run has nothing to receive before the last message (it waits for) is due.
+    const uint64_t last = _plan.consume_below > 0 ? std::min(_plan.consume_below, _plan.count) : _plan.count;
+    bool before_last_due = _plan.schedule && last > 0
+                           && std::chrono::system_clock::now() < _plan.schedule->due(last - 1, _plan.count);
+    if (received != last_received || !producers_done || before_last_due) {
         last_received = received;
         last_progress = now;
     }
     if (_stop) {
         return true;
     }
-    if (!_producers_done) {
+    if (!producers_done) {
         return false;
     }
-    if (received >= _counters.published.load()) {
+    if (_plan.consume_below > 0) {
+        if (received - _counters.beyond.load() >= last) {
+            return true;
+        }
+    } else if (received >= from._counters.published.load()) {
         return true;
     }
     return now - last_progress > _plan.drain_timeout;
@@ -292,8 +320,7 @@ void queue_load::check_group_order(std::string_view group, uint64_t seq) {
     auto g = group_index(group);
     if (!g || *g >= _plan.groups) {
         _counters.order_violations.fetch_add(1, std::memory_order_relaxed);
-        note_error(fmt::format("a message in '{}' came with group '{}', not one of ours",
-                               _plan.queue, group));
+        note_error(fmt::format("a message in {} came with group '{}', not one of ours", _label, group));
         return;
     }
     // One message of a group is in flight at a time, so this group's entries never race.
@@ -319,7 +346,7 @@ void queue_load::consume(size_t /*index*/) {
         }
         for (int attempt = 0;; ++attempt) {
             size_t acked = 0;
-            auto st = client.ack(_plan.queue, pending, acked);
+            auto st = client.ack(_consume_resource, pending, acked);
             _counters.acked.fetch_add(acked, std::memory_order_relaxed);
             if (st.ok) {
                 break;
@@ -329,19 +356,19 @@ void queue_load::consume(size_t /*index*/) {
                 continue;
             }
             _counters.ack_failures.fetch_add(pending.size() - acked, std::memory_order_relaxed);
-            note_error(fmt::format("ack on '{}' failed: {}", _plan.queue, st.error));
+            note_error(fmt::format("ack on {} failed: {}", _label, st.error));
             break;
         }
         pending.clear();
     };
 
     while (!consumers_should_stop(last_progress, last_received)) {
-        auto st = client.receive(_plan.queue, _plan.receive_batch, _plan.receive_wait, messages);
+        auto st = client.receive(_consume_resource, _plan.receive_batch, _plan.receive_wait, messages);
         _counters.receive_requests.fetch_add(1, std::memory_order_relaxed);
         if (!st.ok) {
             _counters.consume_errors.fetch_add(1, std::memory_order_relaxed);
             if (!st.retry || ++errors_in_row >= max_attempts) {
-                note_error(fmt::format("receive from '{}' failed: {}", _plan.queue, st.error));
+                note_error(fmt::format("receive from {} failed: {}", _label, st.error));
                 break;
             }
             std::this_thread::sleep_for(backoff(errors_in_row));
@@ -365,6 +392,17 @@ void queue_load::consume(size_t /*index*/) {
                 _counters.foreign.fetch_add(1, std::memory_order_relaxed);
             } else if (_received_seqs.mark(stamp->seq)) {
                 ++first_time;
+                if (_plan.consume_below > 0 && stamp->seq >= _plan.consume_below) {
+                    // Beyond the measured span: only never-early is checked.
+                    _counters.beyond.fetch_add(1, std::memory_order_relaxed);
+                    auto since = wall_ns - static_cast<int64_t>(stamp->intended_ns);
+                    store_min(_min_lateness_ns, since);
+                    if (since < -std::chrono::nanoseconds(early_tolerance).count()) {
+                        _counters.early.fetch_add(1, std::memory_order_relaxed);
+                    }
+                    pending.push_back(std::move(m.receipt));
+                    continue;
+                }
                 // Delayed: lateness after deliver_at (wall clock); else since the intended send.
                 auto since = (_plan.schedule ? wall_ns : now_ns)
                              - static_cast<int64_t>(stamp->intended_ns);

@@ -5,6 +5,7 @@
 #include "bench/seen_set.h"
 #include "cli/http_client.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -29,11 +30,26 @@ struct delay_schedule {
         auto offset = count > 0 ? uint64_t(fire_window.count()) * seq / count : 0;
         return fire_start + millis(static_cast<int64_t>(offset));
     }
+    /// How many of `count` messages are due in the first `span` of the window: due(k) <
+    /// fire_start + span ⇔ ⌊W·k/N⌋ < S ⇔ k < S·N/W, so ⌈S·N/W⌉ (at most count).
+    uint64_t due_within(millis span, uint64_t count) const {
+        const auto s = static_cast<unsigned __int128>(std::max<int64_t>(span.count(), 0));
+        const auto w = static_cast<unsigned __int128>(fire_window.count());
+        if (w == 0) {
+            return s > 0 ? count : 0;
+        }
+        const auto n = (s * count + w - 1) / w;
+        return n < count ? static_cast<uint64_t>(n) : count;
+    }
 };
 
 /// What the producers and consumers of one run do. Filled by a workload from bench_options.
 struct load_plan {
     std::string queue;
+    /// Topic workloads: producers publish to this topic instead of `queue`, and consumers
+    /// receive from its subscription `subscription` (both empty: the queue).
+    std::string topic;
+    std::string subscription;
     size_t producers = 1;
     size_t consumers = 1;
     size_t message_size = 1024;
@@ -63,6 +79,11 @@ struct load_plan {
     /// order (`order_violations`). 0: no groups (a standard queue). Producers are capped at
     /// `groups`.
     uint32_t groups = 0;
+    /// Delayed runs that measure only the start of a long window (`--measure-for`): consumers
+    /// stop once every message with a sequence number below this arrived (and the last of them
+    /// was due); later messages they happen to receive are acked and counted as `beyond`, and
+    /// not recorded in the lateness histogram. 0: all `count` messages.
+    uint64_t consume_below = 0;
 };
 
 /// Messages received this long before their deliver_at count as early (the server's clock and
@@ -86,6 +107,7 @@ struct load_counters {
     std::atomic<uint64_t> consume_errors{0};
     std::atomic<uint64_t> early{0};            ///< delayed: received before deliver_at
     std::atomic<uint64_t> order_violations{0}; ///< fifo: a group's sequence went backwards
+    std::atomic<uint64_t> beyond{0}; ///< consume_below: first deliveries of later messages
 };
 
 /// Times of one phase (publishing or consuming) as seen by the client.
@@ -102,12 +124,18 @@ struct phase_timing {
 /// number and the intended send time (message_body.h); consumers receive, record end-to-end
 /// latency, mark sequence numbers in a seen_set and ack in batches.
 ///
+/// Fan-out (one topic, several subscriptions): one load publishes (no consumers), and one
+/// consumer-only load per subscription names it as its `publisher` — each such load then checks
+/// that every message the publisher published arrived once on its own subscription.
+///
 /// Lifecycle: construct, start_producers() and/or start_consumers() (in any order, any time),
 /// then join_producers() / join_consumers(); results after joining. Threads: the caller's
 /// thread controls; the counters are read concurrently by the progress thread.
 class queue_load {
 public:
-    queue_load(cli::client_options client, load_plan plan);
+    /// `publisher`: the load whose messages this one's consumers take (it outlives this one);
+    /// this load then publishes nothing itself. nullptr: its own producers.
+    queue_load(cli::client_options client, load_plan plan, const queue_load* publisher = nullptr);
     ~queue_load();
     queue_load(const queue_load&) = delete;
     queue_load& operator=(const queue_load&) = delete;
@@ -122,6 +150,9 @@ public:
     const load_counters& counters() const { return _counters; }
     const load_plan& plan() const { return _plan; }
     bool producers_done() const { return _producers_done; }
+    /// "queue 'q'", "topic 't'" or "subscription 's' of topic 't'" — where this load's
+    /// consumers receive from (its producers publish to queue or topic), for messages.
+    const std::string& label() const { return _label; }
 
     phase_timing publish_timing() const;
     phase_timing consume_timing() const;
@@ -136,9 +167,15 @@ public:
     std::optional<int64_t> min_lateness_ns() const;
 
     /// Exactly-once accounting after both sides joined: published messages never received, and
-    /// received messages that were never acknowledged as published.
+    /// received messages that were never acknowledged as published (the publisher's messages,
+    /// when there is one). With consume_below, missing() counts only messages below it.
     uint64_t missing() const;
     uint64_t unexpected() const;
+    /// Messages published for this load's consumers: by its own producers, or its publisher's.
+    uint64_t published() const { return source()._counters.published.load(); }
+    /// The sequence numbers this load's producers had acknowledged (for receivers outside the
+    /// load, such as a push sink, to compare against).
+    const seen_set& published_seqs() const { return _published_seqs; }
     /// The first fatal error any thread hit ("" if none).
     std::string first_error() const;
 
@@ -148,9 +185,15 @@ private:
     void note_error(const std::string& what);
     bool consumers_should_stop(steady::time_point& last_progress, uint64_t& last_received) const;
     void check_group_order(std::string_view group, uint64_t seq);
+    /// The load whose producers publish what this one's consumers take: _publisher or this.
+    const queue_load& source() const { return _publisher != nullptr ? *_publisher : *this; }
 
     cli::client_options _client;
     load_plan _plan;
+    const queue_load* _publisher = nullptr;
+    std::string _publish_resource; ///< queue_client resource paths (queue_client.h)
+    std::string _consume_resource;
+    std::string _label;
     load_counters _counters;
     seen_set _published_seqs;
     seen_set _received_seqs;

@@ -95,16 +95,18 @@ void add_load_figures(run_report& report, const queue_load& load,
     }
 }
 
-void add_queue_checks(run_report& report, const queue_load& load, run_context& ctx,
-                      std::optional<uint64_t> expected, std::string_view prefix) {
+void add_delivery_checks(run_report& report, const queue_load& load,
+                         std::optional<uint64_t> expected, std::string_view prefix) {
     const auto& c = load.counters();
     auto named = [&](std::string_view name) { return std::string(prefix) + std::string(name); };
     auto error = load.first_error();
     report.checks.push_back(
         {named("no_errors"), error.empty(), error.empty() ? "no request failed" : error});
 
-    auto published = c.published.load();
+    const auto below = load.plan().consume_below;
+    auto published = load.published();
     auto received = c.received.load();
+    auto beyond = c.beyond.load();
     auto missing = load.missing();
     auto unexpected = load.unexpected();
     auto duplicates = c.duplicates.load();
@@ -112,23 +114,31 @@ void add_queue_checks(run_report& report, const queue_load& load, run_context& c
     bool once = missing == 0 && unexpected == 0 && duplicates == 0 && foreign == 0;
     report.checks.push_back(
         {named("exactly_once"), once,
-         fmt::format("{} published, {} received once, {} missing, {} duplicates, {} unexpected, "
+         fmt::format("{} published{}, {} received once, {} missing, {} duplicates, {} unexpected, "
                      "{} foreign",
-                     published, received, missing, duplicates, unexpected, foreign)});
+                     published,
+                     below > 0 ? fmt::format(" ({} due in the measured span)", below) : std::string(),
+                     received - beyond, missing, duplicates, unexpected, foreign)});
 
-    bool counts = received == published && c.acked.load() == received + duplicates + foreign
+    bool counts = (below > 0 ? received - beyond == std::min(below, published) : received == published)
+                  && c.acked.load() == received + duplicates + foreign
                   && (!expected || published == *expected);
     report.checks.push_back(
         {named("counts_match"), counts,
-         fmt::format("published {}{}, received {}, acked {}", published,
+         fmt::format("published {}{}, received {}{}, acked {}", published,
                      expected ? fmt::format(" of {}", *expected) : std::string(), received,
+                     below > 0 ? fmt::format(" ({} beyond the measured span)", beyond) : std::string(),
                      c.acked.load())});
+}
 
+void add_queue_checks(run_report& report, const queue_load& load, run_context& ctx,
+                      std::optional<uint64_t> expected, std::string_view prefix) {
+    add_delivery_checks(report, load, expected, prefix);
     queue_client client(ctx.client);
     call_status st;
     auto left = client.unfinished_messages(load.plan().queue, st);
     report.checks.push_back(
-        {named("queue_empty"), left && *left == 0,
+        {std::string(prefix) + "queue_empty", left && *left == 0,
          left ? fmt::format("{} messages left visible, in flight or delayed", *left)
               : "cannot read the queue: " + st.error});
 }

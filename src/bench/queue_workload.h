@@ -19,9 +19,14 @@ run_report begin_report(const run_context& ctx);
 void add_load_figures(run_report& report, const queue_load& load,
                       std::initializer_list<std::string_view> latencies, std::string_view prefix = {});
 
-/// The self-checks every queue workload runs after both sides joined: no errors, every
-/// published message received exactly once, counts match (`expected` messages when the run was
-/// by count), and the load's queue is empty on the server. `prefix` as above.
+/// The self-checks of what a load's consumers received, after both sides joined: no errors,
+/// every published message received exactly once, counts match (`expected` messages published
+/// when the run was by count). With the plan's consume_below, "every message" means every
+/// message below it. `prefix` as above.
+void add_delivery_checks(run_report& report, const queue_load& load,
+                         std::optional<uint64_t> expected, std::string_view prefix = {});
+
+/// add_delivery_checks, then that the load's queue is empty on the server. `prefix` as above.
 void add_queue_checks(run_report& report, const queue_load& load, run_context& ctx,
                       std::optional<uint64_t> expected, std::string_view prefix = {});
 

@@ -68,7 +68,9 @@ std::string format_latency(uint64_t ns) {
 }
 
 std::string format_summary(const run_report& r) {
-    std::string out = fmt::format("sluice bench {} against {} (queue {})\n", r.workload, r.server, r.queue);
+    std::string out = fmt::format("sluice bench {} against {} ({} {})\n", r.workload, r.server,
+                                  r.topic.empty() ? "queue" : "topic",
+                                  r.topic.empty() ? r.queue : r.topic);
     if (!r.settings.empty()) {
         out += "  settings:";
         for (const auto& [k, v] : r.settings) {
@@ -118,6 +120,13 @@ std::string format_summary(const run_report& r) {
         }
         out += '\n';
     }
+    if (!r.figures.empty()) {
+        out += "  figures:";
+        for (const auto& [k, v] : r.figures) {
+            out += fmt::format(" {}={:.6g}", k, v);
+        }
+        out += '\n';
+    }
     for (const auto& n : r.notes) {
         out += fmt::format("  note: {}\n", n);
     }
@@ -133,7 +142,11 @@ std::string format_json(const run_report& r) {
     o["workload"] = r.workload;
     o["ok"] = r.ok();
     o["server"] = r.server;
-    o["queue"] = r.queue;
+    if (r.topic.empty()) {
+        o["queue"] = r.queue;
+    } else {
+        o["topic"] = r.topic;
+    }
     json::object settings;
     for (const auto& [k, v] : r.settings) {
         settings[k] = v;
@@ -164,6 +177,13 @@ std::string format_json(const run_report& r) {
         counters[k] = v;
     }
     o["counters"] = std::move(counters);
+    if (!r.figures.empty()) {
+        json::object figures;
+        for (const auto& [k, v] : r.figures) {
+            figures[k] = v;
+        }
+        o["figures"] = std::move(figures);
+    }
     o["client_cpu_seconds"] = r.client_cpu_seconds;
     if (r.server_footprint) {
         const auto& s = *r.server_footprint;

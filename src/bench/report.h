@@ -46,10 +46,13 @@ struct run_report {
     std::string workload;
     std::string server;
     std::string queue;
+    std::string topic; ///< topic workloads: the topic (queue is then empty)
     std::vector<std::pair<std::string, std::string>> settings; ///< in display order
     std::vector<phase_figures> phases;
     std::vector<latency_figures> latencies;
     std::vector<std::pair<std::string, uint64_t>> counters;
+    /// Derived figures that are not counts ("storage_bytes_per_message", "delivered_rate").
+    std::vector<std::pair<std::string, double>> figures;
     std::optional<server_figures> server_footprint;
     double client_cpu_seconds = 0; ///< this process (user + system) during the run
     std::vector<check_result> checks;

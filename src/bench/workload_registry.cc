@@ -33,6 +33,17 @@ constexpr std::array registry{
         "producers and consumers at full speed on a FIFO queue over --groups G (default 1,000; 0 = "
         "a standard queue); rates, and each group's order checked",
         fifo_defaults, run_fifo},
+    workload{
+        "fanout",
+        "P producers publish N (default 200,000) to one topic with --subscriptions S (default 50); "
+        "publish rate, storage bytes written and data-dir growth per message; --consume drains "
+        "every subscription, each checked exactly once",
+        fanout_defaults, run_fanout, /*can_keep=*/false, /*on_topic=*/true},
+    workload{
+        "push",
+        "a push subscription (--concurrency, default 64) to an in-process HTTP sink; N (default "
+        "200,000) published, delivered msg/s until the sink has every message, duplicates",
+        push_defaults, run_push, /*can_keep=*/false, /*on_topic=*/true},
 };
 
 } // namespace

@@ -19,19 +19,20 @@ struct run_context {
     progress_reporter& progress;
 };
 
-/// A named workload of `sluice bench`. To add one (delayed, fanout, fifo, push, invoke,
-/// cold-start, trigger, bus…): write `<name>_workload.cc` with its two functions and add one
+/// A named workload of `sluice bench`. To add one (invoke, cold-start, trigger, bus…): write `<name>_workload.cc` with its two functions and add one
 /// line to the table in workload_registry.cc.
 struct workload {
     std::string_view name;    ///< stable: scripts and docs/BENCHMARKS.md use it
     std::string_view summary; ///< one line for `sluice bench --help`
     /// Fills the options the user left unset with this workload's defaults.
     void (*defaults)(bench_options& options);
-    /// Runs against ctx.options.queue (created and deleted by the caller) and reports; the
-    /// report's checks decide the exit status.
+    /// Runs against ctx.options.queue — or ctx.options.topic when on_topic — (created and
+    /// deleted by the caller) and reports; the report's checks decide the exit status.
     run_report (*run)(run_context& ctx);
     /// Whether the workload supports --keep (publish only, leave the messages pending).
     bool can_keep = false;
+    /// Runs on a topic (--topic, --partitions) instead of a queue; it creates its subscriptions.
+    bool on_topic = false;
 };
 
 std::span<const workload> workloads();

@@ -20,4 +20,10 @@ run_report run_delayed(run_context& ctx);
 void fifo_defaults(bench_options& options);
 run_report run_fifo(run_context& ctx);
 
+void fanout_defaults(bench_options& options);
+run_report run_fanout(run_context& ctx);
+
+void push_defaults(bench_options& options);
+run_report run_push(run_context& ctx);
+
 } // namespace sluice::bench

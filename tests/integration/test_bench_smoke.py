@@ -1,6 +1,8 @@
 """`sluice bench` smoke test: tiny runs of the workloads against a real server check themselves
-(every message received exactly once; delayed ones never early, FIFO groups in order) and report in
-both formats. Numbers are never asserted here; they go to docs/BENCHMARKS.md."""
+(every message received exactly once; delayed ones never early, FIFO groups in order; every
+fan-out subscription gets every message; a push subscription delivers every message to the
+bench's own HTTP sink) and report in both formats. Numbers are never asserted here; they go to
+docs/BENCHMARKS.md."""
 import json
 import unittest
 
@@ -91,9 +93,71 @@ class TestBenchSmoke(ServerTest):
         self.assertEqual(doc["phases"]["consume"]["messages"], 2000)
         self.assertNotIn("group_order", {c["name"] for c in doc["checks"]})
 
+    def test_delayed_measure_for_checks_only_the_measured_span_and_deletes_the_rest(self):
+        # 2,000 due over 20 s from 2 s on: the first 3 s (300 messages) are measured.
+        p = self.bench("delayed", "--count", "2000", "--fire-after", "2s", "--fire-window", "20s",
+                       "--measure-for", "3s", "--other-rate", "0", "--queue", "smoke-measured",
+                       "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["settings"]["measured"], "300")
+        self.assertEqual(doc["phases"]["fire"]["messages"], 300)
+        self.assertEqual(doc["latency"]["lateness"]["count"], 300)
+        self.assertEqual(doc["counters"]["early"], 0)
+        self.assertLessEqual({"exactly_once", "counts_match", "queue_holds_rest", "none_early"},
+                             {c["name"] for c in doc["checks"]})
+        self.assertEqual(self.server.get("/v1/queues/smoke-measured").status, 404)
+
+    def test_fanout_stores_once_and_every_subscription_holds_every_message(self):
+        p = self.bench("fanout", "--count", "2000", "--subscriptions", "3", "--topic", "smoke-fan",
+                       "--keep-queue", "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["topic"], "smoke-fan")
+        self.assertEqual(doc["phases"]["publish"]["messages"], 2000)
+        self.assertGreater(doc["counters"]["storage_bytes_written"], 0)
+        for key in ("storage_bytes_written_per_message", "data_dir_growth_per_message",
+                    "stored_bytes_per_message"):
+            self.assertIn(key, doc["figures"])
+        self.assertEqual({c["name"] for c in doc["checks"]},
+                         {"no_errors", "counts_match", "stored_once", "subscriptions_hold_all"})
+        topic = self.server.get("/v1/topics/smoke-fan").json
+        self.assertEqual(sorted(topic["subscriptions"]), ["s0", "s1", "s2"])
+        self.assertEqual(topic["stats"]["stored"], 2000)
+        self.server.delete("/v1/topics/smoke-fan")
+
+    def test_fanout_consume_checks_every_subscription_exactly_once(self):
+        p = self.bench("fanout", "--count", "1000", "--subscriptions", "4", "--consume",
+                       "--partitions", "2", "--topic", "smoke-fan-c")
+        self.assertIn("PASS", p.stdout, p)
+        self.assertRegex(p.stdout, r"consume_all\s+4,000 msgs", p.stdout)
+        self.assertRegex(p.stdout, r"check exactly_once\s+ok\s+all 4 subscriptions", p.stdout)
+        self.assertRegex(p.stdout, r"check subscriptions_drained\s+ok", p.stdout)
+        self.assertEqual(self.server.get("/v1/topics/smoke-fan-c").status, 404)
+
+    def test_push_delivers_every_message_to_the_sink(self):
+        p = self.bench("push", "--count", "1000", "--concurrency", "8", "--topic", "smoke-push",
+                       "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["settings"]["concurrency"], "8")
+        self.assertEqual(doc["phases"]["delivered"]["messages"], 1000)
+        self.assertGreater(doc["phases"]["delivered"]["rate"], 0)
+        self.assertEqual(doc["counters"]["sink_distinct_ids"], 1000)
+        self.assertGreaterEqual(doc["counters"]["server_push_delivered"], 1000)
+        self.assertIn("duplicates", doc["counters"])
+        self.assertEqual(doc["latency"]["end_to_end"]["count"], 1000)
+        self.assertLessEqual({"no_errors", "at_least_once", "counts_match", "server_counter",
+                              "subscription_drained"}, {c["name"] for c in doc["checks"]})
+        self.assertEqual(self.server.get("/v1/topics/smoke-push").status, 404)
+
     def test_workload_options_are_refused_elsewhere(self):
         for args in (("throughput", "--keep"), ("throughput", "--groups", "5"),
-                     ("fifo", "--fire-after", "1s"), ("delayed", "--duration", "5s")):
+                     ("fifo", "--fire-after", "1s"), ("delayed", "--duration", "5s"),
+                     ("throughput", "--measure-for", "5s"), ("throughput", "--subscriptions", "5"),
+                     ("push", "--consume"), ("fanout", "--concurrency", "8"),
+                     ("throughput", "--topic", "t"), ("delayed", "--partitions", "2"),
+                     ("fanout", "--queue", "q"), ("fanout", "--keep"), ("push", "-c", "2")):
             p = self.server.cli("bench", *args, check=False)
             self.assertEqual(p.returncode, 2, (args, p))
 
@@ -104,9 +168,10 @@ class TestBenchSmoke(ServerTest):
 
     def test_help_lists_the_workloads(self):
         p = self.server.cli("bench", "--help")
-        for name in ("throughput", "latency", "backlog", "delayed", "fifo", "--rate", "--json",
-                     "--server-pid", "--keep", "--groups", "--fire-after", "--fire-window",
-                     "--other-rate"):
+        for name in ("throughput", "latency", "backlog", "delayed", "fifo", "fanout", "push",
+                     "--rate", "--json", "--server-pid", "--keep", "--groups", "--fire-after",
+                     "--fire-window", "--other-rate", "--measure-for", "--topic", "--partitions",
+                     "--subscriptions", "--consume", "--concurrency"):
             self.assertIn(name, p.stdout)
 
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace sluice::bench {
 namespace {
 
@@ -24,6 +26,27 @@ TEST(DelaySchedule, AnEmptyWindowIsOneInstant) {
     const delay_schedule s{start, millis(0)};
     EXPECT_EQ(s.due(0, 10), start);
     EXPECT_EQ(s.due(9, 10), start);
+}
+
+TEST(DelaySchedule, DueWithinCountsExactlyTheMessagesDueInTheSpan) {
+    const timestamp start(std::chrono::milliseconds(1'800'000'000'000));
+    for (auto [window, n, span] : {std::tuple{7'200'000LL, 10'000'000ULL, 120'000LL},
+                                   std::tuple{20'000LL, 2'000ULL, 3'000LL},
+                                   std::tuple{60'000LL, 7ULL, 1LL}, std::tuple{1'000LL, 3ULL, 999LL}}) {
+        const delay_schedule s{start, millis(window)};
+        const auto k = s.due_within(millis(span), n);
+        if (k > 0) {
+            EXPECT_LT(s.due(k - 1, n), start + millis(span)) << window << " " << n << " " << span;
+        }
+        if (k < n) {
+            EXPECT_GE(s.due(k, n), start + millis(span)) << window << " " << n << " " << span;
+        }
+    }
+    const delay_schedule s{start, millis(7'200'000)};
+    EXPECT_EQ(s.due_within(millis(120'000), 10'000'000), 166'667u);
+    EXPECT_EQ(s.due_within(millis(0), 10'000'000), 0u);
+    EXPECT_EQ(s.due_within(millis(7'200'000), 10'000'000), 10'000'000u);
+    EXPECT_EQ(s.due_within(millis(9'000'000), 10'000'000), 10'000'000u);
 }
 
 } // namespace
