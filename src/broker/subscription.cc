@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <type_traits>
+
 namespace sluice::broker {
 
 subscription::subscription(
@@ -83,7 +85,16 @@ result<void> subscription::recover() {
         });
 }
 
-void subscription::on_appended(uint64_t first, std::vector<model::message> messages) {
+void subscription::on_appended(uint64_t first, std::vector<model::message>&& messages) {
+    take_appended(first, messages);
+}
+
+void subscription::on_appended(uint64_t first, const std::vector<model::message>& messages) {
+    take_appended(first, messages);
+}
+
+template<class Messages>
+void subscription::take_appended(uint64_t first, Messages& messages) {
     if (_closed || messages.empty()) {
         return;
     }
@@ -95,7 +106,11 @@ void subscription::on_appended(uint64_t first, std::vector<model::message> messa
                 continue;
             }
             _ready_bytes += messages[i].size_bytes();
-            _ready.push_back({first + i, std::move(messages[i])});
+            if constexpr (std::is_const_v<Messages>) {
+                _ready.push_back({first + i, messages[i]});
+            } else {
+                _ready.push_back({first + i, std::move(messages[i])});
+            }
         }
         _next_read = first + messages.size();
     } else {

@@ -108,7 +108,11 @@ public:
     result<void> recover();
 
     /// Messages committed to the log at offsets first… (in commit order).
-    void on_appended(uint64_t first, std::vector<model::message> messages);
+    /// The vector's messages may be moved from (the last or only subscription of a log).
+    void on_appended(uint64_t first, std::vector<model::message>&& messages);
+    /// Copies only what the read-ahead keeps (a topic's other subscriptions: most of the time,
+    /// when a consumer is behind or its read-ahead is full, nothing).
+    void on_appended(uint64_t first, const std::vector<model::message>& messages);
 
     /// Leases up to max_messages; with a wait, completes as soon as one is available or the
     /// wait ends. Waiting receives are served in arrival order.
@@ -195,6 +199,9 @@ private:
         uint32_t deliveries;
     };
 
+    /// Both on_appended(): moves from a mutable vector, copies from a const one.
+    template<class Messages>
+    void take_appended(uint64_t first, Messages& messages);
     result<receipt> decode_receipt(std::string_view token) const;
     void fill_ready();
     void take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);

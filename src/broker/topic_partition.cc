@@ -20,8 +20,8 @@ result<void> topic_partition::recover() {
 }
 
 void topic_partition::deliver(uint64_t first, std::vector<model::message> messages) {
-    // One stored copy; each subscription's read-ahead gets its own in RAM (the last one the
-    // original).
+    // One stored copy; a subscription's read-ahead copies only what it keeps (the last one
+    // takes the originals).
     size_t left = _subs.size();
     for (auto& [name, sub] : _subs) {
         if (--left == 0) {
