@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "cli/server_json.h"
+
 #include <map>
 
 namespace sluice::cli {
@@ -18,44 +20,6 @@ namespace {
 
 // --- server state --------------------------------------------------------------------------
 
-std::optional<millis> json_duration(const json::object& o, std::string_view key)
-{
-    const auto* v = o.if_contains(key);
-    if (v != nullptr && v->is_string()) {
-        return parse_duration(v->get_string());
-    }
-    return std::nullopt;
-}
-
-std::optional<uint64_t> json_uint(const json::object& o, std::string_view key)
-{
-    const auto* v = o.if_contains(key);
-    if (v != nullptr && v->is_uint64()) {
-        return v->get_uint64();
-    }
-    if (v != nullptr && v->is_int64() && v->get_int64() >= 0) {
-        return static_cast<uint64_t>(v->get_int64());
-    }
-    return std::nullopt;
-}
-
-std::optional<bool> json_bool(const json::object& o, std::string_view key)
-{
-    const auto* v = o.if_contains(key);
-    if (v != nullptr && v->is_bool()) {
-        return v->get_bool();
-    }
-    return std::nullopt;
-}
-
-std::optional<std::string> json_string(const json::object& o, std::string_view key)
-{
-    const auto* v = o.if_contains(key);
-    if (v != nullptr && v->is_string()) {
-        return std::string(v->get_string());
-    }
-    return std::nullopt;
-}
 
 std::optional<trigger_state> read_trigger(const json::object& o)
 {
