@@ -49,6 +49,8 @@ struct bench_flags {
     uint32_t subscriptions = 50;
     bool consume = false;
     uint32_t concurrency = 64;
+    std::string handler = "webhook";
+    uint32_t trigger_batch = 0;
 
     CLI::Option* queue_opt = nullptr;
     CLI::Option* topic_opt = nullptr;
@@ -69,6 +71,8 @@ struct bench_flags {
     CLI::Option* subscriptions_opt = nullptr;
     CLI::Option* consume_opt = nullptr;
     CLI::Option* concurrency_opt = nullptr;
+    CLI::Option* handler_opt = nullptr;
+    CLI::Option* trigger_batch_opt = nullptr;
 };
 
 bench_options to_options(const bench_flags& f) {
@@ -125,6 +129,11 @@ bench_options to_options(const bench_flags& f) {
     o.subscriptions = f.subscriptions;
     o.consume = f.consume;
     o.push_concurrency = f.concurrency;
+    o.concurrency_given = f.concurrency_opt->count() > 0;
+    o.trigger_handler = f.handler;
+    if (f.trigger_batch_opt->count() > 0) {
+        o.trigger_batch = f.trigger_batch;
+    }
     return o;
 }
 
@@ -132,16 +141,29 @@ bench_options to_options(const bench_flags& f) {
 void check_workload_options(const bench_flags& f, const workload& w) {
     struct owned {
         const CLI::Option* option;
-        std::string_view workload;
+        std::string_view workload; ///< the workloads that take it: "push" or "push, trigger"
+    };
+    auto takes = [](std::string_view owners, std::string_view name) {
+        while (!owners.empty()) {
+            auto comma = owners.find(", ");
+            if (owners.substr(0, comma) == name) {
+                return true;
+            }
+            owners = comma == std::string_view::npos ? std::string_view{} : owners.substr(comma + 2);
+        }
+        return false;
     };
     for (const auto& [option, owner] :
          {owned{f.groups_opt, "fifo"}, owned{f.fire_after_opt, "delayed"},
           owned{f.fire_window_opt, "delayed"}, owned{f.other_rate_opt, "delayed"},
           owned{f.measure_for_opt, "delayed"}, owned{f.subscriptions_opt, "fanout"},
-          owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push"}}) {
-        if (option->count() > 0 && w.name != owner) {
+          owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push, trigger"},
+          owned{f.handler_opt, "trigger"}, owned{f.trigger_batch_opt, "trigger"}}) {
+        if (option->count() > 0 && !takes(owner, w.name)) {
+            const bool several = owner.find(',') != std::string_view::npos;
             throw CLI::ValidationError(option->get_name(),
-                                       fmt::format("only the {} workload takes it", owner));
+                                       fmt::format("only the {} workload{} {} it", owner, several ? "s" : "",
+                                                   several ? "take" : "takes"));
         }
     }
     for (const auto* option : {f.topic_opt, f.partitions_opt}) {
@@ -366,9 +388,21 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
         "exactly once per subscription");
     flags->concurrency_opt =
         cmd->add_option("--concurrency", flags->concurrency,
-                        "push: requests in flight per partition of the push subscription")
+                        "push: requests in flight per partition of the push subscription; trigger: "
+                        "the trigger's max_concurrency and the function's max_instances (default 10 "
+                        "with webhook, 4 with python)")
             ->check(CLI::Range(1, 1024))
             ->capture_default_str();
+    flags->handler_opt =
+        cmd->add_option("--handler", flags->handler,
+                        "trigger: the function, webhook (an in-process sink that times each handler "
+                        "start) or python (a no-op handler on the process runtime)")
+            ->check(CLI::IsMember({"webhook", "python"}))
+            ->capture_default_str();
+    flags->trigger_batch_opt =
+        cmd->add_option("--trigger-batch", flags->trigger_batch,
+                        "trigger: the trigger's batch_size (default 1 with webhook, 100 with python)")
+            ->check(CLI::Range(1, 10'000));
     cmd->footer(
         workload_help()
         + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
@@ -384,6 +418,8 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                          "sluice bench fifo --count 200000 --groups 1000",
                          "sluice bench fanout --count 500000 --subscriptions 50",
                          "sluice bench push --count 200000 --concurrency 64",
+                         "sluice bench trigger --rate 5000 --duration 30s",
+                         "sluice bench trigger --handler python --count 1000000 --concurrency 4",
                          "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
     cmd->callback([options, flags] { run_bench(*options, *flags); });
 }

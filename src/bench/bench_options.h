@@ -55,6 +55,11 @@ struct bench_options {
     bool consume = false;
     /// push: the push subscription's concurrency (requests in flight per partition).
     uint32_t push_concurrency = 64;
+    bool concurrency_given = false; ///< --concurrency given (trigger picks its own default)
+    /// trigger: the function behind the trigger, "webhook" (to an in-process sink, timing each
+    /// handler start) or "python" (a no-op handler on the process runtime).
+    std::string trigger_handler = "webhook";
+    std::optional<uint32_t> trigger_batch; ///< trigger: the trigger's batch_size
 
     bool json = false;
     bool quiet = false; ///< no progress line

@@ -30,17 +30,29 @@ int64_t steady_ns(steady::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
-/// The bench body inside a push request: the JSON envelope's "data" string (bench bodies are
-/// [A-Za-z0-9_:-], so nothing is escaped), else the whole body (CloudEvents binary mode).
-std::string_view bench_body(std::string_view request_body) {
-    constexpr std::string_view key = R"("data":")";
-    auto at = request_body.find(key);
-    if (at == std::string_view::npos) {
-        return request_body;
+/// Calls `each` with every bench body inside a request: the JSON envelope's "data" string of a
+/// push (bench bodies are [A-Za-z0-9_:-], so nothing is escaped), each record's "body" of an
+/// SQS-shaped trigger event ({"Records":[…]}), else the whole body (CloudEvents binary mode).
+template <class F>
+void for_each_bench_body(std::string_view request_body, F&& each) {
+    for (std::string_view key : {std::string_view(R"("data":")"), std::string_view(R"("body":")")}) {
+        auto at = request_body.find(key);
+        if (at == std::string_view::npos) {
+            continue;
+        }
+        while (at != std::string_view::npos) {
+            auto start = at + key.size();
+            auto end = request_body.find('"', start);
+            if (end == std::string_view::npos) {
+                each(std::string_view{});
+                return;
+            }
+            each(request_body.substr(start, end - start));
+            at = request_body.find(key, end);
+        }
+        return;
     }
-    auto start = at + key.size();
-    auto end = request_body.find('"', start);
-    return end == std::string_view::npos ? std::string_view{} : request_body.substr(start, end - start);
+    each(request_body);
 }
 
 } // namespace
@@ -107,29 +119,31 @@ void push_sink::record(std::string_view id, std::string_view delivery_count, std
     if (attempt > 1) {
         _redelivered.fetch_add(1, std::memory_order_relaxed);
     }
-    auto stamp = parse_body(bench_body(body));
-    bool first = false;
-    if (!stamp) {
-        _foreign.fetch_add(1, std::memory_order_relaxed);
-    } else if (_seqs.mark(stamp->seq)) {
-        first = true;
-        _received.fetch_add(1, std::memory_order_relaxed);
-        auto ns = steady_ns(now);
-        auto cur = _last_new_ns.load(std::memory_order_relaxed);
-        while (ns > cur && !_last_new_ns.compare_exchange_weak(cur, ns, std::memory_order_relaxed)) {
-        }
-    } else {
-        _duplicates.fetch_add(1, std::memory_order_relaxed);
-    }
     if (id.empty()) {
         _without_id.fetch_add(1, std::memory_order_relaxed);
     }
+    std::vector<uint64_t> first_latencies;
+    for_each_bench_body(body, [&](std::string_view one) {
+        auto stamp = parse_body(one);
+        if (!stamp) {
+            _foreign.fetch_add(1, std::memory_order_relaxed);
+        } else if (_seqs.mark(stamp->seq)) {
+            _received.fetch_add(1, std::memory_order_relaxed);
+            auto ns = steady_ns(now);
+            auto cur = _last_new_ns.load(std::memory_order_relaxed);
+            while (ns > cur && !_last_new_ns.compare_exchange_weak(cur, ns, std::memory_order_relaxed)) {
+            }
+            first_latencies.push_back(static_cast<uint64_t>(std::max<int64_t>(0, ns - int64_t(stamp->intended_ns))));
+        } else {
+            _duplicates.fetch_add(1, std::memory_order_relaxed);
+        }
+    });
     std::lock_guard lock(_mutex);
     if (!id.empty() && !_ids.emplace(id).second) {
         _repeated_ids.fetch_add(1, std::memory_order_relaxed);
     }
-    if (first) {
-        _e2e.record(static_cast<uint64_t>(std::max<int64_t>(0, steady_ns(now) - int64_t(stamp->intended_ns))));
+    for (auto ns : first_latencies) {
+        _e2e.record(ns);
     }
 }
 

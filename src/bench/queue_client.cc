@@ -183,6 +183,31 @@ std::optional<subscription_stats> queue_client::stats_of_subscription(
                               field_or_zero(stats, "delivered"), field_or_zero(stats, "acked")};
 }
 
+call_status queue_client::send_json(cli::http_method method, std::string_view path,
+                                    std::string request_body, std::string* body) {
+    cli::http_request req;
+    req.method = method;
+    req.path = std::string(path);
+    if (!request_body.empty()) {
+        req.content_type = "application/json";
+        req.body = std::move(request_body);
+    }
+    return exchange(req, body);
+}
+
+std::optional<trigger_stats> queue_client::stats_of_trigger(std::string_view name, call_status& st) {
+    std::string body;
+    st = get(with_suffix("/v1/triggers/", name), &body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    if (!st.ok || !parse_stats(parser, body, stats, st)) {
+        return std::nullopt;
+    }
+    return trigger_stats{field_or_zero(stats, "batches"),   field_or_zero(stats, "messages"),
+                         field_or_zero(stats, "succeeded"), field_or_zero(stats, "errors"),
+                         field_or_zero(stats, "retries"),   field_or_zero(stats, "max_seen_concurrency")};
+}
+
 call_status queue_client::get(std::string_view path, std::string* body) {
     cli::http_request req;
     req.path = std::string(path);

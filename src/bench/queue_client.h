@@ -53,6 +53,16 @@ struct subscription_stats {
     uint64_t acked = 0;
 };
 
+/// GET /v1/triggers/{name} `stats` (counts since the server started).
+struct trigger_stats {
+    uint64_t batches = 0;
+    uint64_t messages = 0;
+    uint64_t succeeded = 0;
+    uint64_t errors = 0;
+    uint64_t retries = 0;
+    uint64_t max_seen_concurrency = 0;
+};
+
 /// The resource paths requests go to. Publishing appends "/messages/batch"; receiving and
 /// acknowledging append "/receive" and "/ack" — the same suffixes on a queue and on a topic
 /// subscription, so producers and consumers work on either.
@@ -108,6 +118,13 @@ public:
 
     /// POST {resource}/ack; `acked` is the number of {"ok":true} results.
     call_status ack(std::string_view resource, const std::vector<std::string>& receipts, size_t& acked);
+
+    /// `method` `path` with a JSON `request_body` (empty: none) — the functions and triggers a
+    /// workload sets up and removes. The answer's body goes to `body` when given.
+    call_status send_json(cli::http_method method, std::string_view path, std::string request_body,
+                          std::string* body = nullptr);
+    /// GET /v1/triggers/{name} `stats`, or nullopt.
+    std::optional<trigger_stats> stats_of_trigger(std::string_view name, call_status& status);
 
     /// GET `path` (e.g. /healthz); for checks before a run. The answer's body goes to `body`
     /// when given.

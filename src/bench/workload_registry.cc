@@ -44,6 +44,12 @@ constexpr std::array registry{
         "a push subscription (--concurrency, default 64) to an in-process HTTP sink; N (default "
         "200,000) published, delivered msg/s until the sink has every message, duplicates",
         push_defaults, run_push, /*can_keep=*/false, /*on_topic=*/true},
+    workload{
+        "trigger",
+        "a queue with a trigger to a function: --handler webhook (default; an in-process sink "
+        "times publish -> handler start at 5,000 msg/s, batch 1) or python (a no-op handler fed "
+        "at full speed in batches of 100; msg/s until the trigger acknowledged every message)",
+        trigger_defaults, run_trigger},
 };
 
 } // namespace

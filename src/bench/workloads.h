@@ -26,4 +26,7 @@ run_report run_fanout(run_context& ctx);
 void push_defaults(bench_options& options);
 run_report run_push(run_context& ctx);
 
+void trigger_defaults(bench_options& options);
+run_report run_trigger(run_context& ctx);
+
 } // namespace sluice::bench

@@ -3,6 +3,7 @@
 #include "base/base64.h"
 #include "json/object_reader.h"
 #include "model/names.h"
+#include "push/endpoint.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -102,8 +103,11 @@ std::string validate(const function_config& c) {
         }
         break;
     case function_kind::webhook:
-        if (c.url.substr(0, 7) != "http://") {
-            return "'url' is required for a webhook function and must start with http://";
+        if (c.url.empty()) {
+            return "'url' is required for a webhook function (http:// or https://)";
+        }
+        if (auto e = push::parse_endpoint(c.url); !e) {
+            return fmt::format("'url': {}", e.error().message);
         }
         break;
     }

@@ -47,7 +47,7 @@ function_runtime::function_runtime(
   , _tasks(ctx.executor)
   , _reap_timer(ctx.executor) {}
 
-function_runtime::~function_runtime() = default;
+function_runtime::~function_runtime() { close_webhook(); }
 
 fs::path function_runtime::code_dir() const {
     return code_path(_ctx.functions_dir, _def.name, _def.code_sha256);

@@ -17,6 +17,10 @@
 #include <string>
 #include <utility>
 
+namespace sluice::push {
+class client;
+} // namespace sluice::push
+
 namespace sluice::functions {
 
 class instance;
@@ -125,6 +129,10 @@ public:
 
 private:
     asio::awaitable<invoke_outcome> invoke_webhook(std::string payload, std::string id);
+    /// The webhook kind's connection pool for the current url and limits (a new one, and the
+    /// old one closed, when they changed); null when the url does not parse.
+    std::shared_ptr<push::client> webhook_client();
+    void close_webhook();
     asio::awaitable<void> reaper(task_counter::token t);
     void dispatch();
     void spawn_one();
@@ -143,6 +151,8 @@ private:
     std::deque<std::shared_ptr<invocation>> _waiting;
     uint64_t _next_instance = 1;
     unsigned _webhook_active = 0;
+    std::shared_ptr<push::client> _webhook;
+    std::string _webhook_url;
     // Init failures back off: 1s, 2s, 4s … 30s; reset by a successful init or an update.
     std::chrono::steady_clock::time_point _backoff_until{};
     millis _backoff{0};

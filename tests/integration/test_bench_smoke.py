@@ -151,13 +151,39 @@ class TestBenchSmoke(ServerTest):
                               "subscription_drained"}, {c["name"] for c in doc["checks"]})
         self.assertEqual(self.server.get("/v1/topics/smoke-push").status, 404)
 
+    def test_trigger_webhook_times_each_handler_start(self):
+        p = self.bench("trigger", "--count", "500", "--rate", "1000", "--queue", "smoke-trigger", "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["phases"]["handled"]["messages"], 500)
+        self.assertEqual(doc["latency"]["handler_start"]["count"], 500)
+        self.assertEqual(doc["counters"]["trigger_succeeded"], 500)
+        self.assertEqual(doc["counters"]["trigger_batches"], 500)  # batch size 1
+        self.assertLessEqual({"every_message_handled", "every_message_acknowledged", "queue_drained",
+                              "concurrency_bounded"}, {c["name"] for c in doc["checks"]})
+        # The run's function and trigger are gone with the queue.
+        self.assertEqual(self.server.get("/v1/triggers").json["triggers"], [])
+        self.assertEqual(self.server.get("/v1/queues/smoke-trigger").status, 404)
+
+    def test_trigger_python_acknowledges_every_message_in_batches(self):
+        p = self.bench("trigger", "--handler", "python", "--count", "2000", "--trigger-batch", "100",
+                       "--concurrency", "2", "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["counters"]["trigger_succeeded"], 2000)
+        self.assertGreaterEqual(doc["counters"]["trigger_batches"], 20)
+        self.assertLessEqual(doc["counters"]["max_seen_concurrency"], 2)
+        self.assertEqual(self.server.get("/v1/functions").json["functions"], [])
+
     def test_workload_options_are_refused_elsewhere(self):
         for args in (("throughput", "--keep"), ("throughput", "--groups", "5"),
                      ("fifo", "--fire-after", "1s"), ("delayed", "--duration", "5s"),
                      ("throughput", "--measure-for", "5s"), ("throughput", "--subscriptions", "5"),
                      ("push", "--consume"), ("fanout", "--concurrency", "8"),
                      ("throughput", "--topic", "t"), ("delayed", "--partitions", "2"),
-                     ("fanout", "--queue", "q"), ("fanout", "--keep"), ("push", "-c", "2")):
+                     ("fanout", "--queue", "q"), ("fanout", "--keep"), ("push", "-c", "2"),
+                     ("throughput", "--handler", "python"), ("push", "--trigger-batch", "5"),
+                     ("trigger", "-c", "2"), ("trigger", "--handler", "ruby")):
             p = self.server.cli("bench", *args, check=False)
             self.assertEqual(p.returncode, 2, (args, p))
 
@@ -168,10 +194,10 @@ class TestBenchSmoke(ServerTest):
 
     def test_help_lists_the_workloads(self):
         p = self.server.cli("bench", "--help")
-        for name in ("throughput", "latency", "backlog", "delayed", "fifo", "fanout", "push",
+        for name in ("throughput", "latency", "backlog", "delayed", "fifo", "fanout", "push", "trigger",
                      "--rate", "--json", "--server-pid", "--keep", "--groups", "--fire-after",
                      "--fire-window", "--other-rate", "--measure-for", "--topic", "--partitions",
-                     "--subscriptions", "--consume", "--concurrency"):
+                     "--subscriptions", "--consume", "--concurrency", "--handler", "--trigger-batch"):
             self.assertIn(name, p.stdout)
 
 

@@ -95,11 +95,20 @@ class TestProvidedAndHttp(ServerTest):
         import http.server
         import threading
 
+        connections = []
+
         class Target(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: sluice reuses its connection
+
+            def setup(self):
+                super().setup()
+                connections.append(self.client_address)
+
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", 0))
                 got = json.loads(self.rfile.read(n))
-                out = json.dumps({"got": got, "path": self.path}).encode()
+                out = json.dumps({"got": got, "path": self.path,
+                                  "function": self.headers.get("Sluice-Function")}).encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
@@ -111,13 +120,63 @@ class TestProvidedAndHttp(ServerTest):
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         try:
-            deploy(self.server, "hook", {"kind": "webhook",
+            deploy(self.server, "hook", {"kind": "webhook", "max_instances": 1,
                                          "url": f"http://127.0.0.1:{httpd.server_address[1]}/events"})
-            r = invoke(self.server, "hook", {"w": 1})
-            self.assertEqual(r.status, 200, r)
-            self.assertEqual(r.json, {"got": {"w": 1}, "path": "/events"})
+            for i in range(3):
+                r = invoke(self.server, "hook", {"w": i})
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.json, {"got": {"w": i}, "path": "/events", "function": "hook"})
+            # One pooled keep-alive connection served all three invocations.
+            self.assertEqual(len(connections), 1, connections)
         finally:
             httpd.shutdown()
+
+    def test_webhook_https_checks_the_certificate(self):
+        import http.server
+        import ssl
+        import threading
+
+        with tempfile.TemporaryDirectory() as d:
+            key, cert = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                            "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
+                           check=True, capture_output=True)
+            seen = []
+
+            class Target(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    seen.append(self.path)
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+
+                def log_message(self, *a):
+                    pass
+
+            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Target)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            try:
+                deploy(self.server, "secure-hook",
+                       {"kind": "webhook", "url": f"https://localhost:{httpd.server_address[1]}/in"})
+                r = invoke(self.server, "secure-hook", {})
+                # A self-signed certificate is not trusted: the TLS handshake ran and was refused.
+                self.assertApiError(r, 502, "FunctionError")
+                self.assertEqual(r.json["error"]["details"]["errorType"], "ConnectionError")
+                self.assertIn("tls_certificate_invalid", r.json["error"]["details"]["errorMessage"])
+                self.assertEqual(seen, [])
+            finally:
+                httpd.shutdown()
+
+    def test_webhook_url_must_be_http_or_https(self):
+        for url in ("ftp://x/y", "http://", "https://user:pw@host/x", "not a url"):
+            r = self.server.put("/v1/functions/bad-hook", {"kind": "webhook", "url": url})
+            self.assertApiError(r, 400, "InvalidParameter")
+            self.assertIn("url", r.json["error"]["message"])
+        self.assertEqual(self.server.get("/v1/functions/bad-hook").status, 404)
 
 
 class TestCli(ServerTest):
