@@ -1,16 +1,16 @@
 #include "events/cloud_event.h"
 
 #include "base/base64.h"
+#include "base/units.h"
 #include "events/json_doc.h"
 #include "events/sort_extensions.h"
 #include "events/text.h"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <fmt/format.h>
 
 namespace sluice::events {
 
@@ -101,15 +101,14 @@ bool operator==(const cloud_event& a, const cloud_event& b)
     return a.specversion == b.specversion && a.id == b.id && a.source == b.source
            && a.type == b.type && a.subject == b.subject && a.time == b.time
            && a.datacontenttype == b.datacontenttype && a.dataschema == b.dataschema
-           && a.kind == b.kind && a.data == b.data
-           && sorted_extensions(a) == sorted_extensions(b);
+           && a.kind == b.kind && a.data == b.data && sorted_extensions(a) == sorted_extensions(b);
 }
 
 bool is_reserved_attribute_name(std::string_view name)
 {
     static constexpr std::array<std::string_view, 9> reserved = {
-        "specversion", "id",         "source", "type", "subject",
-        "time",        "datacontenttype", "dataschema", "data",
+        "specversion",     "id",         "source", "type", "subject", "time",
+        "datacontenttype", "dataschema", "data",
     };
     return std::find(reserved.begin(), reserved.end(), name) != reserved.end();
 }
@@ -224,7 +223,8 @@ detailed_result<void> validate(const cloud_event& e, const parse_options& option
         }
     }
     if (has_space_or_control(e.source)) {
-        return invalid("attribute 'source' must be a URI-reference (no whitespace or control characters)");
+        return invalid(
+          "attribute 'source' must be a URI-reference (no whitespace or control characters)");
     }
     if (has_control(e.id) || has_control(e.type)) {
         return invalid(fmt::format(
@@ -243,7 +243,8 @@ detailed_result<void> validate(const cloud_event& e, const parse_options& option
         return invalid(fmt::format("time '{}' is not RFC 3339", clip(*e.time)));
     }
     if (e.dataschema && has_space_or_control(*e.dataschema)) {
-        return invalid("attribute 'dataschema' must be a URI (no whitespace or control characters)");
+        return invalid(
+          "attribute 'dataschema' must be a URI (no whitespace or control characters)");
     }
     if (e.datacontenttype && has_control(*e.datacontenttype)) {
         return invalid("attribute 'datacontenttype' must not contain control characters");
@@ -288,7 +289,8 @@ detailed_result<void> validate(const cloud_event& e, const parse_options& option
                 if (value != "true" && value != "false") {
                     return make_error(
                       errc::invalid_extension,
-                      fmt::format("extension '{}' must be true or false, got {}", name, clip(value)));
+                      fmt::format(
+                        "extension '{}' must be true or false, got {}", name, clip(value)));
                 }
                 break;
         }

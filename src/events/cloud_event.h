@@ -1,6 +1,5 @@
 #pragma once
 
-#include "base/units.h"
 #include "events/errc.h"
 
 #include <cstddef>
@@ -50,8 +49,8 @@ struct cloud_event
 {
     std::string specversion; ///< "1.0"
     std::string id;          ///< non-empty
-    std::string source;      ///< non-empty URI-reference (checked leniently: no whitespace/controls)
-    std::string type;        ///< non-empty
+    std::string source; ///< non-empty URI-reference (checked leniently: no whitespace/controls)
+    std::string type;   ///< non-empty
     std::optional<std::string> subject;
     std::optional<std::string> time; ///< RFC 3339 text as given ("2026-01-02T03:04:05.6+01:00")
     std::optional<std::string> datacontenttype;
@@ -69,7 +68,8 @@ struct cloud_event
     /// The value of extension `name`, or nullptr.
     const std::string* extension(std::string_view name) const;
     /// Adds or replaces extension `name` (not validated: see validate()).
-    void set_extension(std::string name, std::string value, extension_type t = extension_type::string);
+    void
+    set_extension(std::string name, std::string value, extension_type t = extension_type::string);
 
     /// Equal attributes, data kind and data; extensions compare as a set of (name, type, value)
     /// (their order does not matter).

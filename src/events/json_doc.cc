@@ -226,8 +226,9 @@ private:
                     }
                     if (v >= 0xD800 && v <= 0xDBFF) {
                         std::uint32_t lo = 0;
-                        if (_s.substr(_pos, 2) != "\\u" || (_pos += 2, !hex4(lo)) || lo < 0xDC00
-                            || lo > 0xDFFF) {
+                        if (
+                          _s.substr(_pos, 2) != "\\u" || (_pos += 2, !hex4(lo)) || lo < 0xDC00
+                          || lo > 0xDFFF) {
                             return fail("high surrogate not followed by a low surrogate");
                         }
                     }

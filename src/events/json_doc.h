@@ -43,7 +43,7 @@ public:
     struct node
     {
         json_type type = json_type::null;
-        std::uint32_t begin = 0;     ///< source text [begin, end)
+        std::uint32_t begin = 0; ///< source text [begin, end)
         std::uint32_t end = 0;
         std::uint32_t key_begin = 0; ///< for an object member: its key literal, with quotes
         std::uint32_t key_end = 0;

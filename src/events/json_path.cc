@@ -141,7 +141,8 @@ private:
             }
             if (c == '\\') {
                 if (_pos >= _s.size()) {
-                    return fail(fmt::format("unterminated quoted name starting at offset {}", open));
+                    return fail(
+                      fmt::format("unterminated quoted name starting at offset {}", open));
                 }
                 char e = _s[_pos++];
                 if (e != '\'' && e != '"' && e != '\\') {

@@ -29,16 +29,18 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// invalid_extension ("attribute name 'Foo' must be [a-z0-9]{1,20}", an object/array/fraction
 /// value); invalid_data (both data and data_base64, bad base64); event_too_large (over
 /// options.max_event_size serialized; input text over 4 × that is refused before parsing).
-detailed_result<cloud_event>
-parse_structured(std::string_view json, const parse_options& options = {});
+detailed_result<cloud_event> parse_structured(
+  std::string_view json,
+  const parse_options& options = {});
 
 /// Parses a batch (`application/cloudevents-batch+json`): a JSON array of structured events.
 /// A malformed document, a non-array or more than options.max_batch_events elements is one
 /// error (malformed_json, invalid_event, batch_too_large); otherwise one result per element, in
 /// order, each valid or with its own error as parse_structured() reports it. `[]` gives an
 /// empty vector.
-detailed_result<std::vector<detailed_result<cloud_event>>>
-parse_batch(std::string_view json, const parse_options& options = {});
+detailed_result<std::vector<detailed_result<cloud_event>>> parse_batch(
+  std::string_view json,
+  const parse_options& options = {});
 
 /// Parses one event in HTTP binary mode (CloudEvents HTTP protocol binding 1.0.2 §3.1): context
 /// attributes and extensions from `ce-<name>` headers (names case-insensitive; values trimmed

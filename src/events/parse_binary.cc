@@ -5,7 +5,6 @@
 #include "events/text.h"
 
 #include <fmt/format.h>
-
 #include <set>
 
 namespace sluice::events {
@@ -66,7 +65,8 @@ detailed_result<cloud_event> parse_binary(
         if (!seen.insert(attribute).second) {
             return make_error(
               errc::duplicate_attribute,
-              fmt::format("duplicate attribute '{}' (header '{}')", clip(attribute), clip(raw_name)));
+              fmt::format(
+                "duplicate attribute '{}' (header '{}')", clip(attribute), clip(raw_name)));
         }
         if (attribute == "specversion") {
             e.specversion = std::move(*value);

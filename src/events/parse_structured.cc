@@ -6,7 +6,6 @@
 #include "events/text.h"
 
 #include <fmt/format.h>
-
 #include <set>
 
 namespace sluice::events {
@@ -20,8 +19,7 @@ error too_large(std::size_t size, const parse_options& options)
 {
     return make_error(
       errc::event_too_large,
-      fmt::format(
-        "event is {} bytes, over the limit of {} bytes", size, options.max_event_size));
+      fmt::format("event is {} bytes, over the limit of {} bytes", size, options.max_event_size));
 }
 
 std::optional<std::string>* optional_attribute(cloud_event& e, std::string_view name)
@@ -180,8 +178,9 @@ detailed_result<cloud_event> parse_structured(std::string_view json, const parse
     return event_from_node(*doc, doc->root(), options);
 }
 
-detailed_result<std::vector<detailed_result<cloud_event>>>
-parse_batch(std::string_view json, const parse_options& options)
+detailed_result<std::vector<detailed_result<cloud_event>>> parse_batch(
+  std::string_view json,
+  const parse_options& options)
 {
     auto doc = json_doc::parse(json);
     if (!doc) {

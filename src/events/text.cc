@@ -38,8 +38,9 @@ bool is_valid_utf8(std::string_view s)
             }
             cp = (cp << 6) | (cc & 0x3F);
         }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF
-            || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        if (
+          (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF
+          || (cp >= 0xD800 && cp <= 0xDFFF)) {
             return false;
         }
         i += len;

@@ -4,10 +4,9 @@
 #include "events/json_doc.h"
 #include "events/text.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
+#include <fmt/format.h>
 #include <set>
 
 namespace sluice::events {

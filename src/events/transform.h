@@ -42,12 +42,12 @@ struct template_piece
 {
     enum class source
     {
-        literal,    ///< `text` as is
-        path,       ///< input_paths[path_index]
-        event,      ///< <sluice.event>, <aws.events.event>, <aws.events.event.json>
-        rule,       ///< <sluice.rule>, <aws.events.rule-name>
-        bus,        ///< <sluice.bus>
-        time,       ///< <sluice.time>, <aws.events.event.ingestion-time>
+        literal, ///< `text` as is
+        path,    ///< input_paths[path_index]
+        event,   ///< <sluice.event>, <aws.events.event>, <aws.events.event.json>
+        rule,    ///< <sluice.rule>, <aws.events.rule-name>
+        bus,     ///< <sluice.bus>
+        time,    ///< <sluice.time>, <aws.events.event.ingestion-time>
     };
     source from = source::literal;
     std::string text;           ///< literal text, or the placeholder as written ("<id>")
@@ -62,11 +62,11 @@ struct template_piece
 struct transform
 {
     transform_kind kind = transform_kind::event;
-    std::string value;                    ///< constant: the value's minified JSON text
-    std::vector<input_path> input_paths;  ///< template: sorted by name
-    std::string template_text;            ///< template: as given
-    bool template_is_json = false;        ///< template: a JSON document (see apply())
-    std::vector<template_piece> pieces;   ///< template: compiled
+    std::string value;                   ///< constant: the value's minified JSON text
+    std::vector<input_path> input_paths; ///< template: sorted by name
+    std::string template_text;           ///< template: as given
+    bool template_is_json = false;       ///< template: a JSON document (see apply())
+    std::vector<template_piece> pieces;  ///< template: compiled
 
     /// The canonical configuration JSON, for the API to echo back: `{"kind":"event"}`,
     /// `{"kind":"data"}`, `{"kind":"constant","value":…}` or

@@ -67,10 +67,8 @@ std::optional<placeholder_value> resolve(
     return std::nullopt;
 }
 
-std::string apply_template(
-  const transform& t,
-  std::string_view event_json,
-  const transform_context& ctx)
+std::string
+apply_template(const transform& t, std::string_view event_json, const transform_context& ctx)
 {
     std::optional<json_doc> doc;
     if (auto parsed = json_doc::parse(event_json)) {

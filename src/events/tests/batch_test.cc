@@ -17,8 +17,8 @@ TEST(Batch, EmptyArrayGivesNoEvents)
 
 TEST(Batch, BadEventsDoNotSpoilTheRest)
 {
-    auto b = parse_batch(
-      "[" EV("1") R"(,{"specversion":"1.0","id":"2","type":"t"},42,)" EV("4") R"(,{"specversion":"1.0","id":"5","source":"/s","type":"t","Bad":1}])");
+    auto b = parse_batch("[" EV("1") R"(,{"specversion":"1.0","id":"2","type":"t"},42,)" EV(
+      "4") R"(,{"specversion":"1.0","id":"5","source":"/s","type":"t","Bad":1}])");
     ASSERT_TRUE(b.has_value()) << b.error().message;
     ASSERT_EQ(b->size(), 5u);
     ASSERT_TRUE((*b)[0].has_value());
@@ -55,8 +55,12 @@ TEST(Batch, DocumentErrors)
         errc code;
         const char* message;
     } cases[] = {
-        { "", errc::malformed_json, "malformed JSON at offset 0: unexpected end of input, expected a value" },
-        { "[" EV("1") ",", errc::malformed_json, "malformed JSON at offset 57: unexpected end of input, expected a value" },
+        { "",
+          errc::malformed_json,
+          "malformed JSON at offset 0: unexpected end of input, expected a value" },
+        { "[" EV("1") ",",
+          errc::malformed_json,
+          "malformed JSON at offset 57: unexpected end of input, expected a value" },
         { EV("1"), errc::invalid_event, "a batch must be a JSON array, got object" },
         { "null", errc::invalid_event, "a batch must be a JSON array, got null" },
     };

@@ -9,10 +9,9 @@ namespace {
 
 header_list base_headers()
 {
-    return { { "ce-specversion", "1.0" },
-             { "ce-id", "1" },
-             { "ce-source", "/s" },
-             { "ce-type", "t" } };
+    return {
+        { "ce-specversion", "1.0" }, { "ce-id", "1" }, { "ce-source", "/s" }, { "ce-type", "t" }
+    };
 }
 
 header_list with(header_list h, std::vector<std::pair<std::string, std::string>> more)

@@ -85,8 +85,8 @@ TEST(JsonDoc, LooksUpMembersAndElements)
     EXPECT_EQ(d->raw(d->element(b, 0)), "10");
     EXPECT_EQ(d->string_value(d->element(b, 1)), "x");
     EXPECT_EQ(d->element(b, 3), json_doc::none);
-    EXPECT_EQ(d->find(b, "0"), json_doc::none); // not an object
-    EXPECT_EQ(d->element(a, 0), json_doc::none); // not an array
+    EXPECT_EQ(d->find(b, "0"), json_doc::none);      // not an object
+    EXPECT_EQ(d->element(a, 0), json_doc::none);     // not an array
     EXPECT_EQ(d->raw(d->find(d->root(), "A")), "1"); // escaped key
     EXPECT_EQ(d->key(d->element(b, 2) + 1), "c");
 }

@@ -162,8 +162,8 @@ INSTANTIATE_TEST_SUITE_P(Table, StructuredBad, ::testing::ValuesIn(bad_cases));
 
 TEST(Structured, TextDataIsUnescaped)
 {
-    auto e = parse_structured(
-      "{" MIN R"(,"datacontenttype":"text/csv","data":"a,b\n\u00e9,\"c\""})");
+    auto e
+      = parse_structured("{" MIN R"(,"datacontenttype":"text/csv","data":"a,b\n\u00e9,\"c\""})");
     ASSERT_TRUE(e.has_value()) << e.error().message;
     EXPECT_EQ(e->kind, data_kind::text);
     EXPECT_EQ(e->data, "a,b\né,\"c\"");
@@ -204,7 +204,8 @@ TEST(Structured, EventOverTheLimitIsRefused)
     ASSERT_FALSE(e.has_value());
     EXPECT_EQ(e.error().code, errc::event_too_large);
     EXPECT_EQ(
-      e.error().message, "event is 307200 bytes or more serialized, over the limit of 262144 bytes");
+      e.error().message,
+      "event is 307200 bytes or more serialized, over the limit of 262144 bytes");
 }
 
 TEST(Structured, LimitCountsTheSerializedForm)

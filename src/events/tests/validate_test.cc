@@ -2,9 +2,8 @@
 #include "events/cloud_event.h"
 #include "events/parse.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
+#include <gtest/gtest.h>
 
 namespace sluice::events {
 namespace {
@@ -90,7 +89,8 @@ TEST(Validate, SizeLimitIsInclusive)
     auto r = validate(e, options);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, errc::event_too_large);
-    EXPECT_EQ(r.error().message, "event is 101 bytes or more serialized, over the limit of 100 bytes");
+    EXPECT_EQ(
+      r.error().message, "event is 101 bytes or more serialized, over the limit of 100 bytes");
 }
 
 TEST(ToJson, FixedOrderThenSortedExtensionsThenData)
