@@ -7,17 +7,12 @@
 namespace sluice::broker {
 
 asio::awaitable<void> delay_scheduler::fire_due() {
-    _log.refill();
     while (!_stopped) {
         auto due = _log.next_due();
-        if (!due) {
-            _log.refill(); // the loaded window may have been cut short by its size limit
-            due = _log.next_due();
-        }
         if (!due || *due > _clock.now()) {
             co_return;
         }
-        auto fired = co_await _log.fire_due(1000);
+        auto fired = co_await _log.fire_due(max_batch);
         if (!fired || fired->second.empty() || _stopped) {
             co_return;
         }
@@ -28,15 +23,16 @@ asio::awaitable<void> delay_scheduler::fire_due() {
 asio::awaitable<void> delay_scheduler::run() {
     _timer.emplace(co_await asio::this_coro::executor);
     while (!_stopped) {
-        auto refill_at = _log.refill();
         co_await fire_due();
         auto now = _clock.now();
-        auto wake = refill_at;
-        if (auto due = _log.next_due(); due && *due < wake) {
-            wake = *due;
+        // Nothing scheduled: sleep until poke(). Something due already (a failed or empty
+        // firing): try again shortly rather than spin.
+        auto wake = now + idle_wake;
+        if (auto due = _log.next_due()) {
+            wake = std::min(*due > now ? *due : now + retry_after, wake);
         }
         _wakes_at = wake;
-        _timer->expires_after(std::max(timestamp::duration(0), wake - now));
+        _timer->expires_after(wake - now);
         co_await _timer->async_wait(asio::as_tuple(asio::use_awaitable));
     }
 }

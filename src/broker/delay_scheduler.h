@@ -32,6 +32,13 @@ public:
     void poke(timestamp at);
     void stop();
 
+    /// Messages moved into the log per firing commit.
+    static constexpr size_t max_batch = 1000;
+    /// The loop wakes at least this often (a safety net: schedule() pokes it).
+    static constexpr millis idle_wake{60'000};
+    /// When what is due could not be fired (a storage error), the loop tries again after this.
+    static constexpr millis retry_after{10};
+
 private:
     partition_log& _log;
     const sluice::clock& _clock;

@@ -11,7 +11,6 @@ partition_log::partition_log(
   , _partition(partition)
   , _engine(engine)
   , _clock(clock)
-  , _loaded_until(clock.now())
   , _schedule_seq(static_cast<uint64_t>(to_unix_ms(clock.now())) << 20) {}
 
 std::string partition_log::key(uint64_t offset) const { return keys::log_key(_topic, _partition, offset); }
@@ -21,6 +20,10 @@ std::string partition_log::scheduled_key(timestamp at, uint64_t seq) const {
     keys::put_u64(k, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(at))));
     keys::put_u64(k, seq);
     return k;
+}
+
+timestamp partition_log::scheduled_at(std::string_view key, size_t prefix) {
+    return from_unix_ms(static_cast<int64_t>(keys::get_u64(key.substr(prefix))));
 }
 
 std::string partition_log::index_key(std::string_view message_id) const {
@@ -68,11 +71,8 @@ result<void> partition_log::recover() {
     if (r = recover_counts(); !r) {
         return r;
     }
-    _loaded_until = _clock.now();
-    while (!_due.empty()) {
-        _due.pop();
-    }
-    refill();
+    _next_due.reset();
+    _next_due_known = false; // the first next_due() looks
 
     auto now = _clock.now();
     auto dd = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
@@ -312,19 +312,23 @@ partition_log::sweep(
 }
 
 void partition_log::clear_scheduled() {
-    while (!_due.empty()) {
-        _due.pop();
-    }
-    _cancelled.clear();
+    _next_due.reset();
+    _next_due_known = false;
     _fired_below.clear();
     _scheduled = 0;
+}
+
+void partition_log::lower_next_due(timestamp at) {
+    if (_next_due_known && (!_next_due || at < *_next_due)) {
+        _next_due = at;
+    }
 }
 
 asio::awaitable<result<void>>
 partition_log::schedule(const std::vector<model::message>& messages, storage::write_batch extra) {
     storage::write_batch batch;
     batch.append(std::move(extra));
-    std::vector<due_item> loaded;
+    std::optional<timestamp> earliest;
     for (auto& m : messages) {
         auto k = scheduled_key(*m.deliver_at, ++_schedule_seq);
         if (k < _fired_below) {
@@ -332,8 +336,8 @@ partition_log::schedule(const std::vector<model::message>& messages, storage::wr
         }
         batch.put(storage::column::state, index_key(m.id), k);
         batch.put(storage::column::state, k, model::encode(m));
-        if (*m.deliver_at < _loaded_until) {
-            loaded.push_back({*m.deliver_at, std::move(k)});
+        if (!earliest || *m.deliver_at < *earliest) {
+            earliest = *m.deliver_at;
         }
     }
     batch.add(storage::column::state, counter_key(counter::scheduled), int64_t(messages.size()));
@@ -342,100 +346,82 @@ partition_log::schedule(const std::vector<model::message>& messages, storage::wr
         co_return committed.error();
     }
     _scheduled += messages.size();
-    for (auto& item : loaded) {
-        if (_due.size() >= max_loaded) {
-            // RAM is full: forget the rest of the window; refill() reads it back (an item
-            // loaded twice fires once: the second finds its record gone).
-            _loaded_until = std::min(_loaded_until, item.at);
-            continue;
-        }
-        _due.push(std::move(item));
+    if (earliest) {
+        lower_next_due(*earliest);
     }
     co_return result<void>{};
 }
 
 std::optional<timestamp> partition_log::next_due() {
-    while (!_due.empty() && _cancelled.contains(_due.top().key)) {
-        _cancelled.erase(_due.top().key);
-        _due.pop();
+    if (_next_due_known) {
+        return _next_due;
     }
-    if (_due.empty()) {
-        return std::nullopt;
-    }
-    return _due.top().at;
-}
-
-timestamp partition_log::refill() {
-    auto now = _clock.now();
-    if (_loaded_until - now < horizon / 2) {
-        auto from = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
-        auto lo = from;
-        keys::put_u64(lo, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(_loaded_until))));
-        auto until = now + horizon;
-        auto hi = from;
-        keys::put_u64(hi, static_cast<uint64_t>(to_unix_ms(until)));
-        // Load whole milliseconds only, up to max_loaded keys: when full, the window ends
-        // after the last millisecond loaded.
-        std::optional<int64_t> full_at;
-        auto r = _engine.scan(storage::column::state, lo, hi, [&](std::string_view k, std::string_view) {
-            auto ms = static_cast<int64_t>(keys::get_u64(k.substr(from.size())));
-            if (full_at && ms != *full_at) {
-                until = from_unix_ms(*full_at + 1);
-                return false;
+    // One seek to the first timer not yet fired (skipping those being removed right now).
+    auto prefix = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
+    std::optional<timestamp> found;
+    auto r = _engine.scan(
+        storage::column::state, std::max(prefix, _fired_below), keys::prefix_end(prefix),
+        [&](std::string_view k, std::string_view) {
+            if (_removing.contains(std::string(k))) {
+                return true;
             }
-            _due.push({from_unix_ms(ms), std::string(k)});
-            if (!full_at && _due.size() >= max_loaded) {
-                full_at = ms;
-            }
-            return true;
+            found = scheduled_at(k, prefix.size());
+            return false;
         });
-        if (r) {
-            _loaded_until = until;
-        }
+    if (!r) {
+        return _clock.now(); // not known: early is safe (the firing finds nothing or fails)
     }
-    return _loaded_until - horizon / 2;
+    _next_due = found;
+    _next_due_known = true;
+    return _next_due;
 }
 
 asio::awaitable<result<std::pair<uint64_t, std::vector<model::message>>>>
 partition_log::fire_due(size_t max) {
     auto now = _clock.now();
     // The due records are one key range of the timer index (deliver-at | seq): read them in
-    // one sequential scan, not a point read each (which re-reads index and data blocks per
-    // message once the index outgrows the block cache). The in-RAM heap only says when.
+    // one sequential scan from the last fired key, not a point read each. The scan goes one
+    // key past what it fires: that key's deliver-at is the next due time, so nothing else
+    // has to read the index ahead of time.
     auto prefix = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
     auto hi = prefix;
     keys::put_u64(hi, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(now) + 1)));
     auto lo = std::max(prefix, _fired_below);
+    const std::string fired_below_at_scan = _fired_below;
     std::vector<model::message> messages;
     storage::write_batch extra;
     uint64_t consumed = 0; // scheduled records removed, readable or not
     std::vector<std::string> taken;
     std::string last;
-    auto scanned = _engine.scan(storage::column::state, lo, hi, [&](std::string_view k, std::string_view v) {
-        std::string key(k);
-        if (_removing.contains(key)) {
-            return true; // being cancelled
-        }
-        extra.erase(storage::column::state, key);
-        ++consumed;
-        last = key;
-        if (auto m = model::decode(v)) {
-            extra.erase(storage::column::state, index_key(m->id));
-            messages.push_back(std::move(*m));
-        }
-        _removing.insert(key);
-        taken.push_back(std::move(key));
-        return consumed < max;
-    });
+    std::optional<timestamp> next;
+    auto scanned = _engine.scan(
+        storage::column::state, lo, keys::prefix_end(prefix), [&](std::string_view k, std::string_view v) {
+            std::string key(k);
+            if (_removing.contains(key)) {
+                return true; // being cancelled
+            }
+            if (key >= hi || consumed == max) {
+                next = scheduled_at(k, prefix.size());
+                return false;
+            }
+            extra.erase(storage::column::state, key);
+            ++consumed;
+            last = key;
+            if (auto m = model::decode(v)) {
+                extra.erase(storage::column::state, index_key(m->id));
+                messages.push_back(std::move(*m));
+            }
+            _removing.insert(key);
+            taken.push_back(std::move(key));
+            return true;
+        });
     if (!scanned) {
         co_return scanned.error();
     }
+    // What the scan saw is the stored state now; schedule() lowers it for what comes later.
+    _next_due = next;
+    _next_due_known = true;
     if (consumed == 0) {
-        // Nothing stored is due: what the heap says is due was cancelled or fired already.
-        while (!_due.empty() && _due.top().at <= now) {
-            _cancelled.erase(_due.top().key);
-            _due.pop();
-        }
         co_return std::pair<uint64_t, std::vector<model::message>>{_next_offset, {}};
     }
     extra.add(storage::column::state, counter_key(counter::scheduled), -int64_t(consumed));
@@ -444,15 +430,16 @@ partition_log::fire_due(size_t max) {
         _removing.erase(key);
     }
     if (!first) {
-        co_return first.error(); // nothing moved: the same range is due again on the next tick
+        // Nothing moved: the same range is due again (next_due() looks it up).
+        _next_due_known = false;
+        co_return first.error();
     }
     // Every key up to the last one fired is gone now; new timers are always later (they were
-    // in the future when scheduled), so the next scan can start after it.
+    // in the future when scheduled), so the next scan can start after it — unless schedule()
+    // lowered the start meanwhile (the clock went back).
     last.push_back('\0');
-    _fired_below = std::move(last);
-    while (!_due.empty() && _due.top().key < _fired_below) {
-        _cancelled.erase(_due.top().key);
-        _due.pop();
+    if (_fired_below >= fired_below_at_scan) {
+        _fired_below = std::max(_fired_below, std::move(last));
     }
     _scheduled -= std::min(_scheduled, consumed);
     co_return std::pair<uint64_t, std::vector<model::message>>{*first, std::move(messages)};
@@ -472,10 +459,6 @@ asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string messag
         co_return errc::message_not_found; // being delivered (or cancelled) right now
     }
     auto prefix = keys::state_prefix(_topic, _partition, keys::state_kind::scheduled);
-    std::optional<timestamp> at;
-    if (key.size() >= prefix.size() + 8) {
-        at = from_unix_ms(static_cast<int64_t>(keys::get_u64(std::string_view(key).substr(prefix.size()))));
-    }
     storage::write_batch batch;
     batch.erase(storage::column::state, idx);
     batch.erase(storage::column::state, key);
@@ -484,14 +467,12 @@ asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string messag
     auto committed = co_await _engine.commit(std::move(batch));
     _removing.erase(key);
     if (!committed) {
-        if (at && *at < _loaded_until) {
-            _due.push({*at, std::move(key)}); // fire_due may have skipped it meanwhile
+        if (key.size() >= prefix.size() + 8) {
+            lower_next_due(scheduled_at(key, prefix.size())); // a firing may have skipped it
         }
         co_return committed.error();
     }
-    if (at && *at < _loaded_until) {
-        _cancelled.insert(std::move(key)); // possibly in _due: skip it there
-    }
+    // A next_due() that was this message stays: early, the firing then finds nothing due.
     if (_scheduled > 0) {
         --_scheduled;
     }

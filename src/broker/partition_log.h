@@ -10,7 +10,6 @@
 #include <deque>
 #include <functional>
 #include <optional>
-#include <queue>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,8 +22,8 @@ namespace sluice::broker {
 ///
 /// Offsets are assigned in call order; commits complete in call order (the engine's promise),
 /// so committed_end() only grows. Lives on one shard; not thread-safe. Memory: the log and the
-/// scheduled messages stay on disk; RAM holds the keys of messages due within `horizon` and the
-/// dedup ids of the current window.
+/// scheduled messages stay on disk; RAM holds the next due time and the dedup ids of the
+/// current window.
 class partition_log {
 public:
     partition_log(uint32_t topic, uint32_t partition, storage::engine& engine, const sluice::clock& clock);
@@ -97,14 +96,14 @@ public:
     schedule(const std::vector<model::message>& messages, storage::write_batch extra);
     /// Forgets every scheduled message (purge; the caller erased them from storage).
     void clear_scheduled();
-    /// When the earliest loaded scheduled message is due.
+    /// When the earliest scheduled message is due (nullopt: none is scheduled). Known from the
+    /// last firing scan, which reads one key past what it fires, and from schedule(); looks it
+    /// up in storage (one seek) only after recover(), clear_scheduled() or a failed commit.
+    /// May be early (a cancelled message), never late.
     std::optional<timestamp> next_due();
     /// Moves up to `max` due messages into the log. Returns the first offset and the messages
     /// (empty when nothing was due).
     asio::awaitable<result<std::pair<uint64_t, std::vector<model::message>>>> fire_due(size_t max);
-    /// Loads the keys of messages due before now + horizon, if the loaded window runs low.
-    /// Returns when the window should next be extended.
-    timestamp refill();
     /// Removes a scheduled message by id. errc::message_not_found when it is not (or no
     /// longer) scheduled.
     asio::awaitable<result<void>> cancel_scheduled(std::string message_id);
@@ -129,16 +128,7 @@ public:
     static constexpr uint64_t max_queued_publish_bytes = uint64_t(64) << 20;
     bool over_write_budget() const { return _engine.queued_bytes() > max_queued_publish_bytes; }
 
-    static constexpr millis horizon{60'000};
-    /// At most this many scheduled messages are loaded in RAM; the window shrinks to fit.
-    static constexpr size_t max_loaded = 100'000;
-
 private:
-    struct due_item {
-        timestamp at;
-        std::string key;
-        bool operator>(const due_item& o) const { return at > o.at || (at == o.at && key > o.key); }
-    };
     struct dedup_entry {
         std::string message_id;
         timestamp expires;
@@ -149,6 +139,9 @@ private:
     result<void> count_by_scanning();
     std::string scheduled_key(timestamp at, uint64_t seq) const;
     std::string index_key(std::string_view message_id) const;
+    /// The deliver-at of a scheduled key (its first 8 bytes after `prefix`).
+    static timestamp scheduled_at(std::string_view key, size_t prefix);
+    void lower_next_due(timestamp at);
 
     uint32_t _topic;
     uint32_t _partition;
@@ -163,11 +156,13 @@ private:
     uint64_t _truncating_below = 0;
     uint64_t _truncated_below = 0; ///< _truncating_below before the truncation in flight
 
-    std::priority_queue<due_item, std::vector<due_item>, std::greater<>> _due;
-    timestamp _loaded_until;
+    /// The earliest stored deliver-at as of the last look (nullopt: none), lowered by
+    /// schedule(); only meaningful while _next_due_known. No key is held in RAM: the timer
+    /// index is read where it is due, so RAM does not grow with the number scheduled.
+    std::optional<timestamp> _next_due;
+    bool _next_due_known = false;
     uint64_t _scheduled = 0;
     uint64_t _schedule_seq;
-    std::unordered_set<std::string> _cancelled; ///< scheduled keys cancelled while in _due
     std::unordered_set<std::string> _removing;  ///< scheduled keys fire_due/cancel is committing
     std::string _fired_below; ///< every timer key below this was fired (scans start here)
 
