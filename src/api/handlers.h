@@ -46,6 +46,24 @@ asio::awaitable<http::response> ack_subscription(services& s, http::request_cont
 asio::awaitable<http::response> subscription_visibility(services& s, http::request_context& ctx);
 asio::awaitable<http::response> seek_subscription(services& s, http::request_context& ctx);
 
+// buses.cc: event buses, events, rules, replays, test-pattern (docs/event-bus.md).
+asio::awaitable<http::response> create_bus(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_bus(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_bus(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_buses(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_bus(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_events(services& s, http::request_context& ctx);
+asio::awaitable<http::response> create_rule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_rule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_rule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_rules(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_rule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> test_pattern(services& s, http::request_context& ctx);
+asio::awaitable<http::response> start_replay(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_replays(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_replay(services& s, http::request_context& ctx);
+asio::awaitable<http::response> cancel_replay(services& s, http::request_context& ctx);
+
 // triggers.cc: triggers (docs/triggers.md).
 asio::awaitable<http::response> create_trigger(services& s, http::request_context& ctx);
 asio::awaitable<http::response> put_trigger(services& s, http::request_context& ctx);

@@ -40,6 +40,24 @@ void register_routes(http::router& r, services& s) {
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/ack", ack_subscription);
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/visibility", subscription_visibility);
     add(verb::post, "/v1/topics/{name}/subscriptions/{sub}/seek", seek_subscription);
+    // Event buses (docs/event-bus.md).
+    add(verb::post, "/v1/buses", create_bus);
+    add(verb::get, "/v1/buses", list_buses);
+    add(verb::get, "/v1/buses/{bus}", get_bus);
+    add(verb::put, "/v1/buses/{bus}", put_bus);
+    add(verb::delete_, "/v1/buses/{bus}", delete_bus);
+    add(verb::post, "/v1/buses/{bus}/events", put_events);
+    add(verb::post, "/v1/buses/{bus}/rules", create_rule);
+    add(verb::get, "/v1/buses/{bus}/rules", list_rules);
+    add(verb::get, "/v1/buses/{bus}/rules/{rule}", get_rule);
+    add(verb::put, "/v1/buses/{bus}/rules/{rule}", put_rule);
+    add(verb::delete_, "/v1/buses/{bus}/rules/{rule}", delete_rule);
+    add(verb::post, "/v1/buses/{bus}/replays", start_replay);
+    add(verb::get, "/v1/buses/{bus}/replays", list_replays);
+    add(verb::get, "/v1/replays/{id}", get_replay);
+    add(verb::delete_, "/v1/replays/{id}", cancel_replay);
+    add(verb::post, "/v1/test-pattern", test_pattern);
+
     // Triggers (docs/triggers.md).
     add(verb::post, "/v1/triggers", create_trigger);
     add(verb::get, "/v1/triggers", list_triggers);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "broker/queue_frontend.h"
+#include "bus/bus_service.h"
 #include "broker/redrive_service.h"
 #include "broker/topic_frontend.h"
 #include "functions/function_service.h"
@@ -27,6 +28,8 @@ struct services {
     broker::redrive_service* redrive = nullptr;
     /// Triggers (messages invoke functions); set by the application.
     triggers::trigger_service* triggers = nullptr;
+    /// Event buses, rules and replays; set by the application.
+    bus::bus_service* buses = nullptr;
 };
 
 } // namespace sluice::api

@@ -5,6 +5,7 @@
 #include "broker/queue_frontend.h"
 #include "broker/topic_frontend.h"
 #include "triggers/trigger_service.h"
+#include "bus/bus_service.h"
 #include "functions/function_service.h"
 #include "http/server.h"
 #include "shard/shard_set.h"
@@ -32,12 +33,14 @@ struct running {
     broker::topic_frontend& topics;
     functions::function_service& functions;
     triggers::trigger_service& triggers;
+    bus::bus_service& buses;
     broker::redrive_service& redrive;
 };
 
 /// Reverse start order: no new connections, end long polls, wait for requests in flight.
 asio::awaitable<void> shutdown(running r) {
     co_await r.server.stop_accepting();
+    co_await r.buses.stop();    // before the functions and the broker it uses
     co_await r.triggers.stop(); // before the functions and the broker it uses
     co_await r.functions.stop(); // before the broker: async consumers use its queues
     co_await r.redrive.stop();
@@ -121,7 +124,8 @@ int run_server(const config::server_config& cfg) {
     http::router router(probe);
     broker::redrive_service redrive(shards, queues, *engine, clock::system());
     triggers::trigger_service triggers(shards, *engine, clock::system(), queues, topics, functions);
-    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &topics, &redrive, &triggers};
+    bus::bus_service buses(shards, *engine, clock::system(), queues, topics, functions);
+    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &topics, &redrive, &triggers, &buses};
     api::register_routes(router, services);
     http::server_options so;
     so.host = listen.first;
@@ -139,6 +143,7 @@ int run_server(const config::server_config& cfg) {
         functions.recover();
         redrive.recover();
         triggers.recover();
+        buses.recover();
         server.start();
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
@@ -150,6 +155,7 @@ int run_server(const config::server_config& cfg) {
     functions.start();
     redrive.start();
     triggers.start();
+    buses.start();
     log->info(
         "sluice serving on http://{}:{} (data dir {}, {} shards, durability {})", so.host,
         server.port(), cfg.data_dir, shard_count, cfg.durability);
@@ -165,7 +171,7 @@ int run_server(const config::server_config& cfg) {
     std::signal(SIGTERM, SIG_DFL);
 
     main_ctx.restart();
-    auto done = asio::co_spawn(main_ctx, shutdown({server, queues, topics, functions, triggers, redrive}), asio::use_future);
+    auto done = asio::co_spawn(main_ctx, shutdown({server, queues, topics, functions, triggers, buses, redrive}), asio::use_future);
     main_ctx.run();
     done.get();
     shards.stop();

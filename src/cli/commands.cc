@@ -16,6 +16,7 @@ void add_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_publish_command(app, options);
     add_sub_commands(app, options);
     add_trigger_commands(app, options);
+    add_bus_commands(app, options);
 }
 
 } // namespace sluice::cli

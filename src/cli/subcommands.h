@@ -24,5 +24,7 @@ void add_publish_command(CLI::App& app, std::shared_ptr<global_options> options)
 void add_sub_commands(CLI::App& app, std::shared_ptr<global_options> options);
 void add_sub_message_commands(CLI::App& sub, std::shared_ptr<global_options> options);
 void add_trigger_commands(CLI::App& app, std::shared_ptr<global_options> options);
+/// `sluice bus`, `sluice rule`, `sluice replay`, `sluice test-pattern` (bus.cc).
+void add_bus_commands(CLI::App& app, std::shared_ptr<global_options> options);
 
 } // namespace sluice::cli

@@ -1,6 +1,7 @@
 #include "http/error_table.h"
 
 #include "broker/errc.h"
+#include "bus/errc.h"
 #include "functions/errc.h"
 #include "storage/errc.h"
 #include "triggers/errc.h"
@@ -14,6 +15,7 @@ constexpr std::string_view broker_cat = "sluice.broker";
 constexpr std::string_view storage_cat = "sluice.storage";
 constexpr std::string_view functions_cat = "sluice.functions";
 constexpr std::string_view triggers_cat = "sluice.triggers";
+constexpr std::string_view bus_cat = "sluice.bus";
 
 constexpr error_mapping table[] = {
     {broker_cat, int(broker::errc::queue_not_found), 404, "QueueNotFound"},
@@ -47,6 +49,14 @@ constexpr error_mapping table[] = {
     {triggers_cat, int(triggers::errc::source_not_found), 400, "SourceNotFound"},
     {triggers_cat, int(triggers::errc::function_not_found), 400, "FunctionNotFound"},
     {triggers_cat, int(triggers::errc::invalid_on_failure), 400, "InvalidOnFailure"},
+    {bus_cat, int(bus::errc::bus_not_found), 404, "BusNotFound"},
+    {bus_cat, int(bus::errc::bus_already_exists), 409, "BusAlreadyExists"},
+    {bus_cat, int(bus::errc::bus_in_use), 409, "BusInUse"},
+    {bus_cat, int(bus::errc::rule_not_found), 404, "RuleNotFound"},
+    {bus_cat, int(bus::errc::rule_already_exists), 409, "RuleAlreadyExists"},
+    {bus_cat, int(bus::errc::target_not_found), 400, "TargetNotFound"},
+    {bus_cat, int(bus::errc::replay_not_found), 404, "ReplayNotFound"},
+    {bus_cat, int(bus::errc::invalid_replay), 400, "InvalidReplay"},
     {functions_cat, int(functions::errc::function_not_found), 404, "FunctionNotFound"},
     {functions_cat, int(functions::errc::function_already_exists), 409, "FunctionAlreadyExists"},
     {functions_cat, int(functions::errc::invalid_code), 400, "InvalidCode"},

@@ -1,0 +1,484 @@
+// Handlers for event buses, their events, rules and replays, and test-pattern (docs/event-bus.md).
+#include "api/handlers.h"
+#include "api/request_parsing.h"
+#include "bus/bus_service.h"
+#include "events/parse.h"
+#include "http/error_table.h"
+#include "json/object_reader.h"
+#include "model/names.h"
+#include "pattern/evaluate.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+namespace sluice::api {
+namespace {
+
+using bus::bus_service;
+
+parsed<std::string> resource_name(std::string_view what, std::string_view name) {
+    if (!model::is_valid_name(name)) {
+        return http::invalid_name(fmt::format("invalid {} name '{}': use 1 to 128 characters from A-Z a-z 0-9 _ . -",
+                                              what, name.substr(0, 200)));
+    }
+    if (name.starts_with("_")) {
+        return http::invalid_name(fmt::format("{} names starting with '_' are reserved", what));
+    }
+    return std::string(name);
+}
+
+http::api_error bus_error(const error_code& ec, std::string_view what, const std::string& message = {}) {
+    auto e = http::to_api_error(ec, std::string(what));
+    if (!message.empty()) {
+        e.message = message;
+    }
+    return e;
+}
+
+boost::json::object to_json(const bus::bus_info& b) {
+    auto o = bus::to_json(b.def.config);
+    o["name"] = b.def.name;
+    o["created_at"] = format_rfc3339(b.def.created_at);
+    o["rules"] = b.rules;
+    boost::json::object s;
+    s["events"] = b.stats.events;
+    s["dispatched"] = b.stats.dispatched;
+    s["matched"] = b.stats.matched;
+    s["backlog"] = b.stats.backlog;
+    s["archived"] = b.stats.archived;
+    s["retry_backlog"] = b.stats.retry_backlog;
+    o["stats"] = std::move(s);
+    return o;
+}
+
+boost::json::object to_json(const bus::rule_info& r) {
+    auto o = bus::to_json(r.def.config);
+    for (auto& t : o["targets"].as_array()) {
+        auto& to = t.as_object();
+        if (auto it = to.find("secret"); it != to.end() && !it->value().get_string().empty()) {
+            it->value() = "********"; // never echoed back
+        }
+    }
+    o["name"] = r.def.name;
+    o["bus"] = r.def.bus;
+    o["created_at"] = format_rfc3339(r.def.created_at);
+    boost::json::object s;
+    s["matched"] = r.stats.matched;
+    s["delivered"] = r.stats.delivered;
+    s["failed"] = r.stats.failed;
+    s["retried"] = r.stats.retried;
+    s["dead_lettered"] = r.stats.dead_lettered;
+    s["dropped"] = r.stats.dropped;
+    o["stats"] = std::move(s);
+    return o;
+}
+
+boost::json::object to_json(const bus::replay_task& t) {
+    boost::json::object o;
+    o["id"] = t.id;
+    o["bus"] = t.bus;
+    o["from"] = format_rfc3339(t.from);
+    o["to"] = format_rfc3339(t.to);
+    boost::json::array rules;
+    for (const auto& r : t.rules) {
+        rules.emplace_back(r);
+    }
+    o["rules"] = std::move(rules);
+    o["state"] = t.state;
+    o["replayed"] = t.replayed;
+    o["matched"] = t.matched;
+    o["last_event_time"] = t.last_event_time.empty() ? boost::json::value(nullptr) : boost::json::value(t.last_event_time);
+    o["created_at"] = format_rfc3339(t.created_at);
+    o["finished_at"] = t.finished_at ? boost::json::value(format_rfc3339(*t.finished_at)) : boost::json::value(nullptr);
+    return o;
+}
+
+asio::awaitable<http::response> put_or_create_bus(services& s, http::request_context& ctx, std::string name,
+                                                  boost::json::object body, bus_service::put_mode mode) {
+    body.erase("name");
+    std::string error;
+    auto config = bus::parse_bus_config(body, error);
+    if (!config) {
+        co_return ctx.error(http::bad_request(error));
+    }
+    auto r = co_await s.buses->put_bus(name, *config, mode);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", name)));
+    }
+    co_return ctx.json(r->second ? 201 : 200, boost::json::serialize(to_json(r->first)));
+}
+
+/// The content type without parameters, lowercased.
+std::string media_type(std::string_view content_type) {
+    auto semi = content_type.find(';');
+    auto t = content_type.substr(0, semi);
+    while (!t.empty() && t.back() == ' ') {
+        t.remove_suffix(1);
+    }
+    std::string out(t);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+boost::json::object event_error(size_t index, const events::error& e) {
+    boost::json::object o;
+    o["index"] = index;
+    boost::json::object err;
+    err["code"] = e.code == events::errc::event_too_large ? "EventTooLarge" : "InvalidEvent";
+    err["message"] = e.message;
+    o["error"] = std::move(err);
+    return o;
+}
+
+} // namespace
+
+asio::awaitable<http::response> create_bus(services& s, http::request_context& ctx) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    auto it = obj.find("name");
+    if (it == obj.end() || !it->value().is_string()) {
+        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
+    }
+    auto name = resource_name("bus", it->value().get_string());
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_bus(s, ctx, std::get<std::string>(name), obj, bus_service::put_mode::create);
+}
+
+asio::awaitable<http::response> put_bus(services& s, http::request_context& ctx) {
+    auto name = resource_name("bus", ctx.param("bus"));
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, true);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_bus(s, ctx, std::get<std::string>(name), std::get<boost::json::object>(body),
+                                         bus_service::put_mode::upsert);
+}
+
+asio::awaitable<http::response> get_bus(services& s, http::request_context& ctx) {
+    std::string name(ctx.param("bus"));
+    auto r = co_await s.buses->get_bus(name);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", name.substr(0, 200))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*r)));
+}
+
+asio::awaitable<http::response> list_buses(services& s, http::request_context& ctx) {
+    boost::json::array arr;
+    for (auto& b : co_await s.buses->list_buses()) {
+        arr.push_back(to_json(b));
+    }
+    boost::json::object o;
+    o["buses"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> delete_bus(services& s, http::request_context& ctx) {
+    std::string name(ctx.param("bus"));
+    auto r = co_await s.buses->delete_bus(name);
+    if (!r) {
+        std::string message;
+        if (r.error() == bus::errc::bus_in_use) {
+            message = name == "default" ? "the default bus cannot be deleted"
+                                        : fmt::format("a rule of another bus sends to bus '{}': delete that rule first", name);
+        }
+        co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", name.substr(0, 200)), message));
+    }
+    co_return ctx.empty(204);
+}
+
+asio::awaitable<http::response> put_events(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    const auto type = media_type(ctx.req[boost::beast::http::field::content_type]);
+    bool batch = type == "application/cloudevents-batch+json";
+    bool structured = type == "application/cloudevents+json";
+    bool binary = !batch && !structured && ctx.req.find("ce-specversion") != ctx.req.end();
+    if (!batch && !structured && !binary) {
+        // Plain JSON without ce- headers: an object is one structured event, an array a batch.
+        auto first = ctx.req.body().find_first_not_of(" \t\r\n");
+        if (type == "application/json" && first != std::string::npos) {
+            batch = ctx.req.body()[first] == '[';
+            structured = !batch;
+        } else {
+            co_return ctx.error(http::api_error{
+                415, "UnsupportedMediaType",
+                "send CloudEvents as application/cloudevents+json (one event), "
+                "application/cloudevents-batch+json (an array), or binary mode (ce-specversion, ce-id, "
+                "ce-source, ce-type headers; the body is the data)"});
+        }
+    }
+    std::vector<events::cloud_event> accepted;
+    std::vector<size_t> index_of;
+    boost::json::array results;
+    size_t total = 0;
+    if (batch) {
+        auto parsed = events::parse_batch(ctx.req.body());
+        if (!parsed) {
+            co_return ctx.error(http::api_error{400, "InvalidEvent", parsed.error().message});
+        }
+        total = parsed->size();
+        for (size_t i = 0; i < parsed->size(); ++i) {
+            auto& one = (*parsed)[i];
+            if (one) {
+                index_of.push_back(i);
+                accepted.push_back(std::move(*one));
+                results.emplace_back(nullptr); // filled below
+            } else {
+                results.push_back(event_error(i, one.error()));
+            }
+        }
+    } else {
+        events::detailed_result<events::cloud_event> one = [&] {
+            if (structured) {
+                return events::parse_structured(ctx.req.body());
+            }
+            std::vector<std::pair<std::string, std::string>> headers;
+            for (const auto& f : ctx.req) {
+                headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            }
+            return events::parse_binary(headers, ctx.req.body());
+        }();
+        if (!one) {
+            auto code = one.error().code == events::errc::event_too_large ? "EventTooLarge" : "InvalidEvent";
+            co_return ctx.error(http::api_error{one.error().code == events::errc::event_too_large ? 413u : 400u, code,
+                                                one.error().message});
+        }
+        total = 1;
+        index_of.push_back(0);
+        accepted.push_back(std::move(*one));
+        results.emplace_back(nullptr);
+    }
+    size_t ok = 0;
+    if (!accepted.empty()) {
+        auto ids = std::vector<std::string>();
+        for (auto& e : accepted) {
+            ids.push_back(e.id);
+        }
+        auto r = co_await s.buses->put_events(bus, std::move(accepted));
+        if (!r) {
+            co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", bus.substr(0, 200))));
+        }
+        for (size_t k = 0; k < r->size(); ++k) {
+            boost::json::object o;
+            o["index"] = index_of[k];
+            o["id"] = ids[k];
+            if ((*r)[k]) {
+                o["position"] = (*r)[k]->message_id;
+                ++ok;
+            } else {
+                auto e = http::to_api_error((*r)[k].error(), "event");
+                boost::json::object err;
+                err["code"] = e.code;
+                err["message"] = e.message;
+                o["error"] = std::move(err);
+            }
+            results[index_of[k]] = std::move(o);
+        }
+    }
+    if (!batch && ok == 0 && total == 1) {
+        auto err = results[0].as_object()["error"].as_object();
+        co_return ctx.error(http::api_error{503, std::string(err["code"].as_string()), std::string(err["message"].as_string())});
+    }
+    boost::json::object o;
+    o["accepted"] = ok;
+    o["failed"] = total - ok;
+    o["events"] = std::move(results);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+namespace {
+
+asio::awaitable<http::response> put_or_create_rule(services& s, http::request_context& ctx, std::string bus,
+                                                   std::string name, boost::json::object body,
+                                                   bus_service::put_mode mode) {
+    body.erase("name");
+    std::string error;
+    auto config = bus::parse_rule_config(body, error);
+    if (!config) {
+        co_return ctx.error(http::bad_request(error));
+    }
+    std::string message;
+    auto r = co_await s.buses->put_rule(bus, name, std::move(*config), mode, message);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("rule '{}' of bus '{}'", name, bus.substr(0, 200)), message));
+    }
+    co_return ctx.json(r->second ? 201 : 200, boost::json::serialize(to_json(r->first)));
+}
+
+} // namespace
+
+asio::awaitable<http::response> create_rule(services& s, http::request_context& ctx) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    auto it = obj.find("name");
+    if (it == obj.end() || !it->value().is_string()) {
+        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
+    }
+    auto name = resource_name("rule", it->value().get_string());
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_rule(s, ctx, std::string(ctx.param("bus")), std::get<std::string>(name), obj,
+                                          bus_service::put_mode::create);
+}
+
+asio::awaitable<http::response> put_rule(services& s, http::request_context& ctx) {
+    auto name = resource_name("rule", ctx.param("rule"));
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_rule(s, ctx, std::string(ctx.param("bus")), std::get<std::string>(name),
+                                          std::get<boost::json::object>(body), bus_service::put_mode::upsert);
+}
+
+asio::awaitable<http::response> get_rule(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    std::string name(ctx.param("rule"));
+    auto r = co_await s.buses->get_rule(bus, name);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("rule '{}' of bus '{}'", name.substr(0, 200), bus.substr(0, 200))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*r)));
+}
+
+asio::awaitable<http::response> list_rules(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    auto r = co_await s.buses->list_rules(bus);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", bus.substr(0, 200))));
+    }
+    boost::json::array arr;
+    for (auto& rule : *r) {
+        arr.push_back(to_json(rule));
+    }
+    boost::json::object o;
+    o["rules"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> delete_rule(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    std::string name(ctx.param("rule"));
+    auto r = co_await s.buses->delete_rule(bus, name);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("rule '{}' of bus '{}'", name.substr(0, 200), bus.substr(0, 200))));
+    }
+    co_return ctx.empty(204);
+}
+
+asio::awaitable<http::response> test_pattern(services&, http::request_context& ctx) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    json::object_reader r(obj);
+    const auto* pattern = r.any("pattern");
+    const auto* event = r.any("event");
+    r.reject_unknown();
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    if (pattern == nullptr || event == nullptr) {
+        co_return ctx.error(http::bad_request("'pattern' and 'event' are required"));
+    }
+    auto pattern_text = pattern->is_string() ? std::string(pattern->get_string()) : boost::json::serialize(*pattern);
+    auto event_text = event->is_string() ? std::string(event->get_string()) : boost::json::serialize(*event);
+    auto m = pattern::matches(pattern_text, event_text);
+    if (!m) {
+        co_return ctx.error(http::api_error{400, "InvalidPattern", m.error().message});
+    }
+    boost::json::object o;
+    o["matches"] = *m;
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> start_replay(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    json::object_reader r(std::get<boost::json::object>(body));
+    auto from = r.time("from");
+    auto to = r.time("to");
+    std::vector<std::string> rules;
+    if (const auto* v = r.any("rules")) {
+        if (!v->is_array()) {
+            r.fail("'rules' must be an array of rule names");
+        } else {
+            for (const auto& n : v->get_array()) {
+                if (!n.is_string() || !model::is_valid_name(n.get_string())) {
+                    r.fail("'rules' must be an array of rule names");
+                    break;
+                }
+                rules.emplace_back(n.get_string());
+            }
+        }
+    }
+    r.reject_unknown();
+    if (r.ok() && !from) {
+        r.fail("'from' (an RFC 3339 time) is required");
+    }
+    if (!r.ok()) {
+        co_return ctx.error(http::bad_request(r.error()));
+    }
+    std::string message;
+    auto t = co_await s.buses->start_replay(bus, *from, to.value_or(s.clock.now()), std::move(rules), message);
+    if (!t) {
+        co_return ctx.error(bus_error(t.error(), fmt::format("event bus '{}'", bus.substr(0, 200)), message));
+    }
+    co_return ctx.json(201, boost::json::serialize(to_json(*t)));
+}
+
+asio::awaitable<http::response> list_replays(services& s, http::request_context& ctx) {
+    std::string bus(ctx.param("bus"));
+    if (!co_await s.buses->get_bus(bus)) {
+        co_return ctx.error(bus_error(bus::errc::bus_not_found, fmt::format("event bus '{}'", bus.substr(0, 200))));
+    }
+    boost::json::array arr;
+    for (auto& t : s.buses->list_replays(bus)) {
+        arr.push_back(to_json(t));
+    }
+    boost::json::object o;
+    o["replays"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> get_replay(services& s, http::request_context& ctx) {
+    std::string id(ctx.param("id"));
+    auto t = s.buses->get_replay(id);
+    if (!t) {
+        co_return ctx.error(bus_error(t.error(), fmt::format("replay '{}'", id.substr(0, 200))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*t)));
+}
+
+asio::awaitable<http::response> cancel_replay(services& s, http::request_context& ctx) {
+    std::string id(ctx.param("id"));
+    auto t = co_await s.buses->cancel_replay(id);
+    if (!t) {
+        co_return ctx.error(bus_error(t.error(), fmt::format("replay '{}'", id.substr(0, 200))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*t)));
+}
+
+} // namespace sluice::api
