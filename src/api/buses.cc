@@ -481,4 +481,99 @@ asio::awaitable<http::response> cancel_replay(services& s, http::request_context
     co_return ctx.json(200, boost::json::serialize(to_json(*t)));
 }
 
+namespace {
+
+boost::json::object to_json(const bus::schedule_info& i) {
+    auto o = bus::to_json(i.def.config);
+    auto& t = o["target"].as_object();
+    if (auto it = t.find("secret"); it != t.end() && !it->value().get_string().empty()) {
+        it->value() = "********";
+    }
+    o["name"] = i.def.name;
+    o["created_at"] = format_rfc3339(i.def.created_at);
+    boost::json::object s;
+    s["fired"] = i.stats.fired;
+    s["skipped"] = i.stats.skipped;
+    s["last_fire"] = i.stats.last_fire ? boost::json::value(format_rfc3339(*i.stats.last_fire)) : boost::json::value(nullptr);
+    s["next_fire"] = i.stats.next_fire ? boost::json::value(format_rfc3339(*i.stats.next_fire)) : boost::json::value(nullptr);
+    o["stats"] = std::move(s);
+    return o;
+}
+
+asio::awaitable<http::response> put_or_create_schedule(services& s, http::request_context& ctx, std::string name,
+                                                       boost::json::object body, bus_service::put_mode mode) {
+    body.erase("name");
+    std::string error;
+    auto config = bus::parse_schedule_config(body, error);
+    if (!config) {
+        co_return ctx.error(http::bad_request(error));
+    }
+    std::string message;
+    auto r = co_await s.buses->put_schedule(name, std::move(*config), mode, message);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("schedule '{}'", name), message));
+    }
+    co_return ctx.json(r->second ? 201 : 200, boost::json::serialize(to_json(r->first)));
+}
+
+} // namespace
+
+asio::awaitable<http::response> create_schedule(services& s, http::request_context& ctx) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    auto it = obj.find("name");
+    if (it == obj.end() || !it->value().is_string()) {
+        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
+    }
+    auto name = resource_name("schedule", it->value().get_string());
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_schedule(s, ctx, std::get<std::string>(name), obj, bus_service::put_mode::create);
+}
+
+asio::awaitable<http::response> put_schedule(services& s, http::request_context& ctx) {
+    auto name = resource_name("schedule", ctx.param("name"));
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        co_return ctx.error(*e);
+    }
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        co_return ctx.error(*e);
+    }
+    co_return co_await put_or_create_schedule(s, ctx, std::get<std::string>(name), std::get<boost::json::object>(body),
+                                              bus_service::put_mode::upsert);
+}
+
+asio::awaitable<http::response> get_schedule(services& s, http::request_context& ctx) {
+    std::string name(ctx.param("name"));
+    auto r = s.buses->get_schedule(name);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("schedule '{}'", name.substr(0, 200))));
+    }
+    co_return ctx.json(200, boost::json::serialize(to_json(*r)));
+}
+
+asio::awaitable<http::response> list_schedules(services& s, http::request_context& ctx) {
+    boost::json::array arr;
+    for (auto& i : s.buses->list_schedules()) {
+        arr.push_back(to_json(i));
+    }
+    boost::json::object o;
+    o["schedules"] = std::move(arr);
+    co_return ctx.json(200, boost::json::serialize(o));
+}
+
+asio::awaitable<http::response> delete_schedule(services& s, http::request_context& ctx) {
+    std::string name(ctx.param("name"));
+    auto r = co_await s.buses->delete_schedule(name);
+    if (!r) {
+        co_return ctx.error(bus_error(r.error(), fmt::format("schedule '{}'", name.substr(0, 200))));
+    }
+    co_return ctx.empty(204);
+}
+
 } // namespace sluice::api

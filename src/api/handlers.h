@@ -63,6 +63,11 @@ asio::awaitable<http::response> start_replay(services& s, http::request_context&
 asio::awaitable<http::response> list_replays(services& s, http::request_context& ctx);
 asio::awaitable<http::response> get_replay(services& s, http::request_context& ctx);
 asio::awaitable<http::response> cancel_replay(services& s, http::request_context& ctx);
+asio::awaitable<http::response> create_schedule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> put_schedule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> get_schedule(services& s, http::request_context& ctx);
+asio::awaitable<http::response> list_schedules(services& s, http::request_context& ctx);
+asio::awaitable<http::response> delete_schedule(services& s, http::request_context& ctx);
 
 // triggers.cc: triggers (docs/triggers.md).
 asio::awaitable<http::response> create_trigger(services& s, http::request_context& ctx);

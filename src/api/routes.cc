@@ -57,6 +57,11 @@ void register_routes(http::router& r, services& s) {
     add(verb::get, "/v1/replays/{id}", get_replay);
     add(verb::delete_, "/v1/replays/{id}", cancel_replay);
     add(verb::post, "/v1/test-pattern", test_pattern);
+    add(verb::post, "/v1/schedules", create_schedule);
+    add(verb::get, "/v1/schedules", list_schedules);
+    add(verb::get, "/v1/schedules/{name}", get_schedule);
+    add(verb::put, "/v1/schedules/{name}", put_schedule);
+    add(verb::delete_, "/v1/schedules/{name}", delete_schedule);
 
     // Triggers (docs/triggers.md).
     add(verb::post, "/v1/triggers", create_trigger);

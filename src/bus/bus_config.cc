@@ -6,6 +6,7 @@
 #include "model/names.h"
 #include "pattern/compiler.h"
 #include "push/endpoint.h"
+#include "schedule/expression.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -315,6 +316,108 @@ boost::json::object to_json(const rule_config& c) {
     }
     o["targets"] = std::move(targets);
     return o;
+}
+
+std::optional<schedule_config> parse_schedule_config(const boost::json::object& o, std::string& error) {
+    json::object_reader r(o);
+    schedule_config c;
+    auto expression = r.string("expression", 256);
+    if (auto v = r.string("timezone", 64)) {
+        c.timezone = std::string(*v);
+    }
+    if (auto v = r.duration("flexible_window", millis(0), schedule_config::max_flexible_window)) {
+        c.flexible_window = *v;
+    }
+    const auto* target = r.any("target");
+    if (const auto* p = r.any("payload")) {
+        c.payload = boost::json::serialize(*p);
+    }
+    if (auto v = r.string("missed", 32)) {
+        if (*v != "fire_once" && *v != "skip") {
+            r.fail("missed: must be \"fire_once\" or \"skip\"");
+        }
+        c.missed = std::string(*v);
+    }
+    if (auto v = r.boolean("enabled")) {
+        c.enabled = *v;
+    }
+    if (auto v = r.string("description", 512)) {
+        c.description = std::string(*v);
+    }
+    r.reject_unknown();
+    if (r.ok() && (!expression || target == nullptr)) {
+        r.fail("'expression' and 'target' are required");
+    }
+    if (!r.ok()) {
+        error = r.error();
+        return std::nullopt;
+    }
+    c.expression = std::string(*expression);
+    if (auto e = schedule::parse(c.expression); !e) {
+        error = "expression: " + e.error().message;
+        return std::nullopt;
+    }
+    auto t = parse_target(*target, 0, error);
+    if (!t) {
+        error = error.starts_with("targets[0]") ? "target" + error.substr(10) : error;
+        return std::nullopt;
+    }
+    c.target = std::move(*t);
+    c.target.id = "schedule";
+    return c;
+}
+
+boost::json::object to_json(const schedule_config& c) {
+    boost::json::object o;
+    o["expression"] = c.expression;
+    o["timezone"] = c.timezone;
+    o["flexible_window"] = format_duration(c.flexible_window);
+    auto t = target_json(c.target);
+    t.erase("id");
+    o["target"] = std::move(t);
+    o["payload"] = boost::json::parse(c.payload);
+    o["missed"] = c.missed;
+    o["enabled"] = c.enabled;
+    o["description"] = c.description;
+    return o;
+}
+
+std::string encode_definition(const schedule_definition& d) {
+    auto o = to_json(d.config);
+    o["name"] = d.name;
+    o["created_at_ms"] = to_unix_ms(d.created_at);
+    o["generation"] = d.generation;
+    return boost::json::serialize(o);
+}
+
+std::optional<schedule_definition> decode_schedule_definition(std::string_view json) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(json, ec);
+    if (ec || !v.is_object()) {
+        return std::nullopt;
+    }
+    auto o = v.as_object();
+    auto name = o.find("name");
+    auto created = o.find("created_at_ms");
+    auto generation = o.find("generation");
+    if (name == o.end() || !name->value().is_string() || created == o.end() || !created->value().is_int64()
+        || generation == o.end() || !generation->value().is_number()) {
+        return std::nullopt;
+    }
+    schedule_definition d;
+    d.name = std::string(name->value().get_string());
+    d.created_at = from_unix_ms(created->value().get_int64());
+    d.generation = generation->value().to_number<uint64_t>();
+    o.erase("name");
+    o.erase("created_at_ms");
+    o.erase("generation");
+    std::string error;
+    auto c = parse_schedule_config(o, error);
+    if (!c) {
+        return std::nullopt;
+    }
+    d.config = std::move(*c);
+    return d;
 }
 
 std::string encode_definition(const bus_definition& d) {

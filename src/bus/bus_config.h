@@ -80,6 +80,39 @@ struct rule_definition {
     rule_config config;
 };
 
+/// A schedule (EventBridge Scheduler): `rate(…)`, `cron(…)` (six fields) or `at(…)` in a time
+/// zone, sending `payload` (as the `data` of a CloudEvent of type `sluice.schedule`) to a target.
+struct schedule_config {
+    std::string expression;
+    std::string timezone = "UTC";
+    millis flexible_window{0}; ///< each fire lands at a random point in [due, due + window]
+    target_config target;
+    std::string payload = "{}"; ///< JSON
+    /// A fire missed while the server was down (or later than flexible_window + 1 minute):
+    /// "fire_once" (fire it once at recovery; later missed fires collapse into it) or "skip".
+    std::string missed = "fire_once";
+    bool enabled = true;
+    std::string description;
+    bool operator==(const schedule_config&) const = default;
+
+    static constexpr millis max_flexible_window{24LL * 3600 * 1000};
+};
+
+struct schedule_definition {
+    std::string name;
+    timestamp created_at;
+    uint64_t generation = 1; ///< bumped by every change; older pending fires are ignored
+    schedule_config config;
+};
+
+/// Reads a schedule from a request body: {"expression","timezone","flexible_window","target"
+/// (as a rule target: "queue:q" or an object),"payload","missed","enabled","description"}.
+/// Checks the expression's syntax (the service checks the zone and that it ever fires).
+std::optional<schedule_config> parse_schedule_config(const boost::json::object& o, std::string& error);
+boost::json::object to_json(const schedule_config& c);
+std::string encode_definition(const schedule_definition& d);
+std::optional<schedule_definition> decode_schedule_definition(std::string_view json);
+
 /// Reads a bus from a request body (or a stored definition); `error` names the field.
 std::optional<bus_config> parse_bus_config(const boost::json::object& o, std::string& error);
 boost::json::object to_json(const bus_config& c);

@@ -11,6 +11,8 @@
 #include "pattern/matcher.h"
 #include "push/client.h"
 #include "push/signature.h"
+#include "schedule/next_fire.h"
+#include "schedule/time_zone_db.h"
 #include "shard/shard_set.h"
 #include "storage/engine.h"
 
@@ -33,6 +35,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view bus_prefix = "bus/";
 constexpr std::string_view rule_prefix = "rule/";
 constexpr std::string_view replay_prefix = "replay/";
+constexpr std::string_view schedule_prefix = "schedule/";
+constexpr std::string_view schedule_queue = "_schedules";
+/// A fire later than its flexible window plus this was missed (the server was down or busy).
+constexpr millis missed_after{60'000};
 constexpr std::string_view rules_subscription = "_rules";
 constexpr std::string_view default_bus = "default";
 constexpr uint32_t dispatch_batch = 100;
@@ -63,6 +69,12 @@ public:
             return "replay not found";
         case errc::invalid_replay:
             return "invalid replay";
+        case errc::schedule_not_found:
+            return "schedule not found";
+        case errc::schedule_already_exists:
+            return "a schedule with this name exists with other settings";
+        case errc::invalid_schedule:
+            return "invalid schedule";
         }
         return "unknown event bus error";
     }
@@ -155,6 +167,8 @@ std::optional<replay_task> decode_replay(std::string_view json) {
     }
 }
 
+} // namespace
+
 /// A rule ready for dispatch: its config and its targets' compiled transforms.
 struct active_rule {
     std::string name;
@@ -173,6 +187,8 @@ struct outgoing {
     std::string error;     ///< the last failure
     const target_config& config() const { return rule->config.targets[target]; }
 };
+
+namespace {
 
 /// The body of a retry record (a delayed message on the bus's retry queue).
 std::string encode_retry(const outgoing& o) {
@@ -222,6 +238,33 @@ struct bus_service::runner {
     }
 };
 
+struct bus_service::schedule_entry {
+    schedule_definition def;
+    std::shared_ptr<const active_rule> rule; ///< "schedule:<name>" with the one target
+    schedule_stats stats;
+};
+
+namespace {
+
+std::shared_ptr<bus_service::schedule_entry> make_schedule_entry(schedule_definition def) {
+    auto e = std::make_shared<bus_service::schedule_entry>();
+    auto rule = std::make_shared<active_rule>();
+    rule->name = "schedule:" + def.name;
+    rule->config.targets.push_back(def.config.target);
+    if (def.config.target.input.empty()) {
+        rule->transforms.emplace_back();
+    } else if (auto c = events::compile_transform(def.config.target.input)) {
+        rule->transforms.emplace_back(std::move(*c));
+    } else {
+        rule->transforms.emplace_back();
+    }
+    e->rule = std::move(rule);
+    e->def = std::move(def);
+    return e;
+}
+
+} // namespace
+
 struct bus_service::replay_runner {
     mutable std::mutex mutex; // guards task
     replay_task task;
@@ -237,7 +280,8 @@ bus_service::bus_service(shard::shard_set& shards, storage::engine& engine, cons
   , _clock(clock)
   , _queues(queues)
   , _topics(topics)
-  , _functions(functions) {}
+  , _functions(functions)
+  , _zones(std::make_unique<schedule::time_zone_db>()) {}
 
 bus_service::~bus_service() = default;
 
@@ -292,12 +336,25 @@ void bus_service::recover() {
             _next_replay = std::max<uint64_t>(_next_replay, std::strtoull(id.c_str() + (id.find('-') + 1), nullptr, 10));
         }
     });
-    log->info("recovered {} event buses, {} rules, {} replays", _runners.size(), rules, _replays.size());
+    scan_meta(_engine, schedule_prefix, [&](std::string_view v) {
+        if (auto d = decode_schedule_definition(v)) {
+            auto name = d->name;
+            _schedules[name] = make_schedule_entry(std::move(*d));
+        } else {
+            log->error("skipping an unreadable schedule definition: {}", v.substr(0, 300));
+        }
+    });
+    log->info("recovered {} event buses, {} rules, {} replays, {} schedules", _runners.size(), rules,
+              _replays.size(), _schedules.size());
 }
 
 void bus_service::start() {
     _started = true;
+    if (!_env) {
+        make_env();
+    }
     asio::co_spawn(_shards.context(0), ensure_default_bus(), asio::detached);
+    asio::co_spawn(_shards.context(0), run_schedules(), asio::detached);
     std::lock_guard lock(_mutex);
     for (auto& [name, r] : _runners) {
         start_runner(r);
@@ -408,6 +465,8 @@ struct delivery_env {
     functions::function_service& functions;
     const sluice::clock& clock;
     std::function<asio::awaitable<result<std::vector<result<put_event_result>>>>(std::string, std::vector<events::cloud_event>)> put_events;
+    /// The delivery rule of schedule `name` ("schedule:<name>" in retry records), or null.
+    std::function<std::shared_ptr<const active_rule>(const std::string&)> find_schedule;
 };
 
 namespace {
@@ -823,7 +882,13 @@ asio::awaitable<void> retry_loop(std::shared_ptr<bus_service::runner> r, deliver
                 };
                 auto rule_name = text("rule");
                 auto target_id = text("target");
-                for (const auto& a : r->active) {
+                auto candidates = r->active;
+                if (rule_name.starts_with("schedule:")) {
+                    if (auto a = env->find_schedule(rule_name.substr(9))) {
+                        candidates.push_back(a);
+                    }
+                }
+                for (const auto& a : candidates) {
                     if (a->name != rule_name) {
                         continue;
                     }
@@ -861,11 +926,22 @@ asio::awaitable<void> retry_loop(std::shared_ptr<bus_service::runner> r, deliver
 
 } // namespace
 
-void bus_service::start_runner(std::shared_ptr<runner> r) {
-    if (!_env) {
+void bus_service::make_env() {
+    {
         _env = std::make_unique<delivery_env>(delivery_env{
             _queues, _topics, _functions, _clock,
-            [this](std::string bus, std::vector<events::cloud_event> evs) { return put_events(std::move(bus), std::move(evs)); }});
+            [this](std::string bus, std::vector<events::cloud_event> evs) { return put_events(std::move(bus), std::move(evs)); },
+            [this](const std::string& name) -> std::shared_ptr<const active_rule> {
+                std::lock_guard lock(_mutex);
+                auto it = _schedules.find(name);
+                return it == _schedules.end() ? nullptr : it->second->rule;
+            }});
+    }
+}
+
+void bus_service::start_runner(std::shared_ptr<runner> r) {
+    if (!_env) {
+        make_env();
     }
     auto& ctx = _shards.context(r->shard);
     asio::co_spawn(ctx, [](bus_service* self, std::shared_ptr<runner> r) -> asio::awaitable<void> {
@@ -1405,6 +1481,291 @@ asio::awaitable<result<replay_task>> bus_service::cancel_replay(std::string id) 
     }
     std::lock_guard lock(rr->mutex);
     co_return rr->task;
+}
+
+// ---- schedules --------------------------------------------------------------------------------
+
+namespace {
+
+std::string encode_fire(const std::string& name, uint64_t generation, int64_t due_ms) {
+    boost::json::object o;
+    o["name"] = name;
+    o["generation"] = generation;
+    o["due_ms"] = due_ms;
+    return boost::json::serialize(o);
+}
+
+/// The CloudEvent a schedule sends: type sluice.schedule, the payload as data.
+std::string schedule_event(const schedule_definition& d, timestamp due) {
+    std::string out = R"({"specversion":"1.0","id":)";
+    out += boost::json::serialize(boost::json::value(fmt::format("{}-{}", d.name, to_unix_ms(due))));
+    out += R"(,"source":"sluice.scheduler","type":"sluice.schedule","subject":)";
+    out += boost::json::serialize(boost::json::value(d.name));
+    out += R"(,"time":")" + format_rfc3339(due) + R"(","datacontenttype":"application/json","data":)";
+    out += d.config.payload;
+    out += '}';
+    return out;
+}
+
+} // namespace
+
+std::optional<std::chrono::sys_seconds> bus_service::next_occurrence(const schedule_config& c, timestamp created_at,
+                                                                     timestamp after, std::string* error) {
+    auto expr = schedule::parse(c.expression);
+    if (!expr) {
+        if (error) {
+            *error = "expression: " + expr.error().message;
+        }
+        return std::nullopt;
+    }
+    std::shared_ptr<const schedule::time_zone> zone;
+    {
+        std::lock_guard lock(_zones_mutex);
+        auto z = _zones->locate(c.timezone);
+        if (!z) {
+            if (error) {
+                *error = "timezone: " + z.error().message;
+            }
+            return std::nullopt;
+        }
+        zone = *z;
+    }
+    schedule::fire_options options;
+    options.start = std::chrono::floor<std::chrono::seconds>(created_at);
+    auto after_s = std::chrono::floor<std::chrono::seconds>(after);
+    if (error) {
+        if (auto v = schedule::validate(*expr, after_s, *zone, options); !v) {
+            *error = "expression: " + v.error().message;
+            return std::nullopt;
+        }
+    }
+    return schedule::next_fire(*expr, after_s, *zone, options);
+}
+
+asio::awaitable<bool> bus_service::arm_schedule(std::string name, uint64_t generation, schedule_config config,
+                                                timestamp created_at, timestamp after) {
+    auto next = next_occurrence(config, created_at, after, nullptr);
+    if (!next) {
+        co_return false;
+    }
+    auto due = timestamp(std::chrono::duration_cast<timestamp::duration>(next->time_since_epoch()));
+    broker::publish_entry e;
+    e.body = encode_fire(name, generation, to_unix_ms(due));
+    auto deliver_at = due;
+    if (config.flexible_window.count() > 0) {
+        static thread_local std::mt19937_64 rng{std::random_device{}()};
+        deliver_at += millis(static_cast<int64_t>(rng() % static_cast<uint64_t>(config.flexible_window.count() + 1)));
+    }
+    e.deliver_at = deliver_at;
+    std::vector<broker::publish_entry> entries;
+    entries.push_back(std::move(e));
+    auto r = co_await _queues.publish(std::string(schedule_queue), std::move(entries));
+    if (!r || !r->front()) {
+        make_logger("bus")->error("schedule {}: cannot arm its next fire: {}", name,
+                                  r ? r->front().error().message() : r.error().message());
+        co_return false;
+    }
+    std::lock_guard lock(_mutex);
+    if (auto it = _schedules.find(name); it != _schedules.end() && it->second->def.generation == generation) {
+        it->second->stats.next_fire = deliver_at;
+    }
+    co_return true;
+}
+
+asio::awaitable<void> bus_service::run_schedules() {
+    auto log = make_logger("bus");
+    broker::queue_config qc;
+    qc.visibility_timeout = millis(300'000);
+    qc.retention = bus_config::max_retention;
+    if (auto q = co_await _queues.create(std::string(schedule_queue), qc, broker::queue_frontend::create_mode::upsert); !q) {
+        log->error("cannot create the schedules queue: {}", q.error().message());
+        co_return;
+    }
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    while (true) {
+        auto def_runner = find_runner(std::string(default_bus));
+        if (!def_runner) {
+            pause.expires_after(std::chrono::milliseconds(100)); // the default bus is being created
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        if (def_runner->stopping) {
+            co_return;
+        }
+        broker::receive_options o;
+        o.max_messages = 10;
+        o.wait = poll_wait;
+        auto got = co_await _queues.receive(std::string(schedule_queue), o);
+        if (!got) {
+            pause.expires_after(std::chrono::seconds(1));
+            co_await pause.async_wait(use_tuple);
+            continue;
+        }
+        for (auto& d : *got) {
+            boost::system::error_code ec;
+            auto v = boost::json::parse(d.message.body, ec);
+            std::shared_ptr<schedule_entry> entry;
+            int64_t due_ms = 0;
+            if (!ec && v.is_object()) {
+                auto& j = v.as_object();
+                auto name = j.if_contains("name");
+                auto gen = j.if_contains("generation");
+                auto due = j.if_contains("due_ms");
+                if (name && name->is_string() && gen && gen->is_number() && due && due->is_number()) {
+                    due_ms = due->to_number<int64_t>();
+                    std::lock_guard lock(_mutex);
+                    auto it = _schedules.find(std::string(name->get_string()));
+                    if (it != _schedules.end() && it->second->def.generation == gen->to_number<uint64_t>()) {
+                        entry = it->second;
+                    }
+                }
+            }
+            if (entry && entry->def.config.enabled) {
+                const auto& def = entry->def;
+                const auto now = _clock.now();
+                const auto due = from_unix_ms(due_ms);
+                const bool missed = now - due > def.config.flexible_window + missed_after;
+                if (missed && def.config.missed == "skip") {
+                    log->info("schedule {}: skipped the fire due {} (missed: skip)", def.name, format_rfc3339(due));
+                    std::lock_guard lock(_mutex);
+                    ++entry->stats.skipped;
+                } else {
+                    auto events = std::make_shared<std::vector<std::string>>();
+                    auto out = std::make_shared<outgoing>();
+                    out->rule = entry->rule;
+                    out->target = 0;
+                    out->event_id = fmt::format("{}-{}", def.name, due_ms);
+                    out->first_ms = to_unix_ms(now);
+                    const auto& tf = entry->rule->transforms[0];
+                    auto body = schedule_event(def, due);
+                    out->payload = tf ? events::apply(*tf, body,
+                                                      events::transform_context{entry->rule->name, std::string(default_bus),
+                                                                                format_rfc3339(now)})
+                                      : body;
+                    out->error = co_await deliver_one(def_runner, out, _env.get());
+                    if (out->error.empty()) {
+                        def_runner->count(entry->rule->name, [](rule_stats& s) { ++s.delivered; });
+                    } else {
+                        co_await handle_failure(def_runner, out, _env.get());
+                    }
+                    std::lock_guard lock(_mutex);
+                    ++entry->stats.fired;
+                    entry->stats.last_fire = now;
+                }
+                // The next occurrence after now: fires missed during downtime collapse into this one.
+                if (!co_await arm_schedule(def.name, def.generation, def.config, def.created_at, std::max(now, due))) {
+                    std::lock_guard lock(_mutex);
+                    entry->stats.next_fire.reset();
+                }
+            }
+            std::vector<std::string> receipts;
+            receipts.push_back(d.receipt);
+            (void)co_await _queues.ack(std::string(schedule_queue), std::move(receipts));
+        }
+    }
+}
+
+asio::awaitable<result<std::pair<schedule_info, bool>>>
+bus_service::put_schedule(std::string name, schedule_config config, put_mode mode, std::string& message) {
+    std::shared_ptr<schedule_entry> existing;
+    {
+        std::lock_guard lock(_mutex);
+        if (auto it = _schedules.find(name); it != _schedules.end()) {
+            existing = it->second;
+        }
+    }
+    if (existing && existing->def.config == config) {
+        co_return std::pair{schedule_info{existing->def, existing->stats}, false};
+    }
+    if (existing && mode == put_mode::create) {
+        message = fmt::format("schedule '{}' exists with other settings (PUT changes it)", name);
+        co_return errc::schedule_already_exists;
+    }
+    const auto now = _clock.now();
+    const auto created = existing ? existing->def.created_at : now;
+    if (config.enabled && !next_occurrence(config, created, now, &message)) {
+        co_return errc::invalid_schedule;
+    }
+    if (!config.enabled) {
+        std::string error;
+        if (!next_occurrence(config, created, from_unix_ms(0), &error) && error.starts_with("timezone")) {
+            message = error;
+            co_return errc::invalid_schedule;
+        }
+    }
+    rule_config as_rule;
+    as_rule.targets.push_back(config.target);
+    if (auto v = co_await validate_targets(as_rule, message); !v) {
+        message = message.starts_with("targets[0]") ? "target" + message.substr(10) : message;
+        co_return v.error();
+    }
+    // A generation never used before, even across delete and re-create: fire messages of an
+    // earlier incarnation are ignored.
+    const auto now_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count());
+    schedule_definition def{name, created, std::max(existing ? existing->def.generation + 1 : 1, now_us), std::move(config)};
+    // Armed first: a fire message whose definition was never stored is ignored when it comes.
+    if (def.config.enabled && !co_await arm_schedule(def.name, def.generation, def.config, def.created_at, now)) {
+        message = "cannot arm the schedule's first fire";
+        co_return errc::invalid_schedule;
+    }
+    storage::write_batch batch;
+    batch.put(storage::column::meta, std::string(schedule_prefix) + name, encode_definition(def));
+    if (auto c = co_await _engine.commit(std::move(batch)); !c) {
+        co_return c.error();
+    }
+    auto entry = make_schedule_entry(def);
+    std::optional<timestamp> next;
+    if (def.config.enabled) {
+        if (auto n = next_occurrence(def.config, def.created_at, now, nullptr)) {
+            next = timestamp(std::chrono::duration_cast<timestamp::duration>(n->time_since_epoch()));
+        }
+    }
+    entry->stats.next_fire = next;
+    if (existing) {
+        entry->stats.fired = existing->stats.fired;
+        entry->stats.skipped = existing->stats.skipped;
+        entry->stats.last_fire = existing->stats.last_fire;
+    }
+    {
+        std::lock_guard lock(_mutex);
+        _schedules[name] = entry;
+    }
+    co_return std::pair{schedule_info{entry->def, entry->stats}, !existing};
+}
+
+result<schedule_info> bus_service::get_schedule(const std::string& name) {
+    std::lock_guard lock(_mutex);
+    auto it = _schedules.find(name);
+    if (it == _schedules.end()) {
+        return errc::schedule_not_found;
+    }
+    return schedule_info{it->second->def, it->second->stats};
+}
+
+std::vector<schedule_info> bus_service::list_schedules() {
+    std::vector<schedule_info> out;
+    std::lock_guard lock(_mutex);
+    for (auto& [n, e] : _schedules) {
+        out.push_back(schedule_info{e->def, e->stats});
+    }
+    return out;
+}
+
+asio::awaitable<result<void>> bus_service::delete_schedule(std::string name) {
+    {
+        std::lock_guard lock(_mutex);
+        if (!_schedules.contains(name)) {
+            co_return errc::schedule_not_found;
+        }
+    }
+    storage::write_batch batch;
+    batch.erase(storage::column::meta, std::string(schedule_prefix) + name);
+    if (auto c = co_await _engine.commit(std::move(batch)); !c) {
+        co_return c.error();
+    }
+    std::lock_guard lock(_mutex);
+    _schedules.erase(name); // its pending fire message finds no schedule and is dropped
+    co_return result<void>{};
 }
 
 } // namespace sluice::bus

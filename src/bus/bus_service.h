@@ -8,6 +8,7 @@
 #include "events/cloud_event.h"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ class topic_frontend;
 } // namespace sluice::broker
 namespace sluice::functions {
 class function_service;
+}
+namespace sluice::schedule {
+class time_zone_db;
 }
 
 namespace sluice::bus {
@@ -87,6 +91,19 @@ struct replay_task {
     std::optional<timestamp> finished_at;
 };
 
+/// What a schedule did since the server started, and when it fires next.
+struct schedule_stats {
+    uint64_t fired = 0;
+    uint64_t skipped = 0; ///< missed fires dropped by `missed: skip`
+    std::optional<timestamp> last_fire;
+    std::optional<timestamp> next_fire;
+};
+
+struct schedule_info {
+    schedule_definition def;
+    schedule_stats stats;
+};
+
 /// The event bus (issue #7): buses (each backed by a topic), CloudEvents ingest, rules whose
 /// patterns are compiled into one matcher per bus, targets with input transforms, per-target
 /// retries with backoff and a dead-letter queue, and replays from the archive.
@@ -138,17 +155,38 @@ public:
     result<replay_task> get_replay(const std::string& id);
     asio::awaitable<result<replay_task>> cancel_replay(std::string id);
 
+    /// Schedules: checked (expression, zone, that it ever fires, the target exists), stored,
+    /// and armed as a delayed message on the internal queue `_schedules` (so millions of
+    /// one-time schedules cost one stored message each, and a restart loses none). A fire sends
+    /// a CloudEvent (type `sluice.schedule`, source `sluice.scheduler`, subject the schedule's
+    /// name, data the payload) to the target through the `default` bus's delivery path:
+    /// its transform, retries and dead-letter queue.
+    asio::awaitable<result<std::pair<schedule_info, bool>>>
+    put_schedule(std::string name, schedule_config config, put_mode mode, std::string& message);
+    result<schedule_info> get_schedule(const std::string& name);
+    std::vector<schedule_info> list_schedules();
+    asio::awaitable<result<void>> delete_schedule(std::string name);
+
     struct runner;
     struct replay_runner;
+    struct schedule_entry;
 
 private:
     asio::awaitable<void> ensure_default_bus();
+    asio::awaitable<void> run_schedules();
+    /// Publishes the fire message of the schedule's next occurrence after `after`; false when
+    /// it never fires again.
+    asio::awaitable<bool> arm_schedule(std::string name, uint64_t generation, schedule_config config,
+                                       timestamp created_at, timestamp after);
+    std::optional<std::chrono::sys_seconds> next_occurrence(const schedule_config& c, timestamp created_at,
+                                                            timestamp after, std::string* error);
     asio::awaitable<void> ensure_bus_resources(bus_definition def);
     asio::awaitable<result<void>> validate_targets(const rule_config& c, std::string& message);
     asio::awaitable<void> persist_replay(replay_task t);
     asio::awaitable<void> run_replay(std::shared_ptr<replay_runner> r);
     std::shared_ptr<runner> find_runner(const std::string& bus) const;
     void start_runner(std::shared_ptr<runner> r);
+    void make_env();
     bus_stats snapshot_stats(const runner& r) const;
 
     shard::shard_set& _shards;
@@ -161,6 +199,9 @@ private:
     mutable std::mutex _mutex; ///< guards _runners, _replays (each runner's rules have their own)
     std::map<std::string, std::shared_ptr<runner>> _runners;
     std::map<std::string, std::shared_ptr<replay_runner>> _replays;
+    std::map<std::string, std::shared_ptr<schedule_entry>> _schedules;
+    std::mutex _zones_mutex;
+    std::unique_ptr<schedule::time_zone_db> _zones;
     std::atomic<bool> _started{false};
     uint64_t _next_replay = 0;
     std::unique_ptr<delivery_env> _env; ///< set before the first runner starts

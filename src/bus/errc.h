@@ -14,6 +14,9 @@ enum class errc {
     target_not_found,    ///< a rule's target (or dead-letter queue) does not exist
     replay_not_found,
     invalid_replay,      ///< time range or rule list
+    schedule_not_found,
+    schedule_already_exists,
+    invalid_schedule,    ///< an unknown time zone, or an expression that never fires
 };
 const boost::system::error_category& error_category();
 inline error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }

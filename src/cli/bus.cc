@@ -487,6 +487,127 @@ void add_test_pattern(CLI::App& app, const std::shared_ptr<global_options>& opti
     });
 }
 
+// ---- schedules ----
+
+struct schedule_args {
+    std::string name;
+    std::string expression;
+    std::string timezone;
+    std::string target;
+    std::string payload;
+    std::string input;
+    std::string flexible_window;
+    std::string missed;
+    std::string dead_letter;
+    std::string description;
+    bool disabled = false;
+    bool json = false;
+};
+
+void add_schedule(CLI::App& app, const std::shared_ptr<global_options>& options) {
+    auto* cmd = app.add_subcommand("schedule", "Schedules: rate(), cron() or at() sending a payload to a target");
+    cmd->require_subcommand(1);
+    auto args = std::make_shared<schedule_args>();
+
+    auto* create = cmd->add_subcommand("create", "Create or replace a schedule");
+    create->add_option("NAME", args->name, "Schedule name")->required()->check(name_validator());
+    create->add_option("--expression", args->expression,
+                       "rate(5 minutes), cron(0 9 * * ? *) (EventBridge's six fields) or at(2026-12-01T09:00:00)")
+        ->required();
+    create->add_option("--timezone", args->timezone, "IANA time zone of cron() and at() (default UTC)");
+    create->add_option("--target", args->target, "fn:NAME, queue:NAME, topic:NAME, webhook:URL or bus:NAME")
+        ->required();
+    create->add_option("--payload", args->payload, "The event's data: JSON or @FILE (default {})");
+    create->add_option("--input", args->input, "Input transform: JSON or @FILE, e.g. {\"kind\":\"data\"}");
+    create->add_option("--flexible-window", args->flexible_window, "Fire at a random time up to this late (0-24h)")
+        ->check(duration_validator());
+    create->add_option("--missed", args->missed, "A fire missed while the server was down: fire_once or skip")
+        ->check(CLI::IsMember({"fire_once", "skip"}));
+    create->add_option("--dead-letter", args->dead_letter, "queue:NAME for fires whose delivery keeps failing");
+    create->add_option("--description", args->description, "Free text");
+    create->add_flag("--disabled", args->disabled, "Create it disabled (does not fire)");
+    create->add_flag("--json", args->json, "Print the server's JSON answer");
+    create->footer(examples({
+        R"x(sluice schedule create hourly-report --expression "cron(0 * * * ? *)" --target fn:report --payload '{"kind":"hourly"}')x",
+        R"x(sluice schedule create standup --expression "cron(0 9 ? * MON-FRI *)" --timezone Europe/Paris --target webhook:http://127.0.0.1:9000/standup)x",
+        R"x(sluice schedule create reminder --expression "at(2026-12-24T18:00:00)" --target queue:reminders)x",
+    }));
+    create->callback([options, args] {
+        json::object body;
+        body["expression"] = args->expression;
+        if (!args->timezone.empty()) {
+            body["timezone"] = args->timezone;
+        }
+        json::object target;
+        target["target"] = args->target;
+        if (!args->input.empty()) {
+            target["input"] = json_arg(args->input, "--input");
+        }
+        if (!args->dead_letter.empty()) {
+            target["dead_letter"] = args->dead_letter;
+        }
+        body["target"] = std::move(target);
+        if (!args->payload.empty()) {
+            body["payload"] = json_arg(args->payload, "--payload");
+        }
+        if (!args->flexible_window.empty()) {
+            body["flexible_window"] = args->flexible_window;
+        }
+        if (!args->missed.empty()) {
+            body["missed"] = args->missed;
+        }
+        if (!args->description.empty()) {
+            body["description"] = args->description;
+        }
+        body["enabled"] = !args->disabled;
+        session s(*options);
+        json::value doc = body;
+        auto answer = s.call(http_method::put, "/v1/schedules/" + args->name, &doc);
+        if (args->json) {
+            print_raw(answer);
+            return;
+        }
+        const auto& o = answer.body.get_object();
+        std::cout << fmt::format("{} schedule {}: next fire {}\n", answer.status == 201 ? "created" : "updated",
+                                 args->name, text(o.at("stats").get_object(), "next_fire"));
+    });
+
+    auto* list = cmd->add_subcommand("list", "List schedules with their next fire");
+    list->add_flag("--json", args->json, "Print the server's JSON answer");
+    list->callback([options, args] {
+        session s(*options);
+        auto answer = s.call(http_method::get, "/v1/schedules");
+        const auto* items = answer.body.is_object() ? answer.body.get_object().if_contains("schedules") : nullptr;
+        if (args->json || items == nullptr || !items->is_array()) {
+            print_raw(answer);
+            return;
+        }
+        std::cout << fmt::format("{:<24} {:<28} {:<16} {:>6} {:<25}\n", "NAME", "EXPRESSION", "TIMEZONE", "FIRED",
+                                 "NEXT FIRE");
+        for (const auto& i : items->get_array()) {
+            const auto& o = i.get_object();
+            const auto& st = o.at("stats").get_object();
+            std::cout << fmt::format("{:<24} {:<28} {:<16} {:>6} {:<25}\n", text(o, "name"), text(o, "expression"),
+                                     text(o, "timezone"), number(st, "fired"), text(st, "next_fire"));
+        }
+    });
+
+    auto* get = cmd->add_subcommand("get", "Show a schedule");
+    get->add_option("NAME", args->name, "Schedule name")->required()->check(name_validator());
+    get->callback([options, args] {
+        session s(*options);
+        print_raw(s.call(http_method::get, "/v1/schedules/" + args->name));
+    });
+
+    auto* del = cmd->add_subcommand("delete", "Delete a schedule (its pending fire is dropped)");
+    del->add_option("NAME", args->name, "Schedule name")->required()->check(name_validator());
+    del->callback([options, args] {
+        session s(*options);
+        s.call(http_method::delete_, "/v1/schedules/" + args->name);
+        std::cout << fmt::format("deleted schedule {}\n", args->name);
+    });
+}
+
 } // namespace
 
 void add_bus_commands(CLI::App& app, std::shared_ptr<global_options> options) {
@@ -494,6 +615,7 @@ void add_bus_commands(CLI::App& app, std::shared_ptr<global_options> options) {
     add_rule(app, options);
     add_replay(app, options);
     add_test_pattern(app, options);
+    add_schedule(app, options);
 }
 
 } // namespace sluice::cli

@@ -429,7 +429,99 @@ class TestRules(BusTest):
         self.assertApiError(self.server.get("/v1/buses/tmp"), 404, "BusNotFound")
 
 
+def at_in(seconds):
+    """An at() expression `seconds` from now (UTC, whole seconds rounded up)."""
+    return "at(" + time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(time.time()) + seconds + 1)) + ")"
+
+
+class TestSchedules(BusTest):
+    def test_one_time_schedule_fires_once_with_its_payload(self):
+        self.server.create_queue("at-q")
+        r = self.server.put("/v1/schedules/once", {"expression": at_in(1), "target": "queue:at-q",
+                                                   "payload": {"report": "daily"}})
+        self.assertEqual(r.status, 201, r)
+        self.assertIsNotNone(r.json["stats"]["next_fire"])
+        got = self.server.receive("at-q", max_messages=10, wait="10s").json["messages"]
+        self.assertEqual(len(got), 1, got)
+        ev = json.loads(got[0]["body"])
+        self.assertEqual((ev["type"], ev["source"], ev["subject"]), ("sluice.schedule", "sluice.scheduler", "once"))
+        self.assertEqual(ev["data"], {"report": "daily"})
+        info = self.server.get("/v1/schedules/once").json
+        self.assertEqual(info["stats"]["fired"], 1)
+        self.assertIsNone(info["stats"]["next_fire"])
+        self.assertEqual(self.server.receive("at-q", max_messages=10, wait="0s").json["messages"], [])
+
+    def test_transform_and_recurring_next_fire(self):
+        self.server.create_queue("cron-q")
+        r = self.server.put("/v1/schedules/hourly", {
+            "expression": "cron(0 9 * * ? *)", "timezone": "America/New_York",
+            "target": {"target": "queue:cron-q", "input": {"kind": "data"}}, "flexible_window": "5m"})
+        self.assertEqual(r.status, 201, r)
+        nxt = r.json["stats"]["next_fire"]
+        self.assertTrue(nxt.endswith(":00:00.000Z"), nxt)
+        self.assertIn(nxt[11:13], ("13", "14"))  # 09:00 in New York is 13:00 or 14:00 UTC
+        names = [s["name"] for s in self.server.get("/v1/schedules").json["schedules"]]
+        self.assertIn("hourly", names)
+        self.assertEqual(self.server.delete("/v1/schedules/hourly").status, 204)
+        self.assertApiError(self.server.get("/v1/schedules/hourly"), 404, "ScheduleNotFound")
+
+    def test_bad_schedules(self):
+        self.server.create_queue("bad-s-q")
+        cases = [
+            ({"expression": "rate(0 minutes)", "target": "queue:bad-s-q"}, 400, "InvalidParameter", "rate"),
+            ({"expression": "cron(0 0 * * *)", "target": "queue:bad-s-q"}, 400, "InvalidParameter", "cron"),
+            ({"expression": "every day", "target": "queue:bad-s-q"}, 400, "InvalidParameter", "expression"),
+            ({"expression": "cron(0 0 30 2 ? *)", "target": "queue:bad-s-q"}, 400, "InvalidSchedule", "never fires"),
+            ({"expression": "at(2020-01-01T00:00:00)", "target": "queue:bad-s-q"}, 400, "InvalidSchedule", "not after"),
+            ({"expression": "rate(5 minutes)", "timezone": "Mars/Base", "target": "queue:bad-s-q"},
+             400, "InvalidSchedule", "Mars/Base"),
+            ({"expression": "rate(5 minutes)", "target": "queue:nope"}, 400, "TargetNotFound", "queue:nope"),
+            ({"expression": "rate(5 minutes)", "target": "nope:x"}, 400, "InvalidParameter", "target"),
+            ({"expression": "rate(5 minutes)"}, 400, "InvalidParameter", "target"),
+            ({"expression": "rate(5 minutes)", "target": "queue:bad-s-q", "missed": "later"},
+             400, "InvalidParameter", "missed"),
+            ({"expression": "rate(5 minutes)", "target": "queue:bad-s-q", "flexible_window": "2d"},
+             400, "InvalidParameter", "flexible_window"),
+        ]
+        for body, status, code, mention in cases:
+            with self.subTest(body):
+                r = self.server.put("/v1/schedules/bad", body)
+                self.assertApiError(r, status, code)
+                self.assertIn(mention, r.json["error"]["message"])
+        self.assertApiError(self.server.get("/v1/schedules/bad"), 404, "ScheduleNotFound")
+
+    def test_cli(self):
+        self.server.create_queue("cli-s")
+        p = self.server.cli("schedule", "create", "soon", "--expression", at_in(1), "--target", "queue:cli-s",
+                            "--payload", '{"a":1}', "--input", '{"kind":"data"}')
+        self.assertIn("created schedule soon: next fire", p.stdout)
+        got = self.server.receive("cli-s", max_messages=10, wait="10s").json["messages"]
+        self.assertEqual([json.loads(m["body"]) for m in got], [{"a": 1}])
+        p = self.server.cli("schedule", "list")
+        self.assertRegex(p.stdout, r"soon\s+at\(")
+        self.assertIn("deleted schedule soon", self.server.cli("schedule", "delete", "soon").stdout)
+
+
 class TestRestart(unittest.TestCase):
+    def test_a_fire_missed_while_down_fires_once_after_restart(self):
+        with tempfile.TemporaryDirectory() as d:
+            server = Server(data_dir=d).start()
+            try:
+                server.create_queue("missed")
+                r = server.put("/v1/schedules/m", {"expression": at_in(1), "target": "queue:missed"})
+                self.assertEqual(r.status, 201, r)
+                server.kill9()
+                due = r.json["stats"]["next_fire"]
+                # Down past the due time (the fire is missed), then back.
+                wait_until(lambda: now_rfc3339() > due, timeout=5, message="the due time to pass")
+                server.start()
+                got = server.receive("missed", max_messages=10, wait="10s").json["messages"]
+                self.assertEqual(len(got), 1, got)
+                self.assertEqual(json.loads(got[0]["body"])["subject"], "m")
+                self.assertEqual(server.get("/v1/schedules/m").json["stats"]["fired"], 1)
+            finally:
+                server.cleanup()
+
     def test_buses_rules_and_pending_retries_survive_a_restart(self):
         with tempfile.TemporaryDirectory() as d:
             server = Server(data_dir=d).start()
