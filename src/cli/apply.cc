@@ -2,6 +2,7 @@
 #include "cli/apply_functions.h"
 #include "cli/apply_plan.h"
 #include "cli/apply_topics.h"
+#include "cli/apply_buses.h"
 #include "cli/apply_triggers.h"
 #include "base/base64.h"
 
@@ -94,6 +95,14 @@ void run_apply(const global_options& options, const apply_args& args)
         fail(fmt::format("{} is not valid; nothing was applied", shown));
     }
 
+    auto bus_items = parse_bus_specs(text);
+    if (!bus_items.errors.empty()) {
+        for (const auto& e : bus_items.errors) {
+            std::cerr << "error: " << shown << ": " << e << '\n';
+        }
+        fail(fmt::format("{} is not valid; nothing was applied", shown));
+    }
+
     session s(options);
     auto listing = s.call(http_method::get, "/v1/queues");
     auto current = parse_queue_list(listing.text);
@@ -136,10 +145,16 @@ void run_apply(const global_options& options, const apply_args& args)
     for (const auto& item : trigger_items) {
         std::cout << format_plan_item(item) << '\n';
     }
+    for (const auto& b : bus_items.items) {
+        std::cout << fmt::format("* {} (put: the whole declaration; unchanged settings are kept)\n", b.label());
+    }
     plan all = p;
     all.items.insert(all.items.end(), trigger_items.begin(), trigger_items.end());
-    std::cout << format_plan_summary(all) << '\n';
-    if (all.count(change_kind::create) + all.count(change_kind::update) == 0 && fn_specs.functions.empty()) {
+    if (!all.items.empty() || (fn_specs.functions.empty() && bus_items.items.empty())) {
+        std::cout << format_plan_summary(all) << '\n';
+    }
+    if (all.count(change_kind::create) + all.count(change_kind::update) == 0 && fn_specs.functions.empty()
+        && bus_items.items.empty()) {
         std::cout << "Nothing to change.\n";
         return;
     }
@@ -170,6 +185,20 @@ void run_apply(const global_options& options, const apply_args& args)
         std::cout << fmt::format("{} function {}\n", response.status == 201 ? "created" : "deployed", f.name);
     }
     apply_items(s, trigger_items);
+    // Buses, then their rules, then schedules: last, as their targets may be anything above.
+    for (const auto& b : bus_items.items) {
+        http_request request;
+        request.method = http_method::put;
+        request.path = b.path;
+        request.body = b.body_json;
+        request.content_type = "application/json";
+        auto response = s.send(request);
+        if (response.status < 200 || response.status >= 300) {
+            std::cerr << fmt::format("error: {} (line {}) was not applied\n", b.label(), b.line);
+            session::fail_with(response);
+        }
+        std::cout << fmt::format("{} {}\n", response.status == 201 ? "created" : "applied", b.label());
+    }
     std::cout << fmt::format(
       "Applied: {} created, {} updated, {} unchanged.\n",
       all.count(change_kind::create),
@@ -236,6 +265,17 @@ void add_apply_command(CLI::App& app, std::shared_ptr<global_options> options)
       "      bisect_on_error: true       # and report_batch_item_failures; default false\n"
       "      on_failure: queue:image-dlq # or topic:TOPIC\n"
       "      filter: {body: {size: [{numeric: ['>', 0]}]}}   # or 'TagA || TagB'\n"
+      "  buses:\n"
+      "    default:                      # rules may be declared on the default bus\n"
+      "      rules:\n"
+      "        big-eu:\n"
+      "          pattern: {data: {amount: [{numeric: ['>=', 1000]}], region: [eu]}}\n"
+      "          targets: [queue:fraud-review, {target: 'fn:bill', input: {kind: data}}]\n"
+      "    audit: {retention: 30d}\n"
+      "  schedules:\n"
+      "    hourly-report: {expression: 'cron(0 * * * ? *)', target: 'fn:report'}\n"
+      "Buses, rules and schedules are declared whole (fields left out take their defaults;\n"
+      "docs/event-bus.md) and applied last, after the resources they send to.\n"
       "Fields left out keep the current value (the default on create); `filter: ~`,\n"
       "`push: ~` and `on_failure: ~` remove them. A queue named as another's\n"
       "dead_letter_queue is applied first; topics come after the queues, each before its\n"

@@ -50,7 +50,8 @@ constexpr std::array<field_def, 10> queue_fields{ {
   { "max_deliveries", field_type::count, 0, 1000 },
   { "dead_letter_queue", field_type::name, 0, 0 },
 } };
-constexpr std::array<std::string_view, 4> top_level_keys{ "queues", "topics", "functions", "triggers" };
+constexpr std::array<std::string_view, 6> top_level_keys{ "queues",   "topics", "functions",
+                                                          "triggers", "buses",  "schedules" };
 
 std::string format_value(field_type type, uint64_t v)
 {
@@ -213,6 +214,8 @@ private:
                 parse_triggers_section(key, entry.second, _out.spec.triggers, _out.errors);
             } else if (key.Scalar() == "functions") {
                 // Validated and applied by apply_functions.cc (parse_function_specs).
+            } else if (key.Scalar() == "buses" || key.Scalar() == "schedules") {
+                // Read and applied by apply_buses.cc (parse_bus_specs).
             } else {
                 error(
                   key.Mark(),

@@ -445,7 +445,7 @@ class TestApplyTriggers(TriggerCliTest):
              "backoff 10m"),
             ("queues:\n  ap-bad-q: {}\ntrigger:\n  x: {}\n",
              "app.yaml:3:1: unknown top-level key 'trigger' (supported: queues, topics, "
-             "functions, triggers) (did you mean 'triggers'?)"),
+             "functions, triggers, buses, schedules) (did you mean 'triggers'?)"),
         ]
         for text, error in cases:
             path = self.write(text)

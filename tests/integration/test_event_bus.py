@@ -502,6 +502,50 @@ class TestSchedules(BusTest):
         self.assertIn("deleted schedule soon", self.server.cli("schedule", "delete", "soon").stdout)
 
 
+class TestApply(BusTest):
+    def test_apply_declares_buses_rules_and_schedules(self):
+        with tempfile.TemporaryDirectory() as d:
+            app = os.path.join(d, "app.yaml")
+            with open(app, "w") as f:
+                f.write("""
+queues:
+  fraud-review: {}
+  eu-data: {}
+buses:
+  default:
+    rules:
+      big-eu:
+        pattern: {data: {amount: [{numeric: ['>=', 1000]}], region: [eu]}}
+        targets: [queue:fraud-review, {target: 'queue:eu-data', input: {kind: data}}]
+  audit: {retention: 30d}
+schedules:
+  hourly-report: {expression: 'cron(0 * * * ? *)', target: 'queue:eu-data', timezone: Europe/Paris}
+""")
+            p = self.server.cli("apply", "-f", app)
+            for line in ("created bus audit", "created rule default/big-eu", "created schedule hourly-report"):
+                self.assertIn(line, p.stdout)
+            p = self.server.cli("apply", "-f", app)  # idempotent
+            self.assertNotRegex(p.stdout, r"(?m)^created ")
+            self.assertEqual(self.server.get("/v1/buses/audit").json["retention"], "30d")
+            self.assertEqual(self.server.get("/v1/schedules/hourly-report").json["timezone"], "Europe/Paris")
+            put(self.server, "default", event(20))  # amount 2000, eu
+            self.assertEqual(self.drain("fraud-review", 1)[0]["id"], "e20")
+            self.assertEqual(self.drain("eu-data", 1)[0], {"amount": 2000, "region": "eu"})
+            bad = os.path.join(d, "bad.yaml")
+            with open(bad, "w") as f:
+                f.write("buses:\n  bad name: {}\nschedules:\n  s: 5\n")
+            p = self.server.cli("apply", "-f", bad, check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("line 2: invalid bus name 'bad name'", p.stderr)
+            self.assertIn("line 4: schedule 's' must be a mapping", p.stderr)
+            with open(bad, "w") as f:
+                f.write("schedules:\n  s: {expression: 'rate(0 minutes)', target: 'queue:eu-data'}\n")
+            p = self.server.cli("apply", "-f", bad, check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("schedule s (line 2) was not applied", p.stderr)
+            self.assertApiError(self.server.get("/v1/schedules/s"), 404, "ScheduleNotFound")
+
+
 class TestRestart(unittest.TestCase):
     def test_a_fire_missed_while_down_fires_once_after_restart(self):
         with tempfile.TemporaryDirectory() as d:

@@ -70,15 +70,15 @@ INSTANTIATE_TEST_SUITE_P(
   ApplySpecErrors,
   testing::Values(
     bad_file{ "unknown_top_level",
-              "queues: {}\nbuses:\n  t: {}\n",
-              "app.yaml:2:1: unknown top-level key 'buses' (supported: queues, topics, functions, triggers)" },
+              "queues: {}\nstreams:\n  t: {}\n",
+              "app.yaml:2:1: unknown top-level key 'streams' (supported: queues, topics, functions, triggers, buses, schedules)" },
     bad_file{ "close_to_topics",
               "queues: {}\ntopicz:\n  t: {}\n",
-              "app.yaml:2:1: unknown top-level key 'topicz' (supported: queues, topics, functions, triggers) "
+              "app.yaml:2:1: unknown top-level key 'topicz' (supported: queues, topics, functions, triggers, buses, schedules) "
               "(did you mean 'topics'?)" },
     bad_file{ "close_top_level",
               "queue:\n  orders: {}\n",
-              "app.yaml:1:1: unknown top-level key 'queue' (supported: queues, topics, functions, triggers) (did you mean "
+              "app.yaml:1:1: unknown top-level key 'queue' (supported: queues, topics, functions, triggers, buses, schedules) (did you mean "
               "'queues'?)" },
     bad_file{ "unknown_field",
               "queues:\n  orders:\n    visiblity_timeout: 30s\n",
