@@ -50,6 +50,12 @@ class ExamplesTest(unittest.TestCase):
         # The full 100,000-event burst unless told otherwise (CI=true makes it 20,000).
         self.run_example("peak-shaving", timeout=400)
 
+    def test_order_routing(self):
+        self.run_example("order-routing")
+
+    def test_hourly_report(self):
+        self.run_example("hourly-report")
+
     def test_missing_binary_is_a_clear_error(self):
         p = subprocess.run([os.path.join(EXAMPLES, "order-fanout", "run.sh")],
                            env={**os.environ, "SLUICE_BIN": "/nonexistent/sluice"},
