@@ -119,6 +119,7 @@ int run_server(const config::server_config& cfg) {
     broker::topic_frontend topics(shards, *engine, clock::system(), queues, cfg.retention_sweep_interval);
     functions::service_options fo;
     fo.data_dir = cfg.data_dir;
+    fo.topics = &topics;
     functions::function_service functions(shards, *engine, queues, clock::system(), fo);
     http::http_probe probe;
     http::router router(probe);

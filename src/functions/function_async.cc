@@ -3,6 +3,7 @@
 // leaves the message to come back after a backoff (the queue's lease), up to `retries` retries;
 // then the event goes to the on_failure destination. Success goes to on_success if set.
 #include "base/log.h"
+#include "broker/errc.h"
 #include "functions/function_service.h"
 #include "functions/service_state.h"
 
@@ -151,13 +152,13 @@ asio::awaitable<void> function_service::handle_async(
         co_return; // comes back after the lease, on the next start
     }
     if (out.ok()) {
-        if (auto q = destination_queue(cfg.on_success); q && !cfg.on_success.empty()) {
-            broker::publish_entry e;
-            e.body = destination_record(c->name, id, d, out, success_condition, now);
-            e.attributes.emplace_back("invocation_id", id);
-            std::vector<broker::publish_entry> v;
-            v.push_back(std::move(e));
-            (void)co_await _queues.publish(*q, std::move(v));
+        if (!cfg.on_success.empty()) {
+            auto sent = co_await send_to_destination(cfg.on_success,
+                                                     destination_record(c->name, id, d, out, success_condition, now), id);
+            if (!sent) {
+                rt->log().append(now, no_instance, id,
+                                 fmt::format("cannot reach on_success {}: {}", cfg.on_success, sent.error().message()));
+            }
         }
         (void)co_await _queues.ack(queue, one_receipt(d));
         release_slot(*c);
@@ -183,13 +184,8 @@ asio::awaitable<void> function_service::handle_async(
     }
     probe->async_failed.fetch_add(1, std::memory_order_relaxed);
     std::string condition = expired ? std::string("EventAgeExceeded") : std::string("RetriesExhausted");
-    if (auto q = destination_queue(cfg.on_failure); q && !cfg.on_failure.empty()) {
-        broker::publish_entry e;
-        e.body = destination_record(c->name, id, d, out, condition, now);
-        e.attributes.emplace_back("invocation_id", id);
-        std::vector<broker::publish_entry> v;
-        v.push_back(std::move(e));
-        auto r = co_await _queues.publish(*q, std::move(v));
+    if (!cfg.on_failure.empty()) {
+        auto r = co_await send_to_destination(cfg.on_failure, destination_record(c->name, id, d, out, condition, now), id);
         if (!r) {
             // Keep the event: it comes back after its lease and is tried again.
             rt->log().append(now, no_instance, id, fmt::format("cannot reach on_failure {}: {}", cfg.on_failure, r.error().message()));
@@ -202,6 +198,42 @@ asio::awaitable<void> function_service::handle_async(
         cfg.on_failure.empty() ? std::string("; dropped (no on_failure destination)") : "; sent to " + cfg.on_failure));
     (void)co_await _queues.ack(queue, one_receipt(d));
     release_slot(*c);
+}
+
+asio::awaitable<result<void>>
+function_service::send_to_destination(std::string destination_text, std::string record, std::string id) {
+    auto dest = parse_destination(destination_text);
+    if (!dest) {
+        co_return broker::errc::invalid_argument;
+    }
+    broker::publish_entry e;
+    e.body = std::move(record);
+    e.attributes.emplace_back("invocation_id", std::move(id));
+    if (dest->type == destination::kind::queue) {
+        std::vector<broker::publish_entry> v;
+        v.push_back(std::move(e));
+        auto r = co_await _queues.publish(dest->name, std::move(v));
+        if (!r) {
+            co_return r.error();
+        }
+        if (!r->front()) {
+            co_return r->front().error();
+        }
+        co_return result<void>{};
+    }
+    if (_options.topics == nullptr) {
+        co_return broker::errc::topic_not_found;
+    }
+    std::vector<broker::topic_publish_entry> v(1);
+    v[0].entry = std::move(e);
+    auto r = co_await _options.topics->publish(dest->name, std::move(v));
+    if (!r) {
+        co_return r.error();
+    }
+    if (!r->front()) {
+        co_return r->front().error();
+    }
+    co_return result<void>{};
 }
 
 } // namespace sluice::functions

@@ -63,14 +63,19 @@ std::optional<runtime_kind> parse_runtime(std::string_view t) {
     return std::nullopt;
 }
 
-std::optional<std::string> destination_queue(std::string_view d) {
+std::optional<destination> parse_destination(std::string_view d) {
+    destination out;
     if (d.substr(0, 6) == "queue:") {
         d.remove_prefix(6);
+    } else if (d.substr(0, 6) == "topic:") {
+        d.remove_prefix(6);
+        out.type = destination::kind::topic;
     }
     if (!model::is_valid_name(d)) {
         return std::nullopt;
     }
-    return std::string(d);
+    out.name = std::string(d);
+    return out;
 }
 
 std::string validate(const function_config& c) {
@@ -115,11 +120,11 @@ std::string validate(const function_config& c) {
         return fmt::format(
             "'min_instances' ({}) must not exceed 'max_instances' ({})", c.min_instances, c.max_instances);
     }
-    if (!c.on_success.empty() && !destination_queue(c.on_success)) {
-        return "'on_success' must be queue:NAME";
+    if (!c.on_success.empty() && !parse_destination(c.on_success)) {
+        return "'on_success' must be queue:NAME or topic:NAME";
     }
-    if (!c.on_failure.empty() && !destination_queue(c.on_failure)) {
-        return "'on_failure' must be queue:NAME";
+    if (!c.on_failure.empty() && !parse_destination(c.on_failure)) {
+        return "'on_failure' must be queue:NAME or topic:NAME";
     }
     return {};
 }

@@ -52,8 +52,8 @@ struct function_config {
     // Asynchronous invocations.
     uint32_t retries = 2;
     millis max_event_age{6LL * 3600 * 1000};
-    std::string on_success; ///< "queue:NAME" or ""
-    std::string on_failure; ///< "queue:NAME" or ""
+    std::string on_success; ///< "queue:NAME", "topic:NAME" or ""
+    std::string on_failure; ///< "queue:NAME", "topic:NAME" or ""
 
     bool operator==(const function_config&) const = default;
 
@@ -97,8 +97,15 @@ parse_function_request(const boost::json::object& obj, function_config base, boo
 /// Checks the cross-field rules; "" when valid.
 std::string validate(const function_config& c);
 
-/// "queue:NAME" or a bare queue name → the queue name; nullopt when malformed.
-std::optional<std::string> destination_queue(std::string_view destination);
+/// Where an async invocation's record goes: a queue ("queue:NAME" or a bare name) or a topic
+/// ("topic:NAME").
+struct destination {
+    enum class kind { queue, topic };
+    kind type = kind::queue;
+    std::string name;
+};
+/// Parses a destination; nullopt when malformed (or empty).
+std::optional<destination> parse_destination(std::string_view text);
 
 boost::json::object to_json(const function_config& c);
 std::string encode_definition(const function_definition& d);

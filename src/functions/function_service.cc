@@ -225,13 +225,23 @@ asio::awaitable<void> function_service::ensure_queues(function_config config, st
     // Not a loop over an initializer_list: GCC 12 mishandles those inside coroutines.
     // Named arguments, no temporaries: GCC 12 double-destroys aggregate temporaries across co_await.
     broker::queue_config defaults;
-    if (auto q = destination_queue(config.on_success); q && !config.on_success.empty()) {
-        auto r1 = co_await _queues.create(*q, defaults, broker::queue_frontend::create_mode::create);
-        (void)r1;
+    broker::topic_config topic_defaults;
+    std::vector<destination> wanted;
+    if (auto d = parse_destination(config.on_success); d && !config.on_success.empty()) {
+        wanted.push_back(std::move(*d));
     }
-    if (auto q = destination_queue(config.on_failure); q && !config.on_failure.empty()) {
-        auto r2 = co_await _queues.create(*q, defaults, broker::queue_frontend::create_mode::create);
-        (void)r2;
+    if (auto d = parse_destination(config.on_failure); d && !config.on_failure.empty()) {
+        wanted.push_back(std::move(*d));
+    }
+    for (auto& d : wanted) {
+        if (d.type == destination::kind::queue) {
+            auto r1 = co_await _queues.create(d.name, defaults, broker::queue_frontend::create_mode::create);
+            (void)r1;
+        } else if (_options.topics != nullptr && !co_await _options.topics->get_topic(d.name)) {
+            auto r2 = co_await _options.topics->create_topic(d.name, topic_defaults,
+                                                             broker::topic_frontend::create_mode::create);
+            (void)r2;
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 #include "base/asio.h"
 #include "base/clock.h"
 #include "broker/queue_frontend.h"
+#include "broker/topic_frontend.h"
 #include "functions/cgroup.h"
 #include "functions/code_store.h"
 #include "functions/errc.h"
@@ -35,6 +36,8 @@ struct service_options {
     byte_size max_async_payload{256u << 10};
     /// RLIMIT_NPROC for workers (per worker user). Default: 512.
     uint32_t max_processes = 512;
+    /// For `topic:NAME` destinations of async invocations; null: they fail (and are logged).
+    broker::topic_frontend* topics = nullptr;
 };
 
 /// An error with the message to show (code errors carry the archive's problem).
@@ -116,6 +119,8 @@ private:
     asio::awaitable<void> stop_on(unsigned shard);
 
     asio::awaitable<void> ensure_queues(function_config config, std::string name);
+    /// Publishes an async invocation's record to its on_success / on_failure destination.
+    asio::awaitable<result<void>> send_to_destination(std::string destination, std::string record, std::string id);
     void start_function(unsigned shard, std::shared_ptr<function_runtime> rt);
     asio::awaitable<void> consume(unsigned shard, std::shared_ptr<consumer> c, task_counter::token t);
     asio::awaitable<void> handle_async(

@@ -46,6 +46,25 @@ class TestAsync(ServerTest):
         logs = self.server.get("/v1/functions/flaky/logs?limit=100").json["lines"]
         self.assertTrue(any("retrying in" in l["text"] for l in logs), logs)
 
+    def test_destinations_may_be_topics(self):
+        # The topic is created with the function when missing; a subscription reads the records.
+        deploy(self.server, "to-topic", python_function(retries=0, on_success="topic:fn-done",
+                                                        on_failure="topic:fn-failed"))
+        for topic in ("fn-done", "fn-failed"):
+            r = self.server.post(f"/v1/topics/{topic}/subscriptions", {"name": "audit", "from": "earliest"})
+            self.assertEqual(r.status, 201, r)
+        self.server.post("/v1/functions/to-topic/invoke?async=true", {"v": 2})
+        self.server.post("/v1/functions/to-topic/invoke?async=true", {"fail": "once"})
+        for topic, condition in (("fn-done", "Success"), ("fn-failed", "RetriesExhausted")):
+            got = self.server.post(f"/v1/topics/{topic}/subscriptions/audit/receive",
+                                   {"max_messages": 10, "wait": "20s"}).json["messages"]
+            self.assertEqual(len(got), 1, got)
+            self.assertEqual(json.loads(got[0]["body"])["requestContext"]["condition"], condition)
+        for bad in ("topic:", "topic:bad name", "stream:x"):
+            r = self.server.put("/v1/functions/bad-dest", {**python_function(), "on_failure": bad})
+            self.assertApiError(r, 400, "InvalidParameter")
+            self.assertIn("queue:NAME or topic:NAME", r.json["error"]["message"])
+
     def test_async_payload_limit_and_json(self):
         deploy(self.server, "lim", python_function())
         r = self.server.post("/v1/functions/lim/invoke?async=true", json.dumps({"x": "a" * (300 * 1024)}))

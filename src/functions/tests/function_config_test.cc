@@ -64,9 +64,13 @@ TEST(FunctionConfig, DefinitionRoundTrips) {
 }
 
 TEST(FunctionConfig, Destinations) {
-    EXPECT_EQ(destination_queue("queue:failures"), "failures");
-    EXPECT_EQ(destination_queue("failures"), "failures");
-    EXPECT_FALSE(destination_queue("queue:"));
+    EXPECT_EQ(parse_destination("queue:failures")->name, "failures");
+    EXPECT_EQ(parse_destination("failures")->name, "failures");
+    EXPECT_EQ(parse_destination("failures")->type, destination::kind::queue);
+    EXPECT_EQ(parse_destination("topic:done")->type, destination::kind::topic);
+    EXPECT_EQ(parse_destination("topic:done")->name, "done");
+    EXPECT_FALSE(parse_destination("queue:"));
+    EXPECT_FALSE(parse_destination("topic:bad name"));
 }
 
 } // namespace
