@@ -36,12 +36,19 @@ constexpr std::string_view bus_prefix = "bus/";
 constexpr std::string_view rule_prefix = "rule/";
 constexpr std::string_view replay_prefix = "replay/";
 constexpr std::string_view schedule_prefix = "schedule/";
+/// The CloudEvents extension counting how many bus targets an event went through.
+constexpr std::string_view hops_extension = "sluicehops";
+constexpr uint64_t max_bus_hops = 8;
+/// What the API shows instead of a webhook secret; a PUT carrying it keeps the stored secret.
+constexpr std::string_view masked_secret = "********";
 constexpr std::string_view schedule_queue = "_schedules";
 /// A fire later than its flexible window plus this was missed (the server was down or busy).
 constexpr millis missed_after{60'000};
 constexpr std::string_view rules_subscription = "_rules";
 constexpr std::string_view default_bus = "default";
 constexpr uint32_t dispatch_batch = 100;
+/// Receives of dispatch_batch gathered into one dispatch when events are waiting.
+constexpr uint32_t dispatch_gather = 10;
 constexpr millis poll_wait{5'000};
 /// Deliveries to functions, webhooks and buses in flight at once per bus runner.
 constexpr size_t max_parallel_deliveries = 64;
@@ -75,6 +82,8 @@ public:
             return "a schedule with this name exists with other settings";
         case errc::invalid_schedule:
             return "invalid schedule";
+        case errc::invalid_argument:
+            return "invalid argument";
         }
         return "unknown event bus error";
     }
@@ -185,6 +194,7 @@ struct outgoing {
     uint32_t attempt = 1;  ///< this delivery's attempt number
     int64_t first_ms = 0;  ///< when the first attempt was made
     std::string error;     ///< the last failure
+    bool permanent = false; ///< the failure will not go away: no retry, straight to the DLQ
     const target_config& config() const { return rule->config.targets[target]; }
 };
 
@@ -535,8 +545,20 @@ asio::awaitable<std::string> deliver_one(std::shared_ptr<bus_service::runner> r,
     case target_ref::kind::bus: {
         auto parsed = events::parse_structured(o->payload);
         if (!parsed) {
+            o->permanent = true;
             co_return "the input for a bus target must be a CloudEvent: " + parsed.error().message;
         }
+        // Buses that send to each other would pass an event around forever: count the hops.
+        uint64_t hops = 0;
+        if (const auto* h = parsed->extension(hops_extension)) {
+            hops = std::strtoull(h->c_str(), nullptr, 10);
+        }
+        if (hops >= max_bus_hops) {
+            o->permanent = true;
+            co_return fmt::format("the event has passed through {} buses already (rules sending between buses in a "
+                                  "loop?)", hops);
+        }
+        parsed->set_extension(std::string(hops_extension), std::to_string(hops + 1), events::extension_type::integer);
         std::vector<events::cloud_event> one;
         one.push_back(std::move(*parsed));
         auto res = co_await env->put_events(t.target.name, std::move(one));
@@ -624,7 +646,7 @@ asio::awaitable<void> handle_failure(std::shared_ptr<bus_service::runner> r, std
     r->count(o->rule->name, [](rule_stats& s) { ++s.failed; });
     const auto now_ms = to_unix_ms(env->clock.now());
     const bool too_old = now_ms - o->first_ms >= t.max_event_age.count();
-    if (o->attempt < t.max_attempts && !too_old) {
+    if (o->attempt < t.max_attempts && !too_old && !o->permanent) {
         broker::publish_entry e;
         auto next = *o;
         next.attempt = o->attempt + 1;
@@ -655,7 +677,7 @@ asio::awaitable<void> handle_failure(std::shared_ptr<bus_service::runner> r, std
     d["attempts"] = o->attempt;
     d["first_attempt_at"] = format_rfc3339(from_unix_ms(o->first_ms));
     d["error"] = o->error;
-    d["reason"] = too_old ? "max_event_age" : "max_attempts";
+    d["reason"] = o->permanent ? "permanent" : too_old ? "max_event_age" : "max_attempts";
     boost::system::error_code ec;
     auto payload = boost::json::parse(o->payload, ec);
     d["event"] = ec ? boost::json::value(o->payload) : std::move(payload);
@@ -801,8 +823,30 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
     co_return matches;
 }
 
+/// Whether every target of every rule is a queue or a topic.
+bool only_stored_targets(const bus_service::runner& r) {
+    for (const auto& rule : r.active) {
+        for (const auto& t : rule->config.targets) {
+            if (t.target.type != target_ref::kind::queue && t.target.type != target_ref::kind::topic) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /// The event id of a stored event ("id" of the CloudEvent), for logs and dead letters.
 std::string event_id_of(std::string_view json) {
+    // Stored events are canonical (events::to_json): the id comes second. Read it directly when
+    // it needs no unescaping; parse the document otherwise.
+    constexpr std::string_view head = R"({"specversion":"1.0","id":")";
+    if (json.starts_with(head)) {
+        auto end = json.find('"', head.size());
+        auto id = json.substr(head.size(), end == std::string_view::npos ? 0 : end - head.size());
+        if (end != std::string_view::npos && id.find('\\') == std::string_view::npos) {
+            return std::string(id);
+        }
+    }
     boost::system::error_code ec;
     auto v = boost::json::parse(json, ec);
     if (!ec && v.is_object()) {
@@ -837,10 +881,27 @@ asio::awaitable<void> dispatch_loop(std::shared_ptr<bus_service::runner> r, deli
         auto events = std::make_shared<std::vector<std::string>>();
         auto ids = std::make_shared<std::vector<std::string>>();
         std::vector<std::string> receipts;
-        for (auto& d : *got) {
-            ids->push_back(event_id_of(d.d.message.body));
-            events->push_back(std::move(d.d.message.body));
-            receipts.push_back(std::move(d.d.receipt));
+        auto take = [&](std::vector<broker::topic_delivery>& batch) {
+            for (auto& d : batch) {
+                ids->push_back(event_id_of(d.d.message.body));
+                events->push_back(std::move(d.d.message.body));
+                receipts.push_back(std::move(d.d.receipt));
+            }
+        };
+        take(*got);
+        // A backlog: take what is ready now (no wait), up to dispatch_gather receives, so the
+        // targets' publishes and the ack (each a commit) cover more events. Only when every target
+        // is a queue or a topic (one publish each per dispatch): calls to functions and webhooks
+        // keep batches of dispatch_batch, well within the visibility timeout.
+        refresh_rules(*r);
+        const uint32_t gather = only_stored_targets(*r) ? dispatch_gather : 1;
+        for (uint32_t n = 1; n < gather && got->size() == dispatch_batch && !r->stopping; ++n) {
+            o.wait = millis(0);
+            got = co_await env->topics.receive(r->topic, std::string(rules_subscription), std::string(), o);
+            if (!got) {
+                break;
+            }
+            take(*got);
         }
         co_await dispatch(r, events, ids, nullptr, env);
         r->dispatched += events->size();
@@ -1207,6 +1268,27 @@ bus_service::put_rule(std::string bus, std::string name, rule_config config, put
         if (auto it = r->rules.find(name); it != r->rules.end()) {
             existing = it->second;
         }
+    }
+    // A target sent back as the API showed it (secret masked) keeps its stored secret.
+    for (size_t i = 0; i < config.targets.size(); ++i) {
+        auto& t = config.targets[i];
+        if (t.secret != masked_secret) {
+            continue;
+        }
+        const target_config* before = nullptr;
+        if (existing) {
+            for (const auto& e : existing->config.targets) {
+                if (e.id == t.id && e.target == t.target) {
+                    before = &e;
+                }
+            }
+        }
+        if (before == nullptr) {
+            message = fmt::format("targets[{}].secret: '{}' is how the API masks a secret; give the secret itself", i,
+                                  masked_secret);
+            co_return errc::invalid_argument;
+        }
+        t.secret = before->secret;
     }
     if (existing && existing->config == config) {
         auto info = co_await get_rule(bus, name);
@@ -1673,6 +1755,13 @@ bus_service::put_schedule(std::string name, schedule_config config, put_mode mod
         if (auto it = _schedules.find(name); it != _schedules.end()) {
             existing = it->second;
         }
+    }
+    if (config.target.secret == masked_secret) {
+        if (!existing || existing->def.config.target.target != config.target.target) {
+            message = fmt::format("target.secret: '{}' is how the API masks a secret; give the secret itself", masked_secret);
+            co_return errc::invalid_argument;
+        }
+        config.target.secret = existing->def.config.target.secret;
     }
     if (existing && existing->def.config == config) {
         co_return std::pair{schedule_info{existing->def, existing->stats}, false};

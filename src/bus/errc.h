@@ -17,6 +17,7 @@ enum class errc {
     schedule_not_found,
     schedule_already_exists,
     invalid_schedule,    ///< an unknown time zone, or an expression that never fires
+    invalid_argument,    ///< a value the operation refuses (the message says which)
 };
 const boost::system::error_category& error_category();
 inline error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }

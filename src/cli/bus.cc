@@ -186,9 +186,19 @@ void add_bus(CLI::App& app, const std::shared_ptr<global_options>& options) {
             }
             if (!args->data.empty()) {
                 e["datacontenttype"] = "application/json";
-                e["data"] = json_arg(args->data, "--data");
             }
             body = json::serialize(e);
+            if (!args->data.empty()) {
+                // The data goes as written (numbers such as 12.50 keep their text); checked first.
+                auto data = text_or_file(args->data);
+                boost::system::error_code ec;
+                (void)json::parse(data, ec);
+                if (ec) {
+                    throw CLI::ValidationError("--data", fmt::format("not valid JSON: {}", ec.message()));
+                }
+                body.pop_back();
+                body += ",\"data\":" + data + "}";
+            }
             content_type = "application/cloudevents+json";
         }
         session s(*options);

@@ -60,6 +60,7 @@ constexpr error_mapping table[] = {
     {bus_cat, int(bus::errc::schedule_not_found), 404, "ScheduleNotFound"},
     {bus_cat, int(bus::errc::schedule_already_exists), 409, "ScheduleAlreadyExists"},
     {bus_cat, int(bus::errc::invalid_schedule), 400, "InvalidSchedule"},
+    {bus_cat, int(bus::errc::invalid_argument), 400, "InvalidParameter"},
     {functions_cat, int(functions::errc::function_not_found), 404, "FunctionNotFound"},
     {functions_cat, int(functions::errc::function_already_exists), 409, "FunctionAlreadyExists"},
     {functions_cat, int(functions::errc::invalid_code), 400, "InvalidCode"},

@@ -4,6 +4,7 @@
 #include "pattern/predicate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <simdjson.h>
 
@@ -296,6 +297,58 @@ event_reader::event_reader()
 
 event_reader::~event_reader() = default;
 
+namespace {
+
+/// `json` with every integer literal too long for 64 bits (outside strings) given a ".0", so
+/// simdjson reads it as a double: EventBridge compares numbers as doubles anyway, and an event
+/// must not stop matching because one of its numbers is big (simdjson refuses big integers).
+std::string widen_big_integers(std::string_view json)
+{
+    std::string out;
+    out.reserve(json.size() + 16);
+    bool in_string = false;
+    for (std::size_t i = 0; i < json.size();) {
+        char c = json[i];
+        if (in_string) {
+            out += c;
+            if (c == '\\' && i + 1 < json.size()) {
+                out += json[i + 1];
+                i += 2;
+                continue;
+            }
+            in_string = c != '"';
+            ++i;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+            out += c;
+            ++i;
+            continue;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = i + 1;
+            bool integer = true;
+            while (end < json.size() && (std::isdigit(static_cast<unsigned char>(json[end])) || json[end] == '.'
+                                         || json[end] == 'e' || json[end] == 'E' || json[end] == '+' || json[end] == '-')) {
+                integer = integer && std::isdigit(static_cast<unsigned char>(json[end]));
+                ++end;
+            }
+            out.append(json.substr(i, end - i));
+            if (integer && end - i > 18) {
+                out += ".0";
+            }
+            i = end;
+            continue;
+        }
+        out += c;
+        ++i;
+    }
+    return out;
+}
+
+} // namespace
+
 result<void> event_reader::parse(std::string_view json)
 {
     impl& s = *_impl;
@@ -307,6 +360,12 @@ result<void> event_reader::parse(std::string_view json)
     std::memcpy(s.buffer.data(), json.data(), json.size());
     std::memset(s.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
     auto doc = s.parser.parse(s.buffer.data(), json.size(), false);
+    if (doc.error() == simdjson::NUMBER_ERROR || doc.error() == simdjson::NUMBER_OUT_OF_RANGE) {
+        auto widened = widen_big_integers(json);
+        if (widened.size() != json.size()) {
+            return parse(widened);
+        }
+    }
     if (doc.error() != simdjson::SUCCESS) {
         return make_error_code(errc::invalid_event);
     }

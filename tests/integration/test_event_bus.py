@@ -345,6 +345,54 @@ class TestRules(BusTest):
         self.assertIn(replay_id, [t["id"] for t in self.server.get("/v1/buses/default/replays").json["replays"]])
         self.server.delete("/v1/buses/default/rules/replay-r")
 
+    def test_an_event_with_a_huge_integer_still_matches(self):
+        self.server.create_queue("huge")
+        self.rule("huge", {"source": ["/huge"]}, ["queue:huge"])
+        put(self.server, "default", '{"specversion":"1.0","id":"h1","source":"/huge","type":"t",'
+                                    '"data":{"big":12345678901234567890123}}')
+        body = self.server.receive("huge", max_messages=10, wait="5s").json["messages"][0]["body"]
+        self.assertIn("12345678901234567890123", body)  # delivered with its digits as written
+        self.server.delete("/v1/buses/default/rules/huge")
+
+    def test_buses_sending_to_each_other_stop_after_eight_hops(self):
+        self.server.create_queue("loop-dlq")
+        self.assertEqual(self.server.post("/v1/buses", {"name": "ping"}).status, 201)
+        self.assertEqual(self.server.post("/v1/buses", {"name": "pong"}).status, 201)
+        self.rule("to-pong", {}, [{"target": "bus:pong", "dead_letter": "queue:loop-dlq"}], bus="ping")
+        self.rule("to-ping", {}, [{"target": "bus:ping", "dead_letter": "queue:loop-dlq"}], bus="pong")
+        put(self.server, "ping", event(1))
+        dead = self.drain("loop-dlq", 1, timeout=20)[0]
+        self.assertEqual(dead["reason"], "permanent")
+        self.assertIn("passed through 8 buses", dead["error"])
+        self.assertEqual(dead["attempts"], 1)
+        ping = self.server.get("/v1/buses/ping").json["stats"]["events"]
+        pong = self.server.get("/v1/buses/pong").json["stats"]["events"]
+        self.assertEqual(ping + pong, 9)  # the original and eight forwards
+        for bus, rule in (("ping", "to-pong"), ("pong", "to-ping")):
+            self.server.delete(f"/v1/buses/{bus}/rules/{rule}")
+
+    def test_a_rule_put_back_as_shown_keeps_its_webhook_secret(self):
+        sink = Sink()
+        try:
+            self.rule("signed", {"source": ["/signed"]},
+                      [{"target": "webhook:" + sink.url("/s"), "secret": "s3cret", "id": "w"}])
+            shown = self.server.get("/v1/buses/default/rules/signed").json
+            self.assertEqual(shown["targets"][0]["secret"], "********")
+            again = {k: shown[k] for k in ("pattern", "targets", "enabled", "description")}
+            self.assertEqual(self.server.put("/v1/buses/default/rules/signed", again).status, 200)
+            put(self.server, "default", event(5, source="/signed"))
+            wait_until(lambda: sink.on("/s"), message="signed delivery")
+            _, headers, body = sink.on("/s")[0]
+            expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+            self.assertEqual(headers["Sluice-Signature"], expected)
+            r = self.server.put("/v1/buses/default/rules/other",
+                                {"targets": [{"target": "webhook:" + sink.url("/o"), "secret": "********"}]})
+            self.assertApiError(r, 400, "InvalidParameter")
+            self.assertIn("masks a secret", r.json["error"]["message"])
+        finally:
+            sink.close()
+            self.server.delete("/v1/buses/default/rules/signed")
+
     def test_bad_replays(self):
         for body, code in (({"to": "2026-01-01T00:00:00Z"}, "InvalidParameter"),
                            ({"from": "yesterday"}, "InvalidParameter"),
@@ -589,10 +637,13 @@ class TestRestart(unittest.TestCase):
                 # The retry scheduled before the crash is delivered after it.
                 wait_until(lambda: len(sink.on("/w")) == 2, timeout=15, message="retry after restart")
                 put(server, "kept", event(2, type="t"))
+                # At least once: an event dispatched but not yet acknowledged when the process
+                # died is dispatched again, so e1 may come twice; e2 must come, nothing else.
                 got = []
                 wait_until(lambda: got.extend(server.receive("after", max_messages=10, wait="1s").json["messages"])
-                           or len(got) >= 2, timeout=15, message="both events in the queue")
-                self.assertEqual(sorted(json.loads(m["body"])["id"] for m in got), ["e1", "e2"])
+                           or {"e1", "e2"} <= {json.loads(m["body"])["id"] for m in got},
+                           timeout=15, message="both events in the queue")
+                self.assertEqual({json.loads(m["body"])["id"] for m in got}, {"e1", "e2"})
             finally:
                 sink.close()
                 server.cleanup()
@@ -608,10 +659,13 @@ class TestCli(BusTest):
             p = self.server.cli("rule", "create", "big", "--bus", "default", "--pattern", "@" + pattern,
                                 "--target", "queue:cli-q", "--max-attempts", "5")
             self.assertIn("created rule big on bus default with 1 target", p.stdout)
-            p = self.server.cli("bus", "put", "--source", "/cli", "--type", "order", "--data", '{"amount":250}')
+            p = self.server.cli("bus", "put", "--source", "/cli", "--type", "order", "--data", '{"amount":250.50}')
             self.assertIn("put event", p.stdout)
             self.server.cli("bus", "put", "--source", "/cli", "--type", "order", "--data", '{"amount":5}')
-            self.assertEqual(len(self.drain("cli-q", 1)), 1)
+            got = self.server.receive("cli-q", max_messages=10, wait="5s").json["messages"]
+            self.assertEqual(len(got), 1)
+            self.assertIn('"amount":250.50', got[0]["body"])  # the data's text as written
+            self.server.ack("cli-q", [got[0]["receipt"]])
             p = self.server.cli("rule", "list")
             self.assertRegex(p.stdout, r"big\s+true\s+1\s+1\s+1")
             events = os.path.join(d, "events.json")
@@ -631,7 +685,7 @@ class TestCli(BusTest):
             p = self.server.cli("replay", "start", "--from", "2020-01-01T00:00:00Z", "--rule", "big", "--wait")
             self.assertIn("completed", p.stderr)
             # The first put again (amount 250); e1 of the file (amount 100) does not match.
-            self.assertEqual([b["data"]["amount"] for b in self.drain("cli-q", 1)], [250])
+            self.assertEqual([b["data"]["amount"] for b in self.drain("cli-q", 1)], [250.5])
             p = self.server.cli("rule", "delete", "big")
             self.assertIn("deleted rule big", p.stdout)
             p = self.server.cli("rule", "create", "x", "--target", "nope:x", check=False)

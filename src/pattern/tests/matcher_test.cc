@@ -74,6 +74,17 @@ TEST(Matcher, InvalidEventIsAnErrorAndHarmless)
     EXPECT_EQ(ids(m, R"({"a":"x"})"), (list{ 1 }));
 }
 
+TEST(Matcher, IntegersBeyond64BitsAreComparedAsDoubles)
+{
+    // simdjson refuses such integers; the event still matches, its big number read as a double.
+    matcher m;
+    ASSERT_TRUE(m.add(rule_id{ 1 }, R"({})").has_value());
+    ASSERT_TRUE(m.add(rule_id{ 2 }, R"({"n":[{"numeric":[">",1e22]}]})").has_value());
+    ASSERT_TRUE(m.add(rule_id{ 3 }, R"({"s":["12345678901234567890123"]})").has_value());
+    EXPECT_EQ(ids(m, R"({"n":12345678901234567890123,"s":"12345678901234567890123"})"), (list{ 1, 2, 3 }));
+    EXPECT_EQ(ids(m, R"({"n":-99999999999999999999999,"k":["a\"1234567890123456789012"]})"), (list{ 1 }));
+}
+
 TEST(Matcher, EachRuleReportedOnceAndSorted)
 {
     matcher m;
