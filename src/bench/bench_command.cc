@@ -51,6 +51,8 @@ struct bench_flags {
     uint32_t concurrency = 64;
     std::string handler = "webhook";
     uint32_t trigger_batch = 0;
+    uint32_t rules = 100;
+    uint32_t live_rules = 1;
 
     CLI::Option* queue_opt = nullptr;
     CLI::Option* topic_opt = nullptr;
@@ -73,6 +75,8 @@ struct bench_flags {
     CLI::Option* concurrency_opt = nullptr;
     CLI::Option* handler_opt = nullptr;
     CLI::Option* trigger_batch_opt = nullptr;
+    CLI::Option* rules_opt = nullptr;
+    CLI::Option* live_rules_opt = nullptr;
 };
 
 bench_options to_options(const bench_flags& f) {
@@ -134,6 +138,8 @@ bench_options to_options(const bench_flags& f) {
     if (f.trigger_batch_opt->count() > 0) {
         o.trigger_batch = f.trigger_batch;
     }
+    o.bus_rules = f.rules;
+    o.live_rules = f.live_rules;
     return o;
 }
 
@@ -158,7 +164,8 @@ void check_workload_options(const bench_flags& f, const workload& w) {
           owned{f.fire_window_opt, "delayed"}, owned{f.other_rate_opt, "delayed"},
           owned{f.measure_for_opt, "delayed"}, owned{f.subscriptions_opt, "fanout"},
           owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push, trigger"},
-          owned{f.handler_opt, "trigger"}, owned{f.trigger_batch_opt, "trigger"}}) {
+          owned{f.handler_opt, "trigger"}, owned{f.trigger_batch_opt, "trigger"},
+          owned{f.rules_opt, "bus"}, owned{f.live_rules_opt, "bus"}}) {
         if (option->count() > 0 && !takes(owner, w.name)) {
             const bool several = owner.find(',') != std::string_view::npos;
             throw CLI::ValidationError(option->get_name(),
@@ -403,6 +410,17 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
         cmd->add_option("--trigger-batch", flags->trigger_batch,
                         "trigger: the trigger's batch_size (default 1 with webhook, 100 with python)")
             ->check(CLI::Range(1, 10'000));
+    flags->rules_opt =
+        cmd->add_option("--rules", flags->rules,
+                        "bus: rules on the bus, all sending to the run's queue; --live-rules of them "
+                        "split the events (each event matches exactly one), the rest never match")
+            ->check(CLI::Range(1, 100'000))
+            ->capture_default_str();
+    flags->live_rules_opt =
+        cmd->add_option("--live-rules", flags->live_rules,
+                        "bus: rules that match events (each a share of them; at most --rules and 1000)")
+            ->check(CLI::Range(1, 1000))
+            ->capture_default_str();
     cmd->footer(
         workload_help()
         + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
@@ -420,6 +438,7 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                          "sluice bench push --count 200000 --concurrency 64",
                          "sluice bench trigger --rate 5000 --duration 30s",
                          "sluice bench trigger --handler python --count 1000000 --concurrency 4",
+                         "sluice bench bus --count 500000 --rules 10000",
                          "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
     cmd->callback([options, flags] { run_bench(*options, *flags); });
 }

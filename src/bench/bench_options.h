@@ -61,6 +61,11 @@ struct bench_options {
     std::string trigger_handler = "webhook";
     std::optional<uint32_t> trigger_batch; ///< trigger: the trigger's batch_size
 
+    /// bus: rules on the run's bus, and how many of them ("live") split the events between
+    /// them — each event matches exactly one; the rest never match (bus_event.h).
+    uint32_t bus_rules = 100;
+    uint32_t live_rules = 1;
+
     bool json = false;
     bool quiet = false; ///< no progress line
     std::optional<int> server_pid;

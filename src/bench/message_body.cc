@@ -82,4 +82,9 @@ std::optional<body_stamp> parse_body(std::string_view body) {
     return body_stamp{*seq, *ns};
 }
 
+std::optional<body_stamp> find_stamp(std::string_view text) {
+    auto at = text.find(magic);
+    return at == std::string_view::npos ? std::nullopt : parse_body(text.substr(at));
+}
+
 } // namespace sluice::bench

@@ -27,4 +27,8 @@ void append_body(std::string& out, const body_stamp& stamp, size_t size);
 /// Reads the stamp back; nullopt when the body is not one of ours.
 std::optional<body_stamp> parse_body(std::string_view body);
 
+/// The first stamp anywhere in `text` (a body embedded in a larger document, such as the `data`
+/// of a CloudEvent a bus rule delivered); nullopt when there is none.
+std::optional<body_stamp> find_stamp(std::string_view text);
+
 } // namespace sluice::bench

@@ -51,6 +51,23 @@ uint64_t field_or_zero(simdjson::dom::element object, const char* field) {
     return object[field].get(v) == simdjson::SUCCESS ? v : 0;
 }
 
+/// The unsigned number after `"key":` in `json` (the first occurrence), or nullopt.
+std::optional<uint64_t> number_after(std::string_view json, std::string_view key) {
+    auto at = json.find(key);
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    at += key.size();
+    if (at >= json.size() || json[at] < '0' || json[at] > '9') {
+        return std::nullopt;
+    }
+    uint64_t v = 0;
+    for (; at < json.size() && json[at] >= '0' && json[at] <= '9'; ++at) {
+        v = v * 10 + uint64_t(json[at] - '0');
+    }
+    return v;
+}
+
 } // namespace
 
 std::string queue_resource(std::string_view queue) { return with_suffix("/v1/queues/", queue); }
@@ -265,6 +282,79 @@ call_status queue_client::publish_batch(std::string_view resource, std::string r
         }
     }
     return st;
+}
+
+call_status queue_client::post_events(std::string_view bus, std::string request_body, size_t count,
+                                      std::string_view content_type) {
+    cli::http_request req;
+    req.method = cli::http_method::post;
+    req.path = with_suffix("/v1/buses/", bus) + "/events";
+    req.content_type = std::string(content_type);
+    req.body = std::move(request_body);
+    std::string body;
+    auto st = exchange(req, &body);
+    if (st.ok) {
+        // {"accepted":N,"failed":M,"events":[{"index":…,"id":…,"position":…} or {…,"error":{…}}]}
+        auto accepted = number_after(body, "\"accepted\":");
+        auto failed = number_after(body, "\"failed\":");
+        if (!accepted || !failed || *accepted != count || *failed != 0) {
+            st.ok = false;
+            auto first_error = body.find("\"error\"");
+            st.error = fmt::format("{} of {} events accepted: {}", accepted.value_or(0), count,
+                                   body.substr(first_error == std::string::npos ? 0 : first_error, 300));
+        }
+    }
+    return st;
+}
+
+std::optional<bus_stats> queue_client::stats_of_bus(std::string_view bus, call_status& st) {
+    std::string body;
+    st = get(with_suffix("/v1/buses/", bus), &body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element stats;
+    if (!st.ok || !parse_stats(parser, body, stats, st)) {
+        return std::nullopt;
+    }
+    return bus_stats{field_or_zero(stats, "events"),   field_or_zero(stats, "dispatched"),
+                     field_or_zero(stats, "matched"),  field_or_zero(stats, "backlog"),
+                     field_or_zero(stats, "archived"), field_or_zero(stats, "retry_backlog")};
+}
+
+std::optional<std::vector<rule_stats>> queue_client::stats_of_rules(std::string_view bus, call_status& st) {
+    std::string body;
+    st = get(with_suffix("/v1/buses/", bus) + "/rules", &body);
+    if (!st.ok) {
+        return std::nullopt;
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::dom::array rules;
+    if (parser.parse(body).get(doc) != simdjson::SUCCESS || doc["rules"].get(rules) != simdjson::SUCCESS) {
+        st.ok = false;
+        st.error = "unparsable answer: " + body.substr(0, 200);
+        return std::nullopt;
+    }
+    std::vector<rule_stats> out;
+    out.reserve(rules.size());
+    for (auto rule : rules) {
+        rule_stats r;
+        std::string_view name;
+        simdjson::dom::element stats;
+        if (rule["name"].get(name) != simdjson::SUCCESS || rule["stats"].get(stats) != simdjson::SUCCESS) {
+            st.ok = false;
+            st.error = "a rule without name or stats: " + body.substr(0, 200);
+            return std::nullopt;
+        }
+        r.name = std::string(name);
+        r.matched = field_or_zero(stats, "matched");
+        r.delivered = field_or_zero(stats, "delivered");
+        r.failed = field_or_zero(stats, "failed");
+        r.retried = field_or_zero(stats, "retried");
+        r.dead_lettered = field_or_zero(stats, "dead_lettered");
+        r.dropped = field_or_zero(stats, "dropped");
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 call_status queue_client::receive(

@@ -63,6 +63,27 @@ struct trigger_stats {
     uint64_t max_seen_concurrency = 0;
 };
 
+/// GET /v1/buses/{name} `stats` (counts since the server started).
+struct bus_stats {
+    uint64_t events = 0;     ///< accepted
+    uint64_t dispatched = 0; ///< the rules were evaluated on
+    uint64_t matched = 0;    ///< (event, rule) matches
+    uint64_t backlog = 0;    ///< accepted, not yet dispatched
+    uint64_t archived = 0;
+    uint64_t retry_backlog = 0;
+};
+
+/// One rule of GET /v1/buses/{bus}/rules with its `stats`.
+struct rule_stats {
+    std::string name;
+    uint64_t matched = 0;
+    uint64_t delivered = 0;
+    uint64_t failed = 0;
+    uint64_t retried = 0;
+    uint64_t dead_lettered = 0;
+    uint64_t dropped = 0;
+};
+
 /// The resource paths requests go to. Publishing appends "/messages/batch"; receiving and
 /// acknowledging append "/receive" and "/ack" — the same suffixes on a queue and on a topic
 /// subscription, so producers and consumers work on either.
@@ -110,6 +131,18 @@ public:
     /// `count` messages; ok when all `count` got an id. `resource`: queue_resource() or
     /// topic_resource().
     call_status publish_batch(std::string_view resource, std::string request_body, size_t count);
+
+    /// POST /v1/buses/{bus}/events with `request_body`, `count` CloudEvents ready in the form
+    /// `content_type` names (application/cloudevents-batch+json: a JSON array;
+    /// application/cloudevents+json: one event); ok when the answer says all `count` were
+    /// accepted. An event refused in a 200 answer is not retried (`retry` false): its error is
+    /// in `error`.
+    call_status post_events(std::string_view bus, std::string request_body, size_t count,
+                            std::string_view content_type);
+    /// GET /v1/buses/{bus} `stats`, or nullopt.
+    std::optional<bus_stats> stats_of_bus(std::string_view bus, call_status& status);
+    /// GET /v1/buses/{bus}/rules: every rule with its stats, or nullopt.
+    std::optional<std::vector<rule_stats>> stats_of_rules(std::string_view bus, call_status& status);
 
     /// POST {resource}/receive; fills `out` (cleared first). `resource`: queue_resource() or
     /// subscription_resource().

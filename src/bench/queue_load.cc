@@ -1,5 +1,6 @@
 #include "bench/queue_load.h"
 
+#include "bench/bus_event.h"
 #include "bench/message_body.h"
 #include "bench/queue_client.h"
 #include "base/units.h"
@@ -71,7 +72,10 @@ queue_load::queue_load(cli::client_options client, load_plan plan, const queue_l
         _plan.producers = 0;
         _plan.count = _publisher->plan().count;
     }
-    if (_plan.topic.empty()) {
+    if (!_plan.bus.empty()) {
+        _consume_resource = queue_resource(_plan.queue);
+        _label = fmt::format("queue '{}'", _plan.queue);
+    } else if (_plan.topic.empty()) {
         _publish_resource = _consume_resource = queue_resource(_plan.queue);
         _label = fmt::format("queue '{}'", _plan.queue);
     } else {
@@ -183,6 +187,7 @@ void queue_load::produce(size_t index) {
     auto due = [&](uint64_t seq) {
         return start + std::chrono::nanoseconds(std::llround(double(seq) * period_ns));
     };
+    const bool to_bus = !_plan.bus.empty();
     std::vector<int64_t> intended(batch);
     std::string body;
     body.reserve(batch * (_plan.message_size + 64) + 32);
@@ -211,40 +216,60 @@ void queue_load::produce(size_t index) {
         }
         const auto build_time = steady::now();
         body.clear();
-        body += R"({"messages":[)";
-        for (size_t i = 0; i < n; ++i) {
-            const uint64_t seq = first + i;
-            intended[i] = paced ? to_ns(due(seq)) : to_ns(build_time);
-            std::optional<timestamp> deliver_at;
-            auto stamp = static_cast<uint64_t>(intended[i]);
-            if (_plan.schedule) {
-                deliver_at = _plan.schedule->due(seq, _plan.count);
-                stamp = static_cast<uint64_t>(unix_ns(*deliver_at));
+        if (to_bus) {
+            if (n > 1) {
+                body += '[';
             }
-            if (i > 0) {
-                body += ',';
+            for (size_t i = 0; i < n; ++i) {
+                const uint64_t seq = first + i;
+                intended[i] = paced ? to_ns(due(seq)) : to_ns(build_time);
+                if (i > 0) {
+                    body += ',';
+                }
+                append_bus_event(body, {seq, static_cast<uint64_t>(intended[i])}, _plan.message_size);
             }
-            body += R"({"body":")";
-            append_body(body, {seq, stamp}, _plan.message_size);
-            body += '"';
-            if (deliver_at) {
-                body += R"(,"deliver_at":")";
-                body += format_rfc3339(*deliver_at);
+            if (n > 1) {
+                body += ']';
+            }
+        } else {
+            body += R"({"messages":[)";
+            for (size_t i = 0; i < n; ++i) {
+                const uint64_t seq = first + i;
+                intended[i] = paced ? to_ns(due(seq)) : to_ns(build_time);
+                std::optional<timestamp> deliver_at;
+                auto stamp = static_cast<uint64_t>(intended[i]);
+                if (_plan.schedule) {
+                    deliver_at = _plan.schedule->due(seq, _plan.count);
+                    stamp = static_cast<uint64_t>(unix_ns(*deliver_at));
+                }
+                if (i > 0) {
+                    body += ',';
+                }
+                body += R"({"body":")";
+                append_body(body, {seq, stamp}, _plan.message_size);
                 body += '"';
+                if (deliver_at) {
+                    body += R"(,"deliver_at":")";
+                    body += format_rfc3339(*deliver_at);
+                    body += '"';
+                }
+                if (own_groups > 0) {
+                    body += R"(,"group":"g)";
+                    body += std::to_string(index + stride * (local++ % own_groups));
+                    body += '"';
+                }
+                body += '}';
             }
-            if (own_groups > 0) {
-                body += R"(,"group":"g)";
-                body += std::to_string(index + stride * (local++ % own_groups));
-                body += '"';
-            }
-            body += '}';
+            body += "]}";
         }
-        body += "]}";
 
         const auto send_time = steady::now();
         bool ok = false;
         for (int attempt = 0; !_stop; ++attempt) {
-            auto st = client.publish_batch(_publish_resource, body, n);
+            auto st = to_bus ? client.post_events(_plan.bus, body, n,
+                                                  n > 1 ? "application/cloudevents-batch+json"
+                                                        : "application/cloudevents+json")
+                             : client.publish_batch(_publish_resource, body, n);
             _counters.publish_requests.fetch_add(1, std::memory_order_relaxed);
             if (st.ok) {
                 ok = true;
@@ -252,7 +277,9 @@ void queue_load::produce(size_t index) {
             }
             if (!st.retry || attempt + 1 >= max_attempts) {
                 note_error(fmt::format("publish to {} failed: {}",
-                                       _plan.topic.empty() ? _label : fmt::format("topic '{}'", _plan.topic),
+                                       to_bus                ? fmt::format("bus '{}'", _plan.bus)
+                                       : _plan.topic.empty() ? _label
+                                                             : fmt::format("topic '{}'", _plan.topic),
                                        st.error));
                 break;
             }
@@ -339,6 +366,7 @@ void queue_load::consume(size_t /*index*/) {
     auto last_progress = steady::now();
     uint64_t last_received = 0;
     int errors_in_row = 0;
+    const bool from_bus = !_plan.bus.empty();
 
     auto flush = [&] {
         if (pending.empty()) {
@@ -387,7 +415,8 @@ void queue_load::consume(size_t /*index*/) {
             if (m.delivery_count > 1) {
                 _counters.redelivered.fetch_add(1, std::memory_order_relaxed);
             }
-            auto stamp = parse_body(m.body);
+            // From a bus, the body is the whole event, with the stamp in its data.
+            auto stamp = from_bus ? find_stamp(m.body) : parse_body(m.body);
             if (!stamp) {
                 _counters.foreign.fetch_add(1, std::memory_order_relaxed);
             } else if (_received_seqs.mark(stamp->seq)) {

@@ -50,6 +50,11 @@ struct load_plan {
     /// receive from its subscription `subscription` (both empty: the queue).
     std::string topic;
     std::string subscription;
+    /// Event-bus runs: producers post each batch as CloudEvents to this bus (bus_event.h; a
+    /// batch of one in structured mode, more as a JSON array in batch mode) instead of
+    /// publishing messages; the bus's rules deliver them to `queue`, where consumers find the
+    /// stamp in each event's `data`. `message_size` is then the size of each event.
+    std::string bus;
     size_t producers = 1;
     size_t consumers = 1;
     size_t message_size = 1024;
@@ -61,7 +66,7 @@ struct load_plan {
     /// so a server (or client) that falls behind shows up in the figures (no coordinated
     /// omission).
     double rate = 0;
-    size_t publish_batch = 100; ///< messages per POST …/messages/batch (1–1000)
+    size_t publish_batch = 100; ///< messages (events) per POST …/messages/batch (…/events) (1–1000)
     uint32_t receive_batch = 100; ///< max_messages per POST …/receive (1–100)
     size_t ack_batch = 500;       ///< receipts per POST …/ack (1–1000)
     millis receive_wait{1000};    ///< long-poll wait of each receive

@@ -50,6 +50,12 @@ constexpr std::array registry{
         "times publish -> handler start at 5,000 msg/s, batch 1) or python (a no-op handler fed "
         "at full speed in batches of 100; msg/s until the trigger acknowledged every message)",
         trigger_defaults, run_trigger},
+    workload{
+        "bus",
+        "CloudEvents posted in batches to a new bus with --rules N (default 100; one matches each "
+        "event) sending to the queue, drained by consumers; ingest and delivered events/s, "
+        "end-to-end latency, bus and rule stats",
+        bus_defaults, run_bus},
 };
 
 } // namespace

@@ -29,4 +29,7 @@ run_report run_push(run_context& ctx);
 void trigger_defaults(bench_options& options);
 run_report run_trigger(run_context& ctx);
 
+void bus_defaults(bench_options& options);
+run_report run_bus(run_context& ctx);
+
 } // namespace sluice::bench

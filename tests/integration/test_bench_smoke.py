@@ -1,7 +1,7 @@
 """`sluice bench` smoke test: tiny runs of the workloads against a real server check themselves
 (every message received exactly once; delayed ones never early, FIFO groups in order; every
 fan-out subscription gets every message; a push subscription delivers every message to the
-bench's own HTTP sink) and report in both formats. Numbers are never asserted here; they go to
+bench's own HTTP sink; a bus's rules deliver every event once to the queue) and report in both formats. Numbers are never asserted here; they go to
 docs/BENCHMARKS.md."""
 import json
 import unittest
@@ -175,6 +175,36 @@ class TestBenchSmoke(ServerTest):
         self.assertLessEqual(doc["counters"]["max_seen_concurrency"], 2)
         self.assertEqual(self.server.get("/v1/functions").json["functions"], [])
 
+    def test_bus_rules_deliver_every_event_once_to_the_queue(self):
+        p = self.bench("bus", "--count", "2000", "--rules", "30", "--live-rules", "3", "--queue", "smoke-bus",
+                       "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual((doc["settings"]["rules"], doc["settings"]["live_rules"]), ("30", "3"))
+        self.assertTrue(doc["settings"]["mode"].startswith("batch"), doc["settings"])
+        self.assertEqual(doc["phases"]["ingest"]["messages"], 2000)
+        self.assertEqual(doc["phases"]["delivered"]["messages"], 2000)
+        self.assertGreater(doc["phases"]["delivered"]["rate"], 0)
+        self.assertEqual(doc["latency"]["end_to_end"]["count"], 2000)
+        c = doc["counters"]
+        self.assertEqual((c["bus_events"], c["bus_dispatched"], c["bus_matched"]), (2000, 2000, 2000), c)
+        self.assertEqual((c["rules_listed"], c["live_rules_matched"], c["decoy_rules_matched"],
+                          c["rules_delivered"], c["rules_failed"]), (30, 2000, 0, 2000, 0), c)
+        self.assertEqual({c["name"] for c in doc["checks"]},
+                         {"no_errors", "exactly_once", "counts_match", "queue_empty", "bus_counts",
+                          "rule_counts"})
+        # The run's bus (with its rules) and queue are deleted afterwards.
+        self.assertEqual([b["name"] for b in self.server.get("/v1/buses").json["buses"]], ["default"])
+        self.assertEqual(self.server.get("/v1/queues/smoke-bus").status, 404)
+
+    def test_bus_batch_1_posts_structured_events(self):
+        p = self.bench("bus", "--count", "200", "--batch", "1", "--rules", "5", "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertTrue(doc["settings"]["mode"].startswith("structured"), doc["settings"])
+        self.assertEqual(doc["counters"]["publish_requests"], 200)
+        self.assertEqual(doc["phases"]["delivered"]["messages"], 200)
+
     def test_workload_options_are_refused_elsewhere(self):
         for args in (("throughput", "--keep"), ("throughput", "--groups", "5"),
                      ("fifo", "--fire-after", "1s"), ("delayed", "--duration", "5s"),
@@ -183,7 +213,9 @@ class TestBenchSmoke(ServerTest):
                      ("throughput", "--topic", "t"), ("delayed", "--partitions", "2"),
                      ("fanout", "--queue", "q"), ("fanout", "--keep"), ("push", "-c", "2"),
                      ("throughput", "--handler", "python"), ("push", "--trigger-batch", "5"),
-                     ("trigger", "-c", "2"), ("trigger", "--handler", "ruby")):
+                     ("trigger", "-c", "2"), ("trigger", "--handler", "ruby"),
+                     ("throughput", "--rules", "5"), ("push", "--live-rules", "2"),
+                     ("bus", "--rules", "2", "--live-rules", "3"), ("bus", "--live-rules", "1001")):
             p = self.server.cli("bench", *args, check=False)
             self.assertEqual(p.returncode, 2, (args, p))
 
@@ -197,7 +229,8 @@ class TestBenchSmoke(ServerTest):
         for name in ("throughput", "latency", "backlog", "delayed", "fifo", "fanout", "push", "trigger",
                      "--rate", "--json", "--server-pid", "--keep", "--groups", "--fire-after",
                      "--fire-window", "--other-rate", "--measure-for", "--topic", "--partitions",
-                     "--subscriptions", "--consume", "--concurrency", "--handler", "--trigger-batch"):
+                     "--subscriptions", "--consume", "--concurrency", "--handler", "--trigger-batch",
+                     "bus", "--rules", "--live-rules"):
             self.assertIn(name, p.stdout)
 
 
