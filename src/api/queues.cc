@@ -1,5 +1,6 @@
 // Handlers for the queue resource: create, put, get, list, delete.
 #include "api/handlers.h"
+#include "bus/bus_config.h"
 #include "api/json_out.h"
 #include "api/request_parsing.h"
 #include "http/error_table.h"
@@ -21,6 +22,18 @@ parsed<boost::json::object> parse_object(const http::request_context& ctx, bool 
         return http::bad_request("the request body must be a JSON object");
     }
     return std::move(v->as_object());
+}
+
+bool show_internal(const http::request_context& ctx) {
+    std::string_view q = ctx.query;
+    while (!q.empty()) {
+        auto amp = q.find('&');
+        if (q.substr(0, amp) == "internal=true") {
+            return true;
+        }
+        q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    }
+    return false;
 }
 
 parsed<std::string> name_param(const http::request_context& ctx) {
@@ -173,9 +186,12 @@ asio::awaitable<http::response> get_queue(services& s, http::request_context& ct
 
 asio::awaitable<http::response> list_queues(services& s, http::request_context& ctx) {
     auto all = co_await s.queues.list();
+    const bool internal = show_internal(ctx);
     boost::json::array arr;
     for (auto& q : all) {
-        arr.push_back(to_json(q));
+        if (internal || !bus::is_internal_name(q.definition.name)) {
+            arr.push_back(to_json(q));
+        }
     }
     boost::json::object o;
     o["queues"] = std::move(arr);

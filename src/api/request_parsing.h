@@ -19,6 +19,10 @@ using parsed = std::variant<T, http::api_error>;
 /// Parses the body as a JSON object (empty body = {} when `empty_ok`).
 parsed<boost::json::object> parse_object(const http::request_context& ctx, bool empty_ok);
 
+/// `?internal=true`: listings include the event bus's own queues and topics (`_bus.*`,
+/// `_schedules`).
+bool show_internal(const http::request_context& ctx);
+
 /// The {name} parameter, validated.
 parsed<std::string> name_param(const http::request_context& ctx);
 

@@ -1,5 +1,6 @@
 // Handlers for the topic and subscription resources (docs/topics.md, docs/api.md "Topics").
 #include "api/handlers.h"
+#include "bus/bus_config.h"
 #include "api/request_parsing.h"
 #include "api/topic_json.h"
 #include "broker/errc.h"
@@ -350,8 +351,11 @@ asio::awaitable<http::response> get_topic(services& s, http::request_context& ct
 
 asio::awaitable<http::response> list_topics(services& s, http::request_context& ctx) {
     boost::json::array arr;
+    const bool internal = show_internal(ctx);
     for (auto& t : co_await s.topics->list_topics()) {
-        arr.push_back(to_json(t));
+        if (internal || !bus::is_internal_name(t.definition.name)) {
+            arr.push_back(to_json(t));
+        }
     }
     boost::json::object o;
     o["topics"] = std::move(arr);

@@ -63,6 +63,8 @@ std::optional<target_ref> parse_target_ref(std::string_view text, std::string& e
     return std::nullopt;
 }
 
+bool is_internal_name(std::string_view name) { return name.starts_with("_bus.") || name == "_schedules"; }
+
 std::string bus_topic(std::string_view bus) { return "_bus." + std::string(bus); }
 std::string retry_queue(std::string_view bus) { return "_bus." + std::string(bus) + ".retry"; }
 

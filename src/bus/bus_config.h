@@ -130,6 +130,10 @@ std::optional<bus_definition> decode_bus_definition(std::string_view json);
 std::string encode_definition(const rule_definition& d);
 std::optional<rule_definition> decode_rule_definition(std::string_view json);
 
+/// Whether a queue or topic name belongs to the event bus's own machinery (`_bus.<bus>`,
+/// `_bus.<bus>.retry`, `_schedules`): listings leave them out unless asked.
+bool is_internal_name(std::string_view name);
+
 /// The topic that stores a bus's events, and the queue of its pending retries.
 std::string bus_topic(std::string_view bus);
 std::string retry_queue(std::string_view bus);

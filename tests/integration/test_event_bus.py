@@ -110,6 +110,15 @@ class TestIngest(BusTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["retention"], "7d")
         self.assertApiError(self.server.delete("/v1/buses/default"), 409, "BusInUse")
+        # The bus's own topic and queues stay out of listings unless asked for.
+        names = [q["name"] for q in self.server.get("/v1/queues").json["queues"]]
+        self.assertNotIn("_bus.default.retry", names)
+        names = [q["name"] for q in self.server.get("/v1/queues?internal=true").json["queues"]]
+        self.assertIn("_bus.default.retry", names)
+        self.assertIn("_schedules", names)
+        self.assertNotIn("_bus.default", [t["name"] for t in self.server.get("/v1/topics").json["topics"]])
+        self.assertIn("_bus.default",
+                      [t["name"] for t in self.server.get("/v1/topics?internal=true").json["topics"]])
 
     def test_three_http_modes(self):
         r = put(self.server, "default", event(1))
