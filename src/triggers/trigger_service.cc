@@ -399,22 +399,26 @@ trigger_service::process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<
     }
     r->stats.filtered += skipped.size();
     co_await ack(*r, std::move(skipped));
-    if (!batch.empty()) {
-        std::string reason;
-        auto failed = co_await invoke_batch(r, batch, reason);
-        std::vector<std::string> done;
-        for (size_t i = 0; i < batch.size(); ++i) {
-            if (!failed.contains(i)) {
-                done.push_back(batch[i].receipt);
-            }
-        }
-        r->stats.succeeded += done.size();
-        co_await ack(*r, std::move(done));
-        for (auto [i, throttled] : failed) {
-            co_await handle_failure(r, batch[i], reason, throttled);
+    if (batch.empty()) {
+        r->slot_freed();
+        co_return;
+    }
+    std::string reason;
+    auto failed = co_await invoke_batch(r, batch, reason);
+    // The invocation is over: its slot is free before the acknowledgement is durable, so the
+    // next batch is not held up by this one's commit (a lost ack redelivers: at least once).
+    r->slot_freed();
+    std::vector<std::string> done;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (!failed.contains(i)) {
+            done.push_back(batch[i].receipt);
         }
     }
-    r->slot_freed();
+    r->stats.succeeded += done.size();
+    co_await ack(*r, std::move(done));
+    for (auto [i, throttled] : failed) {
+        co_await handle_failure(r, batch[i], reason, throttled);
+    }
 }
 
 asio::awaitable<std::map<size_t, bool>> trigger_service::invoke_batch(
