@@ -414,8 +414,9 @@ trigger_service::process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<
             done.push_back(batch[i].receipt);
         }
     }
-    r->stats.succeeded += done.size();
+    const auto succeeded = done.size();
     co_await ack(*r, std::move(done));
+    r->stats.succeeded += succeeded; // counted once the acknowledgement is committed
     for (auto [i, throttled] : failed) {
         co_await handle_failure(r, batch[i], reason, throttled);
     }
