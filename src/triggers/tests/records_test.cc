@@ -56,6 +56,23 @@ TEST(Records, HaveTheShapeOfAnSqsEvent) {
     EXPECT_EQ(t.at("Records").at(0).at("eventSourceARN"), "arn:sluice:topic:local:orders/billing");
 }
 
+TEST(Records, EscapeWhatJsonNeedsAndKeepTheLastOfARepeatedAttribute) {
+    auto batch = batch_of({"q"});
+    batch[0].message.body = "a \"quoted\" \\ line\nnext\ttab \x01 caf\xc3\xa9";
+    batch[0].message.attributes = {{"k", "first"}, {"we\"ird", "v\n"}, {"k", "last"}};
+    batch[0].message.group = "g\"1";
+    endpoint_ref src{endpoint_ref::kind::queue, "jobs", ""};
+    auto v = boost::json::parse(records_event(src, batch));
+    auto& r = v.at("Records").at(0).as_object();
+    EXPECT_EQ(r.at("body").as_string(), batch[0].message.body);
+    EXPECT_EQ(r.at("attributes").at("MessageGroupId"), "g\"1");
+    auto& attrs = r.at("messageAttributes").as_object();
+    EXPECT_EQ(attrs.size(), 2u);
+    EXPECT_EQ(attrs.at("k").at("stringValue"), "last");
+    EXPECT_EQ(attrs.at("we\"ird").at("stringValue"), "v\n");
+    EXPECT_EQ(boost::json::parse(records_event(src, {})).at("Records").as_array().size(), 0u);
+}
+
 TEST(Records, Md5OfBodyIsTheHexDigest) {
     auto batch = batch_of({"x"});
     batch[0].message.body = "hello";
