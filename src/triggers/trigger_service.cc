@@ -316,8 +316,14 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
             co_await pause(millis(30'000));
             continue;
         }
+        // Without a batching window, one receive fills every free slot: up to free × batch_size
+        // messages (at most 100), split into batches below — a burst starts its invocations
+        // together instead of one receive round trip each.
+        const uint32_t free_slots = c.max_concurrency - r->in_flight;
+        const bool windowed = c.batch_window.count() > 0;
         broker::receive_options o;
-        o.max_messages = std::min<uint32_t>(c.batch_size, 100);
+        o.max_messages = windowed ? std::min<uint32_t>(c.batch_size, 100)
+                                  : static_cast<uint32_t>(std::min<uint64_t>(uint64_t(c.batch_size) * free_slots, 100));
         o.wait = millis(20'000); // a long poll: woken by a publish, no polling when idle
         uint32_t splits = 0;
         for (uint32_t n = c.batch_size; c.bisect_on_error && n > 1; n /= 2) {
@@ -340,6 +346,50 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
         }
         r->stats.state = "running";
         if (got->empty()) {
+            continue;
+        }
+        if (!windowed) {
+            // Batches of at most batch_size messages / max_batch_bytes, one per free slot; the
+            // messages of a group (FIFO, ordered subscriptions) stay together in one batch, in
+            // order, so groups keep their order across concurrent invocations. What does not fit
+            // goes back at once, uncounted (a group stays blocked behind its in-flight message).
+            std::vector<std::shared_ptr<std::vector<broker::delivery>>> batches;
+            std::vector<uint64_t> batch_bytes;
+            std::map<std::string, size_t> group_batch;
+            size_t filling = batches.size();
+            for (auto& d : *got) {
+                const auto size = d.message.body.size();
+                const auto& group = d.message.group;
+                auto fits = [&](size_t b) {
+                    return batches[b]->size() < c.batch_size
+                           && (batches[b]->empty() || batch_bytes[b] + size <= c.max_batch_bytes.bytes);
+                };
+                size_t target = batches.size(); // none
+                if (auto it = group.empty() ? group_batch.end() : group_batch.find(group); it != group_batch.end()) {
+                    if (fits(it->second)) {
+                        target = it->second;
+                    }
+                } else if (filling < batches.size() && fits(filling)) {
+                    target = filling;
+                } else if (batches.size() < free_slots) {
+                    batches.push_back(std::make_shared<std::vector<broker::delivery>>());
+                    batch_bytes.push_back(0);
+                    target = filling = batches.size() - 1;
+                }
+                if (target == batches.size()) {
+                    co_await release(*r, d.receipt, millis(0), true);
+                    continue;
+                }
+                if (!group.empty()) {
+                    group_batch.emplace(group, target);
+                }
+                batch_bytes[target] += size;
+                batches[target]->push_back(std::move(d));
+            }
+            auto ex = co_await asio::this_coro::executor;
+            for (auto& b : batches) {
+                launch(r, std::move(b), ex);
+            }
             continue;
         }
         auto batch = std::make_shared<std::vector<broker::delivery>>();
@@ -377,12 +427,17 @@ asio::awaitable<void> trigger_service::run(std::shared_ptr<runner> r) {
                 batch->push_back(std::move(d));
             }
         }
-        ++r->in_flight;
-        r->stats.concurrency = r->in_flight;
-        r->stats.max_seen_concurrency = std::max(r->stats.max_seen_concurrency, r->in_flight);
-        asio::co_spawn(co_await asio::this_coro::executor, process(r, batch), asio::detached);
+        launch(r, std::move(batch), co_await asio::this_coro::executor);
     }
     log->debug("trigger '{}' stopped", r->def.name);
+}
+
+void trigger_service::launch(std::shared_ptr<runner> r, std::shared_ptr<std::vector<broker::delivery>> batch,
+                             asio::any_io_executor ex) {
+    ++r->in_flight;
+    r->stats.concurrency = r->in_flight;
+    r->stats.max_seen_concurrency = std::max(r->stats.max_seen_concurrency, r->in_flight);
+    asio::co_spawn(ex, process(std::move(r), std::move(batch)), asio::detached);
 }
 
 asio::awaitable<void>

@@ -80,6 +80,9 @@ public:
 private:
     asio::awaitable<void> run(std::shared_ptr<runner> r);
     asio::awaitable<void> process(std::shared_ptr<runner> r, std::shared_ptr<std::vector<broker::delivery>> batch);
+    /// Counts the batch in flight and starts process() for it on `ex` (the runner's shard).
+    void launch(std::shared_ptr<runner> r, std::shared_ptr<std::vector<broker::delivery>> batch,
+                asio::any_io_executor ex);
     /// Failed message indices, each with whether it was throttled (not an attempt).
     asio::awaitable<std::map<size_t, bool>> invoke_batch(
         std::shared_ptr<runner> r, std::span<const broker::delivery> batch, std::string& reason);
