@@ -28,6 +28,28 @@ parsed<std::string> resource_name(std::string_view what, std::string_view name) 
     return std::string(name);
 }
 
+/// A create request's body and its "name" (required, validated as a `what` name).
+struct named_body {
+    std::string name;
+    boost::json::object body;
+};
+parsed<named_body> create_request(const http::request_context& ctx, std::string_view what) {
+    auto body = parse_object(ctx, false);
+    if (auto* e = std::get_if<http::api_error>(&body)) {
+        return *e;
+    }
+    auto& obj = std::get<boost::json::object>(body);
+    auto it = obj.find("name");
+    if (it == obj.end() || !it->value().is_string()) {
+        return http::bad_request("'name' is required and must be a string");
+    }
+    auto name = resource_name(what, it->value().get_string());
+    if (auto* e = std::get_if<http::api_error>(&name)) {
+        return *e;
+    }
+    return named_body{std::move(std::get<std::string>(name)), std::move(obj)};
+}
+
 http::api_error bus_error(const error_code& ec, std::string_view what, const std::string& message = {}) {
     auto e = http::to_api_error(ec, std::string(what));
     if (!message.empty()) {
@@ -136,20 +158,12 @@ boost::json::object event_error(size_t index, const events::error& e) {
 } // namespace
 
 asio::awaitable<http::response> create_bus(services& s, http::request_context& ctx) {
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
+    auto req = create_request(ctx, "bus");
+    if (auto* e = std::get_if<http::api_error>(&req)) {
         co_return ctx.error(*e);
     }
-    auto& obj = std::get<boost::json::object>(body);
-    auto it = obj.find("name");
-    if (it == obj.end() || !it->value().is_string()) {
-        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
-    }
-    auto name = resource_name("bus", it->value().get_string());
-    if (auto* e = std::get_if<http::api_error>(&name)) {
-        co_return ctx.error(*e);
-    }
-    co_return co_await put_or_create_bus(s, ctx, std::get<std::string>(name), obj, bus_service::put_mode::create);
+    auto& created = std::get<named_body>(req);
+    co_return co_await put_or_create_bus(s, ctx, created.name, std::move(created.body), bus_service::put_mode::create);
 }
 
 asio::awaitable<http::response> put_bus(services& s, http::request_context& ctx) {
@@ -319,20 +333,12 @@ asio::awaitable<http::response> put_or_create_rule(services& s, http::request_co
 } // namespace
 
 asio::awaitable<http::response> create_rule(services& s, http::request_context& ctx) {
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
+    auto req = create_request(ctx, "rule");
+    if (auto* e = std::get_if<http::api_error>(&req)) {
         co_return ctx.error(*e);
     }
-    auto& obj = std::get<boost::json::object>(body);
-    auto it = obj.find("name");
-    if (it == obj.end() || !it->value().is_string()) {
-        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
-    }
-    auto name = resource_name("rule", it->value().get_string());
-    if (auto* e = std::get_if<http::api_error>(&name)) {
-        co_return ctx.error(*e);
-    }
-    co_return co_await put_or_create_rule(s, ctx, std::string(ctx.param("bus")), std::get<std::string>(name), obj,
+    auto& created = std::get<named_body>(req);
+    co_return co_await put_or_create_rule(s, ctx, std::string(ctx.param("bus")), created.name, std::move(created.body),
                                           bus_service::put_mode::create);
 }
 
@@ -519,20 +525,12 @@ asio::awaitable<http::response> put_or_create_schedule(services& s, http::reques
 } // namespace
 
 asio::awaitable<http::response> create_schedule(services& s, http::request_context& ctx) {
-    auto body = parse_object(ctx, false);
-    if (auto* e = std::get_if<http::api_error>(&body)) {
+    auto req = create_request(ctx, "schedule");
+    if (auto* e = std::get_if<http::api_error>(&req)) {
         co_return ctx.error(*e);
     }
-    auto& obj = std::get<boost::json::object>(body);
-    auto it = obj.find("name");
-    if (it == obj.end() || !it->value().is_string()) {
-        co_return ctx.error(http::bad_request("'name' is required and must be a string"));
-    }
-    auto name = resource_name("schedule", it->value().get_string());
-    if (auto* e = std::get_if<http::api_error>(&name)) {
-        co_return ctx.error(*e);
-    }
-    co_return co_await put_or_create_schedule(s, ctx, std::get<std::string>(name), obj, bus_service::put_mode::create);
+    auto& created = std::get<named_body>(req);
+    co_return co_await put_or_create_schedule(s, ctx, created.name, std::move(created.body), bus_service::put_mode::create);
 }
 
 asio::awaitable<http::response> put_schedule(services& s, http::request_context& ctx) {
