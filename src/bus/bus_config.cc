@@ -384,37 +384,64 @@ boost::json::object to_json(const schedule_config& c) {
     return o;
 }
 
-std::string encode_definition(const schedule_definition& d) {
-    auto o = to_json(d.config);
-    o["name"] = d.name;
-    o["created_at_ms"] = to_unix_ms(d.created_at);
-    o["generation"] = d.generation;
-    return boost::json::serialize(o);
-}
+namespace {
 
-std::optional<schedule_definition> decode_schedule_definition(std::string_view json) {
+/// A stored definition: its JSON object with the name and the creation time taken out (the
+/// rest is the config, read back by the same parser as a request).
+struct stored_object {
+    std::string name;
+    timestamp created_at;
+    boost::json::object rest;
+};
+
+std::optional<stored_object> read_stored(std::string_view json) {
     boost::system::error_code ec;
     auto v = boost::json::parse(json, ec);
     if (ec || !v.is_object()) {
         return std::nullopt;
     }
-    auto o = v.as_object();
-    auto name = o.find("name");
-    auto created = o.find("created_at_ms");
-    auto generation = o.find("generation");
-    if (name == o.end() || !name->value().is_string() || created == o.end() || !created->value().is_int64()
-        || generation == o.end() || !generation->value().is_number()) {
+    stored_object out;
+    out.rest = std::move(v.as_object());
+    auto name = out.rest.find("name");
+    auto created = out.rest.find("created_at_ms");
+    if (name == out.rest.end() || !name->value().is_string() || created == out.rest.end()
+        || !created->value().is_int64()) {
         return std::nullopt;
     }
-    schedule_definition d;
-    d.name = std::string(name->value().get_string());
-    d.created_at = from_unix_ms(created->value().get_int64());
-    d.generation = generation->value().to_number<uint64_t>();
-    o.erase("name");
-    o.erase("created_at_ms");
-    o.erase("generation");
+    out.name = std::string(name->value().get_string());
+    out.created_at = from_unix_ms(created->value().get_int64());
+    out.rest.erase("name");
+    out.rest.erase("created_at_ms");
+    return out;
+}
+
+boost::json::object with_header(boost::json::object o, std::string_view name, timestamp created_at) {
+    o["name"] = name;
+    o["created_at_ms"] = to_unix_ms(created_at);
+    return o;
+}
+
+} // namespace
+
+std::string encode_definition(const schedule_definition& d) {
+    auto o = with_header(to_json(d.config), d.name, d.created_at);
+    o["generation"] = d.generation;
+    return boost::json::serialize(o);
+}
+
+std::optional<schedule_definition> decode_schedule_definition(std::string_view json) {
+    auto stored = read_stored(json);
+    if (!stored) {
+        return std::nullopt;
+    }
+    auto generation = stored->rest.find("generation");
+    if (generation == stored->rest.end() || !generation->value().is_number()) {
+        return std::nullopt;
+    }
+    schedule_definition d{stored->name, stored->created_at, generation->value().to_number<uint64_t>(), {}};
+    stored->rest.erase("generation");
     std::string error;
-    auto c = parse_schedule_config(o, error);
+    auto c = parse_schedule_config(stored->rest, error);
     if (!c) {
         return std::nullopt;
     }
@@ -423,69 +450,41 @@ std::optional<schedule_definition> decode_schedule_definition(std::string_view j
 }
 
 std::string encode_definition(const bus_definition& d) {
-    auto o = to_json(d.config);
-    o["name"] = d.name;
-    o["created_at_ms"] = to_unix_ms(d.created_at);
-    return boost::json::serialize(o);
+    return boost::json::serialize(with_header(to_json(d.config), d.name, d.created_at));
 }
 
 std::optional<bus_definition> decode_bus_definition(std::string_view json) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(json, ec);
-    if (ec || !v.is_object()) {
+    auto stored = read_stored(json);
+    if (!stored) {
         return std::nullopt;
     }
-    auto o = v.as_object();
-    auto name = o.find("name");
-    auto created = o.find("created_at_ms");
-    if (name == o.end() || !name->value().is_string() || created == o.end() || !created->value().is_int64()) {
-        return std::nullopt;
-    }
-    bus_definition d;
-    d.name = std::string(name->value().get_string());
-    d.created_at = from_unix_ms(created->value().get_int64());
-    o.erase("name");
-    o.erase("created_at_ms");
     std::string error;
-    auto c = parse_bus_config(o, error);
+    auto c = parse_bus_config(stored->rest, error);
     if (!c) {
         return std::nullopt;
     }
-    d.config = *c;
-    return d;
+    return bus_definition{stored->name, stored->created_at, *c};
 }
 
 std::string encode_definition(const rule_definition& d) {
-    auto o = to_json(d.config);
+    auto o = with_header(to_json(d.config), d.name, d.created_at);
     o["bus"] = d.bus;
-    o["name"] = d.name;
-    o["created_at_ms"] = to_unix_ms(d.created_at);
     return boost::json::serialize(o);
 }
 
 std::optional<rule_definition> decode_rule_definition(std::string_view json) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(json, ec);
-    if (ec || !v.is_object()) {
+    auto stored = read_stored(json);
+    if (!stored) {
         return std::nullopt;
     }
-    auto o = v.as_object();
-    auto bus = o.find("bus");
-    auto name = o.find("name");
-    auto created = o.find("created_at_ms");
-    if (bus == o.end() || !bus->value().is_string() || name == o.end() || !name->value().is_string()
-        || created == o.end() || !created->value().is_int64()) {
+    auto bus = stored->rest.find("bus");
+    if (bus == stored->rest.end() || !bus->value().is_string()) {
         return std::nullopt;
     }
-    rule_definition d;
-    d.bus = std::string(bus->value().get_string());
-    d.name = std::string(name->value().get_string());
-    d.created_at = from_unix_ms(created->value().get_int64());
-    o.erase("bus");
-    o.erase("name");
-    o.erase("created_at_ms");
+    rule_definition d{std::string(bus->value().get_string()), stored->name, stored->created_at, {}};
+    stored->rest.erase("bus");
     std::string error;
-    auto c = parse_rule_config(o, error);
+    auto c = parse_rule_config(stored->rest, error);
     if (!c) {
         return std::nullopt;
     }

@@ -2,17 +2,16 @@
 
 // Byte-level helpers for format.cc (sans-io, no allocation beyond the output string).
 
+#include "json/text.h"
+
 #include <string>
 #include <string_view>
 
 namespace sluice::push::detail {
 
-/// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
-bool is_valid_utf8(std::string_view s);
-
-/// Appends `s` as a JSON string literal (with quotes). Escapes '"', '\\' and control characters;
-/// invalid UTF-8 sequences become U+FFFD, so the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s);
+/// is_valid_utf8 and append_json_string live in json/text.h (trigger records write JSON too).
+using json::append_json_string;
+using json::is_valid_utf8;
 
 /// Appends `s` encoded for a CloudEvents HTTP header value (CloudEvents HTTP binding 1.0.2
 /// §3.1.3.2): space, '"', '%' and every byte outside U+0021-U+007E become %XX (uppercase hex).

@@ -2,6 +2,7 @@
 
 #include "base/base64.h"
 #include "base/units.h"
+#include "json/text.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -23,24 +24,6 @@ std::string md5_hex(std::string_view data) {
     return out;
 }
 
-bool valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        if (n == 0 || i + n > s.size()) {
-            return false;
-        }
-        for (size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) {
-                return false;
-            }
-        }
-        i += n;
-    }
-    return true;
-}
-
 std::string arn(const endpoint_ref& e) {
     return e.type == endpoint_ref::kind::queue ? "arn:sluice:queue:local:" + e.name
                                                : "arn:sluice:topic:local:" + e.name + "/" + e.subscription;
@@ -50,41 +33,7 @@ std::string arn(const endpoint_ref& e) {
 
 namespace {
 
-/// Appends `s` as a JSON string (quotes, escapes for '"', '\\' and control characters; other
-/// UTF-8 as is — callers pass valid UTF-8).
-void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-}
+using json::append_json_string;
 
 void append_member(std::string& out, std::string_view key, std::string_view value) {
     append_json_string(out, key);
@@ -116,7 +65,7 @@ std::string records_event(const endpoint_ref& source, std::span<const broker::de
         out += ',';
         append_member(out, "receiptHandle", d.receipt);
         out += ',';
-        if (valid_utf8(d.message.body)) {
+        if (json::is_valid_utf8(d.message.body)) {
             append_member(out, "body", d.message.body);
         } else {
             append_member(out, "body", base64_encode(d.message.body));
@@ -221,7 +170,7 @@ std::string failure_record(
     o["failed_at"] = format_rfc3339(now);
     boost::json::object m;
     m["message_id"] = d.message.id;
-    if (valid_utf8(d.message.body)) {
+    if (json::is_valid_utf8(d.message.body)) {
         m["body"] = d.message.body;
     } else {
         m["body_base64"] = base64_encode(d.message.body);

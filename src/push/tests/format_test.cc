@@ -8,7 +8,7 @@
 #include <random>
 
 using namespace sluice;
-namespace json = boost::json;
+namespace bjson = boost::json;
 
 namespace {
 using attributes = std::vector<std::pair<std::string, std::string>>;
@@ -32,12 +32,12 @@ push::message_view sample(const attributes& attrs, std::string_view body)
     return m;
 }
 
-json::object parse_object(const std::string& body)
+bjson::object parse_object(const std::string& body)
 {
     boost::system::error_code ec;
-    auto v = json::parse(body, ec);
+    auto v = bjson::parse(body, ec);
     EXPECT_FALSE(ec) << body;
-    return v.is_object() ? v.as_object() : json::object{};
+    return v.is_object() ? v.as_object() : bjson::object{};
 }
 
 TEST(FormatJson, BuildsTheEnvelope)
@@ -136,7 +136,7 @@ TEST(FormatJson, AnyBytesGiveValidJson)
         attributes attrs = { { k, v } };
         auto r = push::format_request(sample(attrs, body), { .now = now });
         boost::system::error_code ec;
-        auto parsed = json::parse(r.body, ec);
+        auto parsed = bjson::parse(r.body, ec);
         ASSERT_FALSE(ec) << r.body;
         auto& o = parsed.as_object();
         if (o.contains("data")) {
