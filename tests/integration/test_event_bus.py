@@ -330,15 +330,20 @@ class TestRules(BusTest):
 
     def test_replay_redelivers_a_time_range(self):
         self.server.create_queue("replayed")
+        # Range boundaries at millisecond resolution: each boundary is taken in a millisecond of its
+        # own, after the events before it and before the events after it.
+        def next_millisecond():
+            mark = now_rfc3339()
+            wait_until(lambda: now_rfc3339() > mark, message="the clock to move on")
+            return now_rfc3339()
+
         put(self.server, "default", event(90, source="/replay"))
-        time.sleep(0.05)  # publish times are ms; the range boundaries need distinct instants
-        t1 = now_rfc3339()
-        time.sleep(0.05)
+        t1 = next_millisecond()
+        next_millisecond()
         put(self.server, "default", [event(91, source="/replay"), event(92, source="/replay")],
             content_type="application/cloudevents-batch+json")
-        time.sleep(0.05)
-        t2 = now_rfc3339()
-        time.sleep(0.05)
+        t2 = next_millisecond()
+        next_millisecond()
         put(self.server, "default", event(93, source="/replay"))
         # The rule did not exist when the events came: only the replay delivers them.
         self.rule("replay-r", {"source": ["/replay"]}, ["queue:replayed"])
