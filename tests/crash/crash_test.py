@@ -10,11 +10,16 @@ recovered message counts against the ledger, run publisher and consumer threads
 cycle the server is restarted once more, every queue is drained and checked message by message,
 and the server is stopped with SIGTERM (it must exit 0).
 
+The queues (`layout()`): standard ones, one for delayed publishes, a FIFO queue (groups, dedup
+ids), a queue with max_deliveries 2 and its dead-letter queue (redrive tasks too), and a queue read
+by a trigger that invokes a webhook function: an HTTP sink in this process (`Sink`).
+
 The seed fixes every random choice (kill points, batch sizes, operation mix, per-message actions);
 thread interleavings still vary from run to run, so a failure is re-run with its seed, and the
 report names the cycle. Standard library only. Exit status 0 when no violation was found.
 """
 import argparse
+import http.server
 import json
 import os
 import random
@@ -28,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from ledger import Ledger  # noqa: E402
+from ledger import Ledger, body_for, seq_of  # noqa: E402
 from ops import Client, REFUSED, Worker, kinds_for  # noqa: E402
 
 
@@ -110,32 +115,141 @@ class Server:
             return ""
 
 
-def check_recovered(server, queues, ledger, cycle, verbose):
+MAX_DELIVERIES = 2  # of crash-retry, then its messages move to crash-dlq
+
+
+def layout(args):
+    """The queues, by the role the operation kinds know them by (ops.py `target`), with the config
+    each is created with (PUT, so the order matters: a dead-letter queue before its source)."""
+    names = {"standard": [f"crash-{i}" for i in range(args.queues)], "delayed": ["crash-delayed"],
+             "fifo": ["crash-fifo"],
+             "dlq": ["crash-dlq"], "dlq_source": ["crash-retry"], "trigger": ["crash-trigger"]}
+    configs = {q: {"visibility_timeout": "5s"}
+               for q in names["standard"] + names["delayed"] + names["dlq"] + names["trigger"]}
+    # the longest dedup window, so that a long run by hand never outlives it
+    configs["crash-fifo"] = {"visibility_timeout": "5s", "fifo": True, "dedup_window": "24h"}
+    configs["crash-retry"] = {"visibility_timeout": "1s", "max_deliveries": MAX_DELIVERIES,
+                              "dead_letter_queue": "crash-dlq"}
+    return names, configs
+
+
+def checked_queues(names):
+    """The queues checked message by message (each with its dead-letter queue, ledger.family()):
+    all but the trigger's, which the trigger consumes on its own."""
+    return names["standard"] + names["delayed"] + names["fifo"] + names["dlq_source"]
+
+
+class Sink(http.server.ThreadingHTTPServer):
+    """The webhook the trigger's function posts to: records every message it is handed (the SQS
+    event shape, {"Records":[{"body":…}]}) in the ledger and answers 200. Runs across the cycles."""
+    daemon_threads = True
+
+    def __init__(self, ledger):
+        ledger_ = ledger
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                try:
+                    raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                except OSError:
+                    return  # the server was killed while sending the event: not handed over
+                try:
+                    records = json.loads(raw)["Records"]
+                except (ValueError, KeyError, TypeError):
+                    ledger_.violation(f"the trigger's function got an event that is not SQS-shaped: {raw[:200]!r}")
+                    records = []
+                ledger_.count("trigger_invocations")
+                for rec in records:
+                    seq = seq_of(rec.get("body"))
+                    if seq is None or rec.get("body") != body_for(seq):
+                        ledger_.violation(f"the trigger's function got a record that is not ours: {str(rec)[:200]}")
+                        continue
+                    ledger_.handled(seq)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                except OSError:
+                    pass  # the server was killed while the invocation ran
+
+            def log_message(self, *a):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, name="sink", daemon=True).start()
+
+
+def setup(server, configs, sink):
     c = Client(server.port)
     try:
-        for q in queues:
-            r = c.request("GET", f"/v1/queues/{q}")
-            if r is None or r is REFUSED or r[0] != 200:
-                ledger.violation(f"cycle {cycle}: GET /v1/queues/{q} after restart answered {r} "
-                                 f"({c.last_error!r})")
-                continue
-            stats = r[1]["stats"]
-            held = stats["visible"] + stats["in_flight"] + stats.get("delayed", 0)
+        fn = {"kind": "webhook", "url": f"http://127.0.0.1:{sink.server_address[1]}/", "timeout": "5s"}
+        trigger = {"source": "queue:crash-trigger", "function": "crash-sink", "batch_size": 10,
+                   "max_attempts": 1000, "backoff": "10ms", "max_backoff": "200ms"}
+        for path, body in [(f"/v1/queues/{q}", cfg) for q, cfg in configs.items()] + [
+                ("/v1/functions/crash-sink", fn), ("/v1/triggers/crash-trigger", trigger)]:
+            r = c.request("PUT", path, body)
+            if r is None or r is REFUSED or r[0] not in (200, 201):
+                raise RuntimeError(f"PUT {path}: {r} ({c.last_error!r})")
+    finally:
+        c.close()
+
+
+def poll(condition, timeout):
+    """Polls `condition()` (truthy when done) until `timeout`; returns whether it came true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)  # polling for a condition with a deadline
+    return False
+
+
+def stats(c, q):
+    r = c.request("GET", f"/v1/queues/{q}")
+    return r[1]["stats"] if r is not None and r is not REFUSED and r[0] == 200 else None
+
+
+def no_task_running(c):
+    r = c.request("GET", "/v1/tasks")
+    return r is not None and r is not REFUSED and r[0] == 200 and \
+        not any(t.get("state") == "running" for t in r[1]["tasks"])
+
+
+def check_recovered(server, names, ledger, cycle, verbose):
+    """Each queue (with its dead-letter queue) holds what the ledger says, nothing in flight. A
+    redrive task resumes at start; its moves are waited out so the two queues are read still.
+    The trigger's queue is left out: the trigger consumes it from the start."""
+    c = Client(server.port)
+    try:
+        if not poll(lambda: no_task_running(c), timeout=30):
+            ledger.violation(f"cycle {cycle}: a redrive task still running 30 s after the restart")
+        for q in checked_queues(names):
+            held = 0
+            for where in ledger.family(q):
+                st = stats(c, where)
+                if st is None:
+                    ledger.violation(f"cycle {cycle}: GET /v1/queues/{where} after restart failed "
+                                     f"({c.last_error!r})")
+                    continue
+                held += st["visible"] + st["in_flight"] + st.get("delayed", 0)
+                if st["in_flight"] != 0:
+                    ledger.violation(f"cycle {cycle}: {where} has {st['in_flight']} in flight right after a restart")
             must, may = ledger.bounds(q)
             if verbose:
                 print(f"  cycle {cycle} {q}: holds {held} (must {must}, may {may} more)")
-            if stats["in_flight"] != 0:
-                ledger.violation(f"cycle {cycle}: {q} has {stats['in_flight']} in flight right after a restart")
             if not must <= held <= must + may:
                 ledger.violation(
-                    f"cycle {cycle}: {q} holds {held} messages after restart; the ledger says "
-                    f"{must} must be there and up to {may} more may")
+                    f"cycle {cycle}: {' + '.join(ledger.family(q))} hold {held} messages after restart; "
+                    f"the ledger says {must} must be there and up to {may} more may")
     finally:
         c.close()
 
 
 def drain(server, queue, ledger):
-    """Every message of `queue`, each received once under a 12h lease."""
+    """Every message of `queue`, each received once under a 12h lease and acked (a FIFO queue
+    hands out a group's next message only after the previous one is acked)."""
     c = Client(server.port)
     out = []
     empties = 0
@@ -149,21 +263,54 @@ def drain(server, queue, ledger):
             msgs = r[1]["messages"]
             out.extend(msgs)
             empties = empties + 1 if not msgs else 0
-        r = c.request("GET", f"/v1/queues/{queue}")
-        if r and r is not REFUSED and r[0] == 200 and r[1]["stats"]["visible"] != 0:
-            ledger.violation(f"drain of {queue}: {r[1]['stats']['visible']} still visible after draining")
+            if msgs:
+                r = c.request("POST", f"/v1/queues/{queue}/ack", {"receipts": [m["receipt"] for m in msgs]})
+                if r is None or r is REFUSED or r[0] != 200 or not all(x.get("ok") for x in r[1]["results"]):
+                    ledger.violation(f"drain of {queue}: ack answered {r}")
+                    break
+        st = stats(c, queue)
+        if st is None or st["visible"] + st["in_flight"] + st.get("delayed", 0) != 0:
+            ledger.violation(f"drain of {queue}: not empty after draining: {st}")
     finally:
         c.close()
     return out
 
 
-def run_cycle(server, cycle, queues, ledger, rng, args):
+def final_checks(server, names, ledger):
+    """After the last restart: wait for the delayed messages to fall due and the redrive tasks to
+    end, drain and check every queue; wait for the trigger to empty its queue, check its function
+    got every acknowledged publish."""
+    c = Client(server.port)
+    summaries = {}
+    try:
+        every = [q for qs in names.values() for q in qs]
+        if not poll(lambda: all((stats(c, q) or {}).get("delayed", 1) == 0 for q in every), 30):
+            ledger.violation("delayed messages still not due 30 s after the last restart")
+        if not poll(lambda: no_task_running(c), timeout=30):
+            ledger.violation("a redrive task still running 30 s after the last restart")
+        for q in checked_queues(names):
+            drained = [(where, m) for where in ledger.family(q) for m in drain(server, where, ledger)]
+            summaries[q] = ledger.check_drained(q, drained)
+        trig = names["trigger"][0]
+
+        def trigger_done():
+            st = stats(c, trig)
+            return st is not None and st["visible"] + st["in_flight"] + st.get("delayed", 0) == 0
+        if not poll(trigger_done, timeout=60):
+            ledger.violation(f"the trigger did not empty {trig} within 60 s: {stats(c, trig)}")
+        summaries[trig] = ledger.check_handled(trig)
+    finally:
+        c.close()
+    return summaries
+
+
+def run_cycle(server, cycle, names, ledger, rng, args):
     stop = threading.Event()
     workers = []
     for role, n in (("publisher", args.publishers), ("consumer", args.consumers)):
         for i in range(n):
             wrng = random.Random(f"{args.seed}/{cycle}/{role}/{i}")
-            workers.append(Worker(f"{role}-{i}", role, kinds_for(role), server.port, queues, ledger,
+            workers.append(Worker(f"{role}-{i}", role, kinds_for(role), server.port, names, ledger,
                                   wrng, stop, args))
     # The kill point: mostly under full load, sometimes right after recovery.
     if rng.random() < 0.1:
@@ -196,23 +343,20 @@ def main(argv=None):
     data_dir = args.data_dir or os.path.join(base, "data")
     server = Server(args.bin, data_dir, ["--shards", str(args.shards), "--durability", args.durability,
                                          "--log-level", "warn"])
-    queues = [f"crash-{i}" for i in range(args.queues)]
+    names, configs = layout(args)
     ledger = Ledger()
+    ledger.dead_letter("crash-retry", "crash-dlq", MAX_DELIVERIES)
+    sink = Sink(ledger)
     print(f"crash test: seed {args.seed}, {args.cycles} cycles, data dir {data_dir}", flush=True)
     started = time.monotonic()
     failed_cycle = None
     try:
         server.start()
-        c = Client(server.port)
-        for q in queues:
-            r = c.request("PUT", f"/v1/queues/{q}", {"visibility_timeout": "5s"})
-            if r is None or r is REFUSED or r[0] not in (200, 201):
-                raise RuntimeError(f"cannot create {q}: {r} ({c.last_error!r})")
-        c.close()
+        setup(server, configs, sink)
         for cycle in range(args.cycles):
-            run_for = run_cycle(server, cycle, queues, ledger, rng, args)
+            run_for = run_cycle(server, cycle, names, ledger, rng, args)
             server.start()
-            check_recovered(server, queues, ledger, cycle, args.verbose)
+            check_recovered(server, names, ledger, cycle, args.verbose)
             if args.verbose or cycle % 5 == 4:
                 t = ledger.totals()
                 print(f"cycle {cycle}: killed after {run_for:.2f}s; "
@@ -223,14 +367,14 @@ def main(argv=None):
                 break
         summaries = {}
         if not ledger.violations:
-            for q in queues:
-                summaries[q] = ledger.check_drained(q, drain(server, q, ledger))
+            summaries = final_checks(server, names, ledger)
         rc = server.stop()
         if rc != 0:
             ledger.violation(f"SIGTERM after the drain: exit status {rc}\n" + server.log_tail())
     finally:
         if server.alive():
             server.kill9()
+        sink.shutdown()
     totals = ledger.totals()
     report = {"seed": args.seed, "cycles": args.cycles if failed_cycle is None else failed_cycle + 1,
               "seconds": round(time.monotonic() - started, 1), "totals": totals, "drain": summaries,
