@@ -305,6 +305,7 @@ def final_checks(server, names, ledger):
 
 
 def run_cycle(server, cycle, names, ledger, rng, args):
+    ledger.new_epoch()
     stop = threading.Event()
     workers = []
     for role, n in (("publisher", args.publishers), ("consumer", args.consumers)):

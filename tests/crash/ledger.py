@@ -10,6 +10,7 @@ server to what it acknowledged:
   - no message whose ack was answered ok is ever delivered again (neither later in the same run
     nor after a restart);
   - nothing appears that was never published (in-doubt publishes may appear, at most once);
+  - no message is delivered while a lease on it runs (nor, FIFO, on another of its group);
   - a delayed message is never delivered before it is due; a cancel of one (DELETE by id) answered
     204 counts as its ack, and a 404 while it was certainly not yet due is a violation;
   - a message published on a queue with a dead-letter queue is found in exactly one of the two
@@ -86,6 +87,9 @@ class Ledger:
         self.max_deliveries = {}    # queue -> its max_deliveries (queues with a DLQ)
         self.groups = {}            # FIFO group -> [seq…] in publish order
         self._scheduled = []        # seqs published with a due time, not yet known to be due
+        self.epoch = 0              # the server process (cycle): leases do not outlive it
+        self._leases = {}           # seq -> (epoch, end): its last lease, until an ack or release
+        self._group_lease = {}      # FIFO group -> the seq of its last delivery
         self._delivered_pos = {}    # FIFO group -> highest pos delivered so far
         self.violations = []
         self.counts = {"publish_requests": 0, "receive_requests": 0, "ack_requests": 0,
@@ -182,10 +186,23 @@ class Ledger:
             for s in seqs:
                 self.messages[s].publish = "refused"
 
+    def new_epoch(self):
+        """A new server process: every lease of the old one is gone."""
+        with self._lock:
+            self.epoch += 1
+            self._leases.clear()
+            self._group_lease.clear()
+
+    def lease_ended(self, seq):
+        """An ack or a release of `seq` is about to be sent: its lease may end any moment."""
+        with self._lock:
+            self._leases.pop(seq, None)
+
     def ack_sent(self, seqs):
         with self._lock:
             for s in seqs:
                 self.messages[s].acks_in_doubt += 1
+                self._leases.pop(s, None)
 
     def ack_ok(self, seq):
         with self._lock:
@@ -205,9 +222,10 @@ class Ledger:
         return self._unacked.get(queue, 0)
 
     # --- checks while running ------------------------------------------------------------------
-    def check_delivery(self, queue, msg, sent_at):
+    def check_delivery(self, queue, msg, sent_at, lease=None):
         """Checks one received message (a dict of the API) of a receive sent at `sent_at`
-        (time.monotonic()). Returns its seq, or None when it is not one of ours (a violation)."""
+        (time.monotonic()) with a `lease` of that many seconds. Returns its seq, or None when it is
+        not one of ours (a violation)."""
         body = msg.get("body")
         seq = seq_of(body)
         with self._lock:
@@ -234,8 +252,26 @@ class Ledger:
                                 f"{msg.get('delivery_count')} > max_deliveries {limit}")
             if m.group is not None:
                 self._check_group_order(m)
+            self._check_leases(m, sent_at, lease)
             m.deliveries += 1
             return seq
+
+    def _check_leases(self, m, sent_at, lease):  # with the lock held
+        """While a lease runs (it ends no earlier than its receive's send time + the timeout, unless
+        an ack or release was sent, or the server restarted), nobody else gets the message, nor
+        (FIFO) another message of its group. Then records the new lease."""
+        now = time.monotonic()  # the delivery happened no later than this
+        held = [(m.seq, "it")]
+        if m.group is not None and self._group_lease.get(m.group, m.seq) != m.seq:
+            held.append((self._group_lease[m.group], "seq %d of its group" % self._group_lease[m.group]))
+        for seq, what in held:
+            epoch, end = self._leases.get(seq, (None, 0))
+            if epoch == self.epoch and now < end - 0.005:
+                self._violation(f"seq {m.seq} delivered while a lease on {what} had {end - now:.3f}s to run")
+        if lease:
+            self._leases[m.seq] = (self.epoch, sent_at + lease)
+            if m.group is not None:
+                self._group_lease[m.group] = m.seq
 
     def _check_group_order(self, m):  # with the lock held
         """FIFO: no message after a later one of its group; none while an earlier acknowledged one

@@ -308,7 +308,8 @@ class ReceiveAndSettle:
 
     def run(self, w):
         queue = w.rng.choice(w.queues[self.target])
-        opts = {"max_messages": w.rng.randint(1, 10), "visibility_timeout": w.rng.choice(self.leases)}
+        lease = w.rng.choice(self.leases)
+        opts = {"max_messages": w.rng.randint(1, 10), "visibility_timeout": lease}
         if w.rng.random() < self.long_polls:
             opts["wait"] = "1s"
         sent_at = time.monotonic()
@@ -324,13 +325,14 @@ class ReceiveAndSettle:
         to_ack = []
         p_ack, p_release, p_extend = self.actions
         for msg in doc["messages"]:
-            seq = w.ledger.check_delivery(queue, msg, sent_at)
+            seq = w.ledger.check_delivery(queue, msg, sent_at, lease=float(lease.rstrip("s")))
             if seq is None:
                 continue
             action = w.rng.random()
             if action < p_ack:
                 to_ack.append((seq, msg["receipt"]))
             elif action < p_ack + p_release:
+                w.ledger.lease_ended(seq)
                 change_visibility(w, queue, msg["receipt"], "0s")
             elif action < p_ack + p_release + p_extend:
                 change_visibility(w, queue, msg["receipt"], "10s")
@@ -342,8 +344,9 @@ class ReceiveAndSettle:
 
 class Redrive:
     """POST /v1/queues/{dlq}/redrive: a task moving the dead-letter queue's messages back to their
-    source (unless one is running already). The move is atomic, so the ledger's rule is the same:
-    each message is in exactly one of the two queues."""
+    source (or, the same here, to an explicit destination; sometimes rate-limited), unless one is
+    running already, which is then sometimes cancelled (DELETE /v1/tasks/{id}). The move is atomic,
+    so the ledger's rule is the same: each message is in exactly one of the two queues."""
     role = "consumer"
     target = "dlq"
 
@@ -355,10 +358,17 @@ class Redrive:
         r = w.client.request("GET", "/v1/tasks")
         if r is None or r is REFUSED or r[0] != 200:
             return r
-        if any(t.get("state") == "running" and t.get("source") == dlq for t in r[1]["tasks"]):
+        running = [t for t in r[1]["tasks"] if t.get("state") == "running" and t.get("source") == dlq]
+        if running:
+            if w.rng.random() < 0.3:
+                w.ledger.count("redrive_cancels")
+                r = w.client.request("DELETE", f"/v1/tasks/{running[0]['id']}")
+                if r is not None and r is not REFUSED and r[0] != 200 and r[0] < 500:
+                    w.ledger.violation(f"cancel of task {running[0]['id']} answered {r[0]}: {r[1]}")
             return r
         w.ledger.count("redrive_requests")
-        r = w.client.request("POST", f"/v1/queues/{dlq}/redrive", {})
+        body = w.rng.choice([{}, {"destination": w.queues["dlq_source"][0]}, {"rate": 200}])
+        r = w.client.request("POST", f"/v1/queues/{dlq}/redrive", body)
         if r is not None and r is not REFUSED:
             if r[0] == 201:
                 w.ledger.count("redrive_tasks")
