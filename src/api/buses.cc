@@ -5,6 +5,7 @@
 #include "events/parse.h"
 #include "http/error_table.h"
 #include "json/object_reader.h"
+#include "json/text.h"
 #include "model/names.h"
 #include "pattern/evaluate.h"
 
@@ -145,14 +146,27 @@ std::string media_type(std::string_view content_type) {
     return out;
 }
 
-boost::json::object event_error(size_t index, const events::error& e) {
-    boost::json::object o;
-    o["index"] = index;
-    boost::json::object err;
-    err["code"] = e.code == events::errc::event_too_large ? "EventTooLarge" : "InvalidEvent";
-    err["message"] = e.message;
-    o["error"] = std::move(err);
-    return o;
+/// One entry of a put-events answer's "events", written as JSON text: {"index":i,"id":…,
+/// "position":…} for a stored event, {"index":i[,"id":…],"error":{"code":…,"message":…}} else.
+void append_event_result(std::string& out, size_t index, const std::string* id, const std::string* position,
+                         std::string_view code = {}, std::string_view message = {}) {
+    out += out.back() == '[' ? "{\"index\":" : ",{\"index\":";
+    out += std::to_string(index);
+    if (id) {
+        out += ",\"id\":";
+        json::append_json_string(out, *id);
+    }
+    if (position) {
+        out += ",\"position\":";
+        json::append_json_string(out, *position);
+    } else {
+        out += ",\"error\":{\"code\":";
+        json::append_json_string(out, code);
+        out += ",\"message\":";
+        json::append_json_string(out, message);
+        out += '}';
+    }
+    out += '}';
 }
 
 } // namespace
@@ -234,7 +248,7 @@ asio::awaitable<http::response> put_events(services& s, http::request_context& c
     }
     std::vector<events::cloud_event> accepted;
     std::vector<size_t> index_of;
-    boost::json::array results;
+    std::vector<events::error> refused; // per event of a batch: set where it was refused
     size_t total = 0;
     if (batch) {
         auto parsed = events::parse_batch(ctx.req.body());
@@ -242,14 +256,14 @@ asio::awaitable<http::response> put_events(services& s, http::request_context& c
             co_return ctx.error(http::api_error{400, "InvalidEvent", parsed.error().message});
         }
         total = parsed->size();
+        refused.resize(total);
         for (size_t i = 0; i < parsed->size(); ++i) {
             auto& one = (*parsed)[i];
             if (one) {
                 index_of.push_back(i);
                 accepted.push_back(std::move(*one));
-                results.emplace_back(nullptr); // filled below
             } else {
-                results.push_back(event_error(i, one.error()));
+                refused[i] = std::move(one.error());
             }
         }
     } else {
@@ -271,44 +285,51 @@ asio::awaitable<http::response> put_events(services& s, http::request_context& c
         total = 1;
         index_of.push_back(0);
         accepted.push_back(std::move(*one));
-        results.emplace_back(nullptr);
     }
-    size_t ok = 0;
+    std::vector<std::string> ids;
+    ids.reserve(accepted.size());
+    for (auto& e : accepted) {
+        ids.push_back(e.id);
+    }
+    std::vector<result<bus::put_event_result>> stored;
     if (!accepted.empty()) {
-        auto ids = std::vector<std::string>();
-        for (auto& e : accepted) {
-            ids.push_back(e.id);
-        }
         auto r = co_await s.buses->put_events(bus, std::move(accepted));
         if (!r) {
             co_return ctx.error(bus_error(r.error(), fmt::format("event bus '{}'", bus.substr(0, 200))));
         }
-        for (size_t k = 0; k < r->size(); ++k) {
-            boost::json::object o;
-            o["index"] = index_of[k];
-            o["id"] = ids[k];
-            if ((*r)[k]) {
-                o["position"] = (*r)[k]->message_id;
-                ++ok;
-            } else {
-                auto e = http::to_api_error((*r)[k].error(), "event");
-                boost::json::object err;
-                err["code"] = e.code;
-                err["message"] = e.message;
-                o["error"] = std::move(err);
-            }
-            results[index_of[k]] = std::move(o);
-        }
+        stored = std::move(*r);
+    }
+    size_t ok = 0;
+    for (auto& r : stored) {
+        ok += r ? 1 : 0;
     }
     if (!batch && ok == 0 && total == 1) {
-        auto err = results[0].as_object()["error"].as_object();
-        co_return ctx.error(http::api_error{503, std::string(err["code"].as_string()), std::string(err["message"].as_string())});
+        auto e = http::to_api_error(stored[0].error(), "event");
+        co_return ctx.error(http::api_error{503, e.code, e.message});
     }
-    boost::json::object o;
-    o["accepted"] = ok;
-    o["failed"] = total - ok;
-    o["events"] = std::move(results);
-    co_return ctx.json(200, boost::json::serialize(o));
+    // The answer, in the order of the request: accepted events with their position, refused
+    // ones with the parser's or the store's error.
+    std::string out;
+    out.reserve(64 + 96 * total);
+    out += fmt::format("{{\"accepted\":{},\"failed\":{},\"events\":[", ok, total - ok);
+    size_t k = 0; // next stored result
+    for (size_t i = 0; i < total; ++i) {
+        if (k < index_of.size() && index_of[k] == i) {
+            if (stored[k]) {
+                append_event_result(out, i, &ids[k], &stored[k]->message_id);
+            } else {
+                auto e = http::to_api_error(stored[k].error(), "event");
+                append_event_result(out, i, &ids[k], nullptr, e.code, e.message);
+            }
+            ++k;
+            continue;
+        }
+        const auto& e = refused[i];
+        append_event_result(out, i, nullptr, nullptr,
+                            e.code == events::errc::event_too_large ? "EventTooLarge" : "InvalidEvent", e.message);
+    }
+    out += "]}";
+    co_return ctx.json(200, std::move(out));
 }
 
 namespace {

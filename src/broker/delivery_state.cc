@@ -188,4 +188,13 @@ std::optional<uint64_t> delivery_state::lowest_offset() const {
     return _entries.begin()->first;
 }
 
+std::optional<uint64_t> delivery_state::lowest_offset_except(const std::set<uint64_t>& skip) const {
+    for (const auto& [offset, e] : _entries) {
+        if (!skip.contains(offset)) {
+            return offset;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace sluice::broker

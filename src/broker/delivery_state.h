@@ -66,6 +66,8 @@ public:
     size_t leased() const { return _leased; }
     size_t redeliverable() const { return _redeliver.size(); }
     std::optional<uint64_t> lowest_offset() const;
+    /// The lowest offset held that is not in `skip` (offsets about to be forgotten).
+    std::optional<uint64_t> lowest_offset_except(const std::set<uint64_t>& skip) const;
 
 private:
     struct entry {

@@ -152,6 +152,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
     std::vector<result<void>> results(tokens.size(), result<void>{});
     std::vector<pending> todo;
     storage::write_batch batch;
+    std::set<uint64_t> acked; // topic subscriptions: the offsets this commit acknowledges
     for (size_t i = 0; i < tokens.size(); ++i) {
         auto r = decode_receipt(tokens[i]);
         if (!r) {
@@ -192,7 +193,11 @@ subscription::ack_many(std::vector<std::string> tokens) {
                 group = (*m)->group;
             }
         }
-        add_removal(batch, r->offset, _deliveries.size(r->offset));
+        if (_options.retain) {
+            acked.insert(r->offset); // marks below the new floor are not needed: see below
+        } else {
+            add_removal(batch, r->offset, _deliveries.size(r->offset));
+        }
         if (_options.max_deliveries > 0) {
             batch.erase(storage::column::state, count_key(r->offset));
         }
@@ -202,9 +207,26 @@ subscription::ack_many(std::vector<std::string> tokens) {
     if (todo.empty()) {
         co_return results;
     }
-    add_floor(batch);
+    std::optional<uint64_t> floor_sent;
+    if (_options.retain) {
+        // Acks in offset order (a consumer acking what it received) move the floor past
+        // themselves: the same commit stores the new floor, and only acks above it need a mark.
+        auto to = floor_without(acked);
+        bool moved = add_floor(batch, to, acked);
+        for (auto offset : acked) {
+            if (!moved || offset >= to) {
+                add_removal(batch, offset, 0);
+            }
+        }
+        if (moved) {
+            floor_sent = to;
+        }
+    }
     uint64_t generation = _generation;
     auto committed = co_await _ctx.engine.commit(std::move(batch));
+    if (floor_sent) {
+        floor_committed(*floor_sent, committed && generation == _generation);
+    }
     for (auto& p : todo) {
         if (!p.again) {
             _removing.erase(p.r.offset);
@@ -475,11 +497,16 @@ bool subscription::wanted(uint64_t offset, const model::message& m) {
 }
 
 uint64_t subscription::floor() const {
+    static const std::set<uint64_t> none;
+    return floor_without(none);
+}
+
+uint64_t subscription::floor_without(const std::set<uint64_t>& acked) const {
     uint64_t f = _next_read;
     if (!_ready.empty()) {
         f = std::min(f, _ready.front().offset);
     }
-    if (auto low = _deliveries.lowest_offset()) {
+    if (auto low = acked.empty() ? _deliveries.lowest_offset() : _deliveries.lowest_offset_except(acked)) {
         f = std::min(f, *low);
     }
     for (auto& [offset, group] : _group_ready) {
@@ -503,27 +530,46 @@ uint64_t subscription::lag() const {
     return end - f - std::min(end - f, acked);
 }
 
-void subscription::add_floor(storage::write_batch& batch) {
-    if (!_options.retain) {
-        return;
-    }
-    auto f = floor();
-    if (f <= _stored_floor) {
-        return;
+bool subscription::add_floor(storage::write_batch& batch, uint64_t f, const std::set<uint64_t>& acking) {
+    if (!_options.retain || f <= std::max(_stored_floor, _floor_sending)) {
+        return false;
     }
     std::string v;
     keys::put_u64(v, f);
     batch.put(storage::column::state, cursor_key(), std::move(v));
-    batch.erase_range(storage::column::state, acked_key(_stored_floor), acked_key(f));
-    _acked_above.erase(_acked_above.begin(), _acked_above.lower_bound(f));
-    _stored_floor = f;
+    // Ack marks below the new floor: the committed ones (_acked_above) and those of other
+    // removals being committed (`acking` write none below f). Without any, no range delete
+    // (each would stay in the memtable, where every read of the state family considers it).
+    bool marks_below = !_acked_above.empty() && *_acked_above.begin() < f;
+    for (auto offset : _removing) {
+        marks_below = marks_below || (offset < f && !acking.contains(offset));
+    }
+    if (marks_below) {
+        batch.erase_range(storage::column::state, acked_key(_stored_floor), acked_key(f));
+    }
+    _floor_sending = f;
+    return true;
+}
+
+void subscription::floor_committed(uint64_t f, bool stored) {
+    if (_floor_sending == f) {
+        _floor_sending = 0;
+    }
+    if (stored && f > _stored_floor) {
+        _acked_above.erase(_acked_above.begin(), _acked_above.lower_bound(f));
+        _stored_floor = f;
+    }
 }
 
 asio::awaitable<void> subscription::flush_cursor() {
     storage::write_batch batch;
-    add_floor(batch);
-    if (!batch.empty()) {
-        (void)co_await _ctx.engine.commit(std::move(batch)); // a failure leaves the older floor: redelivery, no loss
+    auto f = floor();
+    const std::set<uint64_t> acking; // none: this commit only moves the floor
+    if (add_floor(batch, f, acking)) {
+        uint64_t generation = _generation;
+        // A failure leaves the older floor: redelivery, no loss.
+        auto committed = co_await _ctx.engine.commit(std::move(batch));
+        floor_committed(f, committed && generation == _generation);
     }
 }
 
@@ -549,6 +595,7 @@ storage::write_batch subscription::start_batch(uint64_t offset) const {
 
 void subscription::start_at(uint64_t offset) {
     _stored_floor = offset;
+    _floor_sending = 0;
     _next_read = std::max(offset, _log.first_offset());
     uint64_t end = _log.committed_end();
     uint64_t pending = end > _next_read ? end - _next_read : 0;

@@ -174,6 +174,8 @@ public:
     asio::awaitable<void> flush_cursor();
     /// Every offset below is acknowledged, filtered out or gone.
     uint64_t floor() const;
+    /// floor() once the deliveries of `acked` (being acknowledged) are forgotten.
+    uint64_t floor_without(const std::set<uint64_t>& acked) const;
     /// Messages not yet acknowledged from the floor to the end of the log (the lag).
     uint64_t lag() const;
     uint32_t owner() const { return _owner; }
@@ -222,8 +224,12 @@ private:
     /// log on a queue, an ack mark on a topic); on_removal_committed() once it committed.
     void add_removal(storage::write_batch& batch, uint64_t offset, uint64_t stored_size) const;
     void on_removal_committed(uint64_t offset, uint64_t stored_size);
-    /// Adds the moved floor to `batch` (topic subscriptions).
-    void add_floor(storage::write_batch& batch);
+    /// Topic subscriptions: adds floor `f` to `batch` (with the removal of the ack marks below
+    /// it) when it is above the floor stored or being stored; false when it adds nothing.
+    /// `acking`: offsets acknowledged by the same batch (they need no mark below f).
+    /// Call floor_committed() once the batch is committed or failed.
+    bool add_floor(storage::write_batch& batch, uint64_t f, const std::set<uint64_t>& acking);
+    void floor_committed(uint64_t f, bool stored);
     bool wanted(uint64_t offset, const model::message& m);
 
     partition_log& _log;
@@ -235,6 +241,7 @@ private:
 
     // Topic cursor: the stored floor and the offsets acknowledged at or above it.
     uint64_t _stored_floor = 0;
+    uint64_t _floor_sending = 0; ///< the highest floor in a commit not yet answered (0: none)
     std::set<uint64_t> _acked_above;
     uint64_t _filtered = 0;
     uint64_t _generation = 0; ///< bumped by seek(): commits begun before it change nothing after

@@ -205,7 +205,44 @@ detailed_result<void> check_optional(std::string_view name, const std::optional<
 
 } // namespace
 
+namespace {
+
+/// An upper bound of to_json(e).size() without serializing: every string byte escaped as \u00XX.
+std::size_t serialized_size_bound(const cloud_event& e)
+{
+    std::size_t n = 160; // braces, member names, quotes, commas
+    for (auto* v : { &e.specversion, &e.id, &e.source, &e.type }) {
+        n += 6 * v->size();
+    }
+    for (const auto* v : { &e.subject, &e.time, &e.datacontenttype, &e.dataschema }) {
+        n += *v ? 6 * (*v)->size() : 0;
+    }
+    for (const auto& [name, value] : e.extensions) {
+        n += 6 * (name.size() + value.size()) + 6;
+    }
+    switch (e.kind) {
+        case data_kind::json:
+            return n + e.data.size();
+        case data_kind::text:
+            return n + 6 * e.data.size();
+        case data_kind::binary:
+            return n + 4 * (e.data.size() / 3 + 1);
+        case data_kind::none:
+            break;
+    }
+    return n;
+}
+
+} // namespace
+
 detailed_result<void> validate(const cloud_event& e, const parse_options& options)
+{
+    return detail::validate_event(e, options, false);
+}
+
+namespace detail {
+
+detailed_result<void> validate_event(const cloud_event& e, const parse_options& options, bool data_checked)
 {
     if (e.specversion.empty()) {
         return make_error(errc::missing_attribute, "missing required attribute 'specversion'");
@@ -302,21 +339,28 @@ detailed_result<void> validate(const cloud_event& e, const parse_options& option
             }
             break;
         case data_kind::json:
+            if (data_checked) {
+                break;
+            }
             if (auto doc = detail::json_doc::parse(e.data); !doc) {
                 return make_error(
                   errc::invalid_data, "json data is not valid JSON: " + doc.error().message);
             }
             break;
         case data_kind::text:
-            if (!detail::is_valid_utf8(e.data)) {
+            if (!data_checked && !detail::is_valid_utf8(e.data)) {
                 return make_error(errc::invalid_data, "text data is not valid UTF-8");
             }
             break;
         case data_kind::binary:
             break;
     }
-    // Cheap bound first: the serialized form is at least as long as the data it carries.
-    std::size_t size = e.data.size() > options.max_event_size ? e.data.size() : to_json(e).size();
+    // Cheap bounds first: the serialized form is at least as long as the data it carries, and
+    // at most serialized_size_bound(e); only in between is it serialized to be measured.
+    std::size_t size = e.data.size();
+    if (size <= options.max_event_size && serialized_size_bound(e) > options.max_event_size) {
+        size = to_json(e).size();
+    }
     if (size > options.max_event_size) {
         return make_error(
           errc::event_too_large,
@@ -327,6 +371,8 @@ detailed_result<void> validate(const cloud_event& e, const parse_options& option
     }
     return {};
 }
+
+} // namespace detail
 
 std::string to_json(const cloud_event& e)
 {

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <cstring>
+
 namespace sluice::events::detail {
 
 std::string_view to_string(json_type t)
@@ -24,6 +27,23 @@ std::string_view to_string(json_type t)
     }
     return "value";
 }
+
+namespace {
+
+/// True when none of the 8 bytes at p ends or escapes a string or is a control character
+/// ('"', '\\', < 0x20): the string scanner skips such words whole (SWAR).
+bool plain_word(const char* p)
+{
+    std::uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t x) { return ((x - ones) & ~x & highs) != 0; };
+    bool control = ((w - ones * 0x20) & ~w & highs) != 0;
+    return !control && !has_zero(w ^ (ones * '"')) && !has_zero(w ^ (ones * '\\'));
+}
+
+} // namespace
 
 class parser
 {
@@ -243,6 +263,9 @@ private:
                 return fail("control character in string");
             }
             ++_pos;
+            while (_pos + 8 <= _s.size() && plain_word(_s.data() + _pos)) {
+                _pos += 8;
+            }
         }
     }
 

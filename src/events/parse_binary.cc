@@ -115,7 +115,7 @@ detailed_result<cloud_event> parse_binary(
         }
     }
     detail::sort_extensions(e);
-    if (auto r = validate(e, options); !r) {
+    if (auto r = detail::validate_event(e, options, true); !r) {
         return r.error();
     }
     return e;

@@ -158,7 +158,7 @@ event_from_node(const json_doc& doc, std::uint32_t node, const parse_options& op
         }
     }
     detail::sort_extensions(e);
-    if (auto r = validate(e, options); !r) {
+    if (auto r = detail::validate_event(e, options, true); !r) {
         return r.error();
     }
     return e;

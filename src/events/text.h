@@ -2,6 +2,8 @@
 
 // Byte-level helpers shared by the parsers, the serializer and transforms (sans-io).
 
+#include "json/text.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,7 +11,7 @@
 namespace sluice::events::detail {
 
 /// True when `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
-bool is_valid_utf8(std::string_view s);
+using json::is_valid_utf8;
 
 /// Appends `s` escaped for the inside of a JSON string literal (no quotes): '"', '\\' and
 /// control characters are escaped; other bytes are copied (callers pass valid UTF-8).

@@ -135,6 +135,71 @@ TEST_F(Topics, CursorSurvivesRestartWithAcksAboveTheFloor) {
     EXPECT_EQ(drain(*part->find("s")), std::vector<std::string>{"4"});
 }
 
+namespace {
+
+size_t ack_marks(storage::engine& engine, uint32_t owner) {
+    auto prefix = broker::keys::state_prefix(owner, 0, broker::keys::state_kind::acked);
+    size_t n = 0;
+    EXPECT_TRUE(engine.scan(storage::column::state, prefix, broker::keys::prefix_end(prefix), [&](auto, auto) {
+        ++n;
+        return true;
+    }));
+    return n;
+}
+
+} // namespace
+
+TEST_F(Topics, InOrderAcksMoveTheStoredFloorWithoutMarks) {
+    auto s = add("s", 100);
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 50; ++i) {
+        bodies.push_back(std::to_string(i));
+    }
+    publish(bodies);
+    auto got = run_coro(io, s->receive({50, millis(0), std::nullopt}));
+    ASSERT_EQ(got->size(), 50u);
+    for (size_t i = 0; i < 40; i += 10) { // 0..39 in order, 10 per ack
+        std::vector<std::string> rs;
+        for (size_t k = i; k < i + 10; ++k) {
+            rs.push_back((*got)[k].receipt);
+        }
+        ASSERT_TRUE(run_coro(io, s->ack_many(rs)));
+        EXPECT_EQ(ack_marks(*engine, 100), 0u) << "after acking up to " << i + 9;
+    }
+    // Out of order: 42 and 41 above the floor (40 outstanding) get marks; acking 40 then moves
+    // the floor past all three and removes the marks.
+    EXPECT_TRUE(run_coro(io, s->ack((*got)[42].receipt)));
+    EXPECT_TRUE(run_coro(io, s->ack((*got)[41].receipt)));
+    EXPECT_EQ(ack_marks(*engine, 100), 2u);
+    EXPECT_TRUE(run_coro(io, s->ack((*got)[40].receipt)));
+    EXPECT_EQ(ack_marks(*engine, 100), 0u);
+    restart({{"s", 100}});
+    EXPECT_EQ(drain(*part->find("s")), (std::vector<std::string>{"43", "44", "45", "46", "47", "48", "49"}));
+}
+
+TEST_F(Topics, ConcurrentAcksKeepEveryAckAcrossRestart) {
+    auto s = add("s", 100);
+    publish({"0", "1", "2", "3", "4", "5"});
+    auto got = run_coro(io, s->receive({6, millis(0), std::nullopt}));
+    ASSERT_EQ(got->size(), 6u);
+    // Three acks in flight at once, the lowest last: each sees the others' offsets outstanding.
+    std::vector<std::vector<std::string>> acks = {
+        {(*got)[2].receipt, (*got)[3].receipt}, {(*got)[5].receipt}, {(*got)[0].receipt, (*got)[1].receipt}};
+    int done = 0;
+    for (auto& a : acks) {
+        asio::co_spawn(io, s->ack_many(a), [&](std::exception_ptr e, auto r) {
+            EXPECT_FALSE(e);
+            EXPECT_TRUE(r);
+            ++done;
+        });
+    }
+    io.restart();
+    io.run();
+    ASSERT_EQ(done, 3);
+    restart({{"s", 100}});
+    EXPECT_EQ(drain(*part->find("s")), std::vector<std::string>{"4"});
+}
+
 TEST_F(Topics, StartPositions) {
     publish({"old1", "old2"});
     clock.advance(1h);

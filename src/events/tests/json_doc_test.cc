@@ -63,6 +63,32 @@ TEST(JsonDoc, RejectsWithOffset)
     }
 }
 
+// The string scanner skips plain 8-byte words at once: a quote, backslash, control character or
+// invalid UTF-8 byte must be seen at every position of a long string.
+TEST(JsonDoc, StringScanFindsEveryByteAtEveryPosition)
+{
+    for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t at = 0; at < len; ++at) {
+            std::string body(len, 'a');
+            body[at] = '\x01';
+            EXPECT_FALSE(json_doc::parse("\"" + body + "\"")) << len << " control at " << at;
+            body[at] = '\xff';
+            EXPECT_FALSE(json_doc::parse("\"" + body + "\"")) << len << " 0xff at " << at;
+            body[at] = '"';
+            EXPECT_FALSE(json_doc::parse("\"" + body + "\"")) << len << " quote at " << at;
+            body[at] = '\\';
+            body.insert(at + 1, "n");
+            std::string text = "\"" + body + "\""; // the document points into it
+            auto doc = json_doc::parse(text);
+            ASSERT_TRUE(doc) << len << " escape at " << at;
+            EXPECT_EQ(doc->string_value(doc->root()),
+                      std::string(at, 'a') + "\n" + std::string(len - at - 1, 'a'));
+            body.replace(at, 2, "\x7f");
+            EXPECT_TRUE(json_doc::parse("\"" + body + "\"")) << len << " DEL at " << at;
+        }
+    }
+}
+
 TEST(JsonDoc, NestingIsBounded)
 {
     std::string ok(json_doc::max_depth, '[');
