@@ -43,6 +43,19 @@ bool all_ascii(const char* p)
     std::memcpy(&w, p, sizeof w);
     return (w & 0x8080808080808080ULL) == 0;
 }
+
+/// True when the 8 bytes at p are ASCII that a JSON string carries unescaped (no '"', '\\',
+/// control character or byte >= 0x80): SWAR, as simdjson and RapidJSON skip plain runs.
+bool plain_json_word(const char* p)
+{
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    constexpr uint64_t ones = 0x0101010101010101ULL;
+    constexpr uint64_t highs = 0x8080808080808080ULL;
+    auto has_zero = [](uint64_t x) { return ((x - ones) & ~x & highs) != 0; };
+    bool control = ((w - ones * 0x20) & ~w & highs) != 0;
+    return (w & highs) == 0 && !control && !has_zero(w ^ (ones * '"')) && !has_zero(w ^ (ones * '\\'));
+}
 } // namespace
 
 bool is_valid_utf8(std::string_view s)
@@ -73,6 +86,10 @@ void append_json_string(std::string& out, std::string_view s)
     std::size_t run = 0; // start of the pending run of bytes copied unchanged
     auto flush = [&] { out.append(s.data() + run, i - run); };
     while (i < s.size()) {
+        if (i + 8 <= s.size() && plain_json_word(s.data() + i)) {
+            i += 8;
+            continue;
+        }
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             ++i;
