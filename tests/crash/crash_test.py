@@ -11,8 +11,9 @@ cycle the server is restarted once more, every queue is drained and checked mess
 and the server is stopped with SIGTERM (it must exit 0).
 
 The queues (`layout()`): standard ones, one for delayed publishes, a FIFO queue (groups, dedup
-ids), a queue with max_deliveries 2 and its dead-letter queue (redrive tasks too), and a queue read
-by a trigger that invokes a webhook function: an HTTP sink in this process (`Sink`).
+ids), a standard and a FIFO queue with max_deliveries 2 and their dead-letter queues (redrive
+tasks on the standard one), and a queue read by a trigger that invokes a webhook function: an HTTP
+sink in this process (`Sink`).
 
 The seed fixes every random choice (kill points, batch sizes, operation mix, per-message actions);
 thread interleavings still vary from run to run, so a failure is re-run with its seed, and the
@@ -115,28 +116,33 @@ class Server:
             return ""
 
 
-MAX_DELIVERIES = 2  # of crash-retry, then its messages move to crash-dlq
+MAX_DELIVERIES = 2  # of the queues of DEAD_LETTER, then their messages move to their DLQ
+DEAD_LETTER = {"crash-retry": "crash-dlq", "crash-fifo-retry": "crash-fifo-dlq"}
 
 
 def layout(args):
     """The queues, by the role the operation kinds know them by (ops.py `target`), with the config
     each is created with (PUT, so the order matters: a dead-letter queue before its source)."""
     names = {"standard": [f"crash-{i}" for i in range(args.queues)], "delayed": ["crash-delayed"],
-             "fifo": ["crash-fifo"],
-             "dlq": ["crash-dlq"], "dlq_source": ["crash-retry"], "trigger": ["crash-trigger"]}
-    configs = {q: {"visibility_timeout": "5s"}
-               for q in names["standard"] + names["delayed"] + names["dlq"] + names["trigger"]}
+             "fifo": ["crash-fifo"], "dlq": ["crash-dlq"], "dlq_source": ["crash-retry"],
+             "fifo_dlq": ["crash-fifo-dlq"], "fifo_dlq_source": ["crash-fifo-retry"],
+             "trigger": ["crash-trigger"]}
+    configs = {q: {"visibility_timeout": "5s"} for q in names["standard"] + names["delayed"] + names["dlq"]
+               + names["fifo_dlq"] + names["trigger"]}
     # the longest dedup window, so that a long run by hand never outlives it
     configs["crash-fifo"] = {"visibility_timeout": "5s", "fifo": True, "dedup_window": "24h"}
     configs["crash-retry"] = {"visibility_timeout": "1s", "max_deliveries": MAX_DELIVERIES,
-                              "dead_letter_queue": "crash-dlq"}
+                              "dead_letter_queue": DEAD_LETTER["crash-retry"]}
+    configs["crash-fifo-retry"] = {**configs["crash-fifo"], **configs["crash-retry"],
+                                   "dead_letter_queue": DEAD_LETTER["crash-fifo-retry"]}
     return names, configs
 
 
 def checked_queues(names):
     """The queues checked message by message (each with its dead-letter queue, ledger.family()):
     all but the trigger's, which the trigger consumes on its own."""
-    return names["standard"] + names["delayed"] + names["fifo"] + names["dlq_source"]
+    return (names["standard"] + names["delayed"] + names["fifo"] + names["dlq_source"]
+            + names["fifo_dlq_source"])
 
 
 class Sink(http.server.ThreadingHTTPServer):
@@ -346,7 +352,8 @@ def main(argv=None):
                                          "--log-level", "warn"])
     names, configs = layout(args)
     ledger = Ledger()
-    ledger.dead_letter("crash-retry", "crash-dlq", MAX_DELIVERIES)
+    for source, dlq in DEAD_LETTER.items():
+        ledger.dead_letter(source, dlq, MAX_DELIVERIES)
     sink = Sink(ledger)
     print(f"crash test: seed {args.seed}, {args.cycles} cycles, data dir {data_dir}", flush=True)
     started = time.monotonic()

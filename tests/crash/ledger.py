@@ -88,8 +88,8 @@ class Ledger:
         self.groups = {}            # FIFO group -> [seq…] in publish order
         self._scheduled = []        # seqs published with a due time, not yet known to be due
         self.epoch = 0              # the server process (cycle): leases do not outlive it
-        self._leases = {}           # seq -> (epoch, end): its last lease, until an ack or release
-        self._group_lease = {}      # FIFO group -> the seq of its last delivery
+        self._leases = {}           # seq -> (epoch, end, what): its last lease, until an ack or release
+        self._group_lease = {}      # FIFO group -> (seq, lease) of its last delivery from the queue
         self._delivered_pos = {}    # FIFO group -> highest pos delivered so far
         self.violations = []
         self.counts = {"publish_requests": 0, "receive_requests": 0, "ack_requests": 0,
@@ -196,13 +196,19 @@ class Ledger:
     def lease_ended(self, seq):
         """An ack or a release of `seq` is about to be sent: its lease may end any moment."""
         with self._lock:
-            self._leases.pop(seq, None)
+            self._end_lease(seq)
+
+    def _end_lease(self, seq):  # with the lock held
+        self._leases.pop(seq, None)
+        group = self.messages[seq].group
+        if group is not None and self._group_lease.get(group, (None,))[0] == seq:
+            del self._group_lease[group]
 
     def ack_sent(self, seqs):
         with self._lock:
             for s in seqs:
                 self.messages[s].acks_in_doubt += 1
-                self._leases.pop(s, None)
+                self._end_lease(s)
 
     def ack_ok(self, seq):
         with self._lock:
@@ -250,32 +256,43 @@ class Ledger:
             if limit is not None and msg.get("delivery_count", 1) > limit:
                 self._violation(f"seq {seq} delivered from {queue} with delivery_count "
                                 f"{msg.get('delivery_count')} > max_deliveries {limit}")
-            if m.group is not None:
+            in_fifo = m.group is not None and queue == m.queue  # not in its (standard) DLQ
+            if in_fifo:
                 self._check_group_order(m)
-            self._check_leases(m, sent_at, lease)
+            self._check_leases(m, queue, msg.get("delivery_count"), sent_at, lease, in_fifo)
             m.deliveries += 1
             return seq
 
-    def _check_leases(self, m, sent_at, lease):  # with the lock held
+    def _check_leases(self, m, queue, delivery_count, sent_at, lease, in_fifo):  # with the lock held
         """While a lease runs (it ends no earlier than its receive's send time + the timeout, unless
         an ack or release was sent, or the server restarted), nobody else gets the message, nor
-        (FIFO) another message of its group. Then records the new lease."""
+        (`in_fifo`: delivered from its FIFO queue) another message of its group. Then records the
+        new lease."""
         now = time.monotonic()  # the delivery happened no later than this
-        held = [(m.seq, "it")]
-        if m.group is not None and self._group_lease.get(m.group, m.seq) != m.seq:
-            held.append((self._group_lease[m.group], "seq %d of its group" % self._group_lease[m.group]))
-        for seq, what in held:
-            epoch, end = self._leases.get(seq, (None, 0))
+        held = [(self._leases.get(m.seq), "it")]
+        if in_fifo and self._group_lease.get(m.group, (m.seq,))[0] != m.seq:
+            other, lease_of_other = self._group_lease[m.group]
+            held.append((lease_of_other, f"seq {other} of its group"))
+        for lease_held, what in held:
+            if lease_held is None:
+                continue
+            epoch, end, info = lease_held
             if epoch == self.epoch and now < end - 0.005:
-                self._violation(f"seq {m.seq} delivered while a lease on {what} had {end - now:.3f}s to run")
+                self._violation(f"seq {m.seq} ({queue}, delivery_count {delivery_count}, receive sent "
+                                f"{now - sent_at:.3f}s before) delivered while a lease on {what} "
+                                f"had {end - now:.3f}s to run ({info})")
         if lease:
-            self._leases[m.seq] = (self.epoch, sent_at + lease)
-            if m.group is not None:
-                self._group_lease[m.group] = m.seq
+            info = (f"delivery_count {delivery_count} from {queue}, receive sent {sent_at:.3f} and "
+                    f"answered by {now:.3f}, lease {lease}s")
+            self._leases[m.seq] = (self.epoch, sent_at + lease, info)
+            if in_fifo:
+                self._group_lease[m.group] = (m.seq, self._leases[m.seq])
 
     def _check_group_order(self, m):  # with the lock held
         """FIFO: no message after a later one of its group; none while an earlier acknowledged one
-        was never even sent an ack (an ack in doubt or answered ok may have released the group)."""
+        was never even sent an ack (an ack in doubt or answered ok may have released the group) —
+        unless the queue has a DLQ: then the earlier one may have been dead-lettered unseen (its
+        deliveries may have been answered to nobody), which releases the group too."""
         self.counts["fifo_deliveries"] += 1
         top = self._delivered_pos.get(m.group, -1)
         if m.pos < top:
@@ -283,6 +300,8 @@ class Ledger:
             self._violation(f"FIFO group {m.group}: seq {m.seq} (#{m.pos}) delivered after seq {later} "
                             f"(#{top}) of the same group")
         self._delivered_pos[m.group] = max(top, m.pos)
+        if m.queue in self.homes:
+            return
         for s in self.groups[m.group][:m.pos]:
             e = self.messages[s]
             if e.publish == "ok" and e.ack is None:
@@ -339,7 +358,7 @@ class Ledger:
                 self._check_content(m, where, msg)
                 if m.ack == "ok":
                     self._violation(f"seq {seq} ({m.message_id}) is back after its ack was answered ok")
-                if m.group is not None:
+                if m.group is not None and where == m.queue:
                     if m.pos < last_pos.get(m.group, -1):
                         self._violation(f"FIFO group {m.group}: the drain got seq {seq} (#{m.pos}) after "
                                         f"#{last_pos[m.group]}")

@@ -168,15 +168,14 @@ class PublishFifo:
     store each at most once. Sometimes (mostly first thing after a restart) it re-sends the group's
     last acknowledged message: the answer must be "duplicate" with the first publish's id."""
     role = "publisher"
-    target = "fifo"
-    groups_per_publisher = 3
+    groups_per_publisher = 8
 
-    def __init__(self, weight):
-        self.weight = weight
+    def __init__(self, target, weight):
+        self.target, self.weight = target, weight
 
     def run(self, w):
-        queue = w.queues["fifo"][0]
-        group = f"{w.name}-g{w.rng.randrange(self.groups_per_publisher)}"
+        queue = w.queues[self.target][0]
+        group = f"{w.name}-{queue}-g{w.rng.randrange(self.groups_per_publisher)}"
         doubt, last_ok = w.ledger.group_tail(group)
         first_touch = group not in w.state.setdefault("fifo_groups_seen", set())
         w.state["fifo_groups_seen"].add(group)
@@ -423,7 +422,8 @@ OPERATIONS = [
     PublishOne("standard", weight=2),
     PublishBatch("delayed", weight=3, max_batch=10, delayed=True),
     PublishOne("delayed", weight=1, delayed=True),
-    PublishFifo(weight=5),
+    PublishFifo("fifo", weight=5),
+    PublishFifo("fifo_dlq_source", weight=3),
     PublishBatch("dlq_source", weight=2, max_batch=10),
     PublishBatch("trigger", weight=2, max_batch=10),
     ReceiveAndSettle("standard", weight=10),
@@ -433,6 +433,9 @@ OPERATIONS = [
     # max_deliveries 2: a message not acked in two deliveries moves to the dead-letter queue
     ReceiveAndSettle("dlq_source", weight=4, actions=(0.45, 0.25, 0.0), leases=("1s",), long_polls=0),
     ReceiveAndSettle("dlq", weight=2, actions=(0.6, 0.2, 0.0), leases=("1s", "5s"), long_polls=0),
+    # the same on a FIFO queue: dead-lettering releases the group
+    ReceiveAndSettle("fifo_dlq_source", weight=3, actions=(0.5, 0.2, 0.0), leases=("1s",), long_polls=0),
+    ReceiveAndSettle("fifo_dlq", weight=1, actions=(0.7, 0.2, 0.0), leases=("1s", "5s"), long_polls=0),
     Redrive(weight=0.2),
 ]
 
