@@ -18,8 +18,10 @@
 
 #include <sys/resource.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -79,6 +81,25 @@ bool test_faults_enabled() {
     return v && std::string_view(v) == "1";
 }
 
+/// The server's clock: the system clock, or with the test switch on and
+/// SLUICE_TEST_CLOCK_OFFSET_MS set, the system clock shifted by that many milliseconds (tests
+/// of what a server finds after a long downtime, without waiting it out).
+clock& server_clock(bool test_switch, spdlog::logger& log) {
+    const char* v = std::getenv("SLUICE_TEST_CLOCK_OFFSET_MS");
+    if (!test_switch || !v) {
+        return clock::system();
+    }
+    int64_t ms = 0;
+    auto end = v + std::strlen(v);
+    if (auto [p, ec] = std::from_chars(v, end, ms); ec != std::errc() || p != end) {
+        log.warn("SLUICE_TEST_CLOCK_OFFSET_MS='{}' is not a whole number of milliseconds: ignored", v);
+        return clock::system();
+    }
+    static offset_clock shifted{millis(ms)};
+    log.warn("SLUICE_TEST_CLOCK_OFFSET_MS={}: the server's clock runs {} ms from the system clock (tests only)", ms, ms);
+    return shifted;
+}
+
 } // namespace
 
 int run_server(const config::server_config& cfg) {
@@ -101,6 +122,7 @@ int run_server(const config::server_config& cfg) {
         faults = std::make_shared<storage::failure_injector>();
         log->warn("SLUICE_TEST_FAULTS=1: /debug/faults can make storage writes fail (tests only)");
     }
+    clock& now = server_clock(faults != nullptr, *log);
 
     std::unique_ptr<storage::engine> engine;
     try {
@@ -115,18 +137,18 @@ int run_server(const config::server_config& cfg) {
         return 1;
     }
     shard::shard_set shards(shard_count);
-    broker::queue_frontend queues(shards, *engine, clock::system(), cfg.retention_sweep_interval);
-    broker::topic_frontend topics(shards, *engine, clock::system(), queues, cfg.retention_sweep_interval);
+    broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval);
+    broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);
     functions::service_options fo;
     fo.data_dir = cfg.data_dir;
     fo.topics = &topics;
-    functions::function_service functions(shards, *engine, queues, clock::system(), fo);
+    functions::function_service functions(shards, *engine, queues, now, fo);
     http::http_probe probe;
     http::router router(probe);
-    broker::redrive_service redrive(shards, queues, *engine, clock::system());
-    triggers::trigger_service triggers(shards, *engine, clock::system(), queues, topics, functions);
-    bus::bus_service buses(shards, *engine, clock::system(), queues, topics, functions);
-    api::services services{queues, probe, *engine, clock::system(), faults.get(), &functions, &topics, &redrive, &triggers, &buses};
+    broker::redrive_service redrive(shards, queues, *engine, now);
+    triggers::trigger_service triggers(shards, *engine, now, queues, topics, functions);
+    bus::bus_service buses(shards, *engine, now, queues, topics, functions);
+    api::services services{queues, probe, *engine, now, faults.get(), &functions, &topics, &redrive, &triggers, &buses};
     api::register_routes(router, services);
     http::server_options so;
     so.host = listen.first;

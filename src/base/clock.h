@@ -33,6 +33,17 @@ private:
     std::atomic<timestamp::rep> _now;
 };
 
+/// The system clock shifted by a fixed offset. Tests only (SLUICE_TEST_CLOCK_OFFSET_MS with
+/// SLUICE_TEST_FAULTS=1): a restarted server can be made to find itself long after a due time.
+class offset_clock final : public clock {
+public:
+    explicit offset_clock(timestamp::duration offset) : _offset(offset) {}
+    timestamp now() const override { return clock::system().now() + _offset; }
+
+private:
+    timestamp::duration _offset;
+};
+
 /// Milliseconds since the Unix epoch, the unit stored on disk and shown in the API.
 inline int64_t to_unix_ms(timestamp t) {
     return std::chrono::duration_cast<millis>(t.time_since_epoch()).count();

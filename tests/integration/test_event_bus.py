@@ -628,6 +628,32 @@ class TestRestart(unittest.TestCase):
             finally:
                 server.cleanup()
 
+    def test_missed_skip_drops_a_fire_found_long_after_its_time(self):
+        # The server comes back (per its clock, shifted by the test switch) 5 minutes after
+        # the due time: more than the flexible window + 1 minute, so the fire was missed.
+        with tempfile.TemporaryDirectory() as d:
+            server = Server(data_dir=d).start()
+            try:
+                server.create_queue("skipped")
+                server.create_queue("once")
+                for name, missed, queue in (("s", "skip", "skipped"), ("o", "fire_once", "once")):
+                    r = server.put("/v1/schedules/" + name, {"expression": at_in(2), "target": "queue:" + queue,
+                                                            "missed": missed})
+                    self.assertEqual(r.status, 201, r)
+                server.kill9()
+                server.env = {"SLUICE_TEST_FAULTS": "1", "SLUICE_TEST_CLOCK_OFFSET_MS": "300000"}
+                server.start()
+                got = server.receive("once", max_messages=10, wait="10s").json["messages"]
+                self.assertEqual(len(got), 1, got)
+                wait_until(lambda: server.get("/v1/schedules/s").json["stats"]["skipped"] == 1, timeout=10,
+                           message="the skip schedule to count its missed fire")
+                stats = server.get("/v1/schedules/s").json["stats"]
+                self.assertEqual(stats["fired"], 0, stats)
+                self.assertEqual(server.receive("skipped", max_messages=10).json["messages"], [])
+                self.assertEqual(server.get("/v1/schedules/o").json["stats"]["fired"], 1)
+            finally:
+                server.cleanup()
+
     def test_buses_rules_and_pending_retries_survive_a_restart(self):
         with tempfile.TemporaryDirectory() as d:
             server = Server(data_dir=d).start()
