@@ -1,5 +1,7 @@
 #include "bench/bench_command.h"
 
+#include "bench/function_bench.h"
+
 #include "base/units.h"
 #include "bench/queue_client.h"
 #include "bench/seen_set.h"
@@ -53,6 +55,7 @@ struct bench_flags {
     uint32_t trigger_batch = 0;
     uint32_t rules = 100;
     uint32_t live_rules = 1;
+    std::string runtimes = "python,node,provided";
 
     CLI::Option* queue_opt = nullptr;
     CLI::Option* topic_opt = nullptr;
@@ -77,7 +80,19 @@ struct bench_flags {
     CLI::Option* trigger_batch_opt = nullptr;
     CLI::Option* rules_opt = nullptr;
     CLI::Option* live_rules_opt = nullptr;
+    CLI::Option* runtimes_opt = nullptr;
 };
+
+/// "a,b" -> {"a", "b"}.
+std::vector<std::string> split_commas(std::string_view list) {
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        auto comma = list.find(',');
+        out.emplace_back(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    }
+    return out;
+}
 
 bench_options to_options(const bench_flags& f) {
     bench_options o;
@@ -140,6 +155,8 @@ bench_options to_options(const bench_flags& f) {
     }
     o.bus_rules = f.rules;
     o.live_rules = f.live_rules;
+    o.function = fmt::format("bench-{}-{}", f.workload, ::getpid());
+    o.runtimes = split_commas(f.runtimes);
     return o;
 }
 
@@ -163,9 +180,10 @@ void check_workload_options(const bench_flags& f, const workload& w) {
          {owned{f.groups_opt, "fifo"}, owned{f.fire_after_opt, "delayed"},
           owned{f.fire_window_opt, "delayed"}, owned{f.other_rate_opt, "delayed"},
           owned{f.measure_for_opt, "delayed"}, owned{f.subscriptions_opt, "fanout"},
-          owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push, trigger"},
+          owned{f.consume_opt, "fanout"}, owned{f.concurrency_opt, "push, trigger, invoke"},
           owned{f.handler_opt, "trigger"}, owned{f.trigger_batch_opt, "trigger"},
-          owned{f.rules_opt, "bus"}, owned{f.live_rules_opt, "bus"}}) {
+          owned{f.rules_opt, "bus"}, owned{f.live_rules_opt, "bus"},
+          owned{f.runtimes_opt, "cold-start"}}) {
         if (option->count() > 0 && !takes(owner, w.name)) {
             const bool several = owner.find(',') != std::string_view::npos;
             throw CLI::ValidationError(option->get_name(),
@@ -178,6 +196,9 @@ void check_workload_options(const bench_flags& f, const workload& w) {
             throw CLI::ValidationError(option->get_name(),
                                        "only the topic workloads (fanout, push) take it");
         }
+    }
+    if (f.queue_opt->count() > 0 && w.on_function) {
+        throw CLI::ValidationError("--queue", fmt::format("the {} workload runs on functions it creates", w.name));
     }
     if (f.queue_opt->count() > 0 && w.on_topic) {
         throw CLI::ValidationError("--queue", fmt::format("the {} workload runs on a topic: use --topic",
@@ -206,12 +227,9 @@ double process_cpu_seconds() {
     throw CLI::RuntimeError(1);
 }
 
-void run_bench(const cli::global_options& global, const bench_flags& flags) {
-    const auto* w = find_workload(flags.workload);
-    check_workload_options(flags, *w);
-    auto options = to_options(flags);
-    w->defaults(options);
-    if (options.count && options.duration) {
+/// Runs workload `w` with `options` (its defaults filled in) and prints the report.
+void run_workload(const cli::global_options& global, const workload* w, const bench_options& options) {
+    if (options.count && options.duration && !w->on_function) {
         throw CLI::ValidationError("--count and --duration", "give one of them, not both");
     }
     if (options.count && *options.count >= seen_set::capacity) {
@@ -238,7 +256,9 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
         probe.locate(url->port);
     }
 
-    if (w->on_topic) {
+    if (w->on_function) {
+        // invoke and cold-start create their functions themselves.
+    } else if (w->on_topic) {
         if (auto st = control.create_topic(options.topic, options.partitions); !st.ok) {
             fail(fmt::format("cannot create topic '{}': {}", options.topic, st.error));
         }
@@ -259,7 +279,7 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
     }
     progress.stop();
 
-    if (!options.keep_queue) {
+    if (!options.keep_queue && !w->on_function) {
         auto st = w->on_topic ? control.delete_topic(options.topic) : control.delete_queue(options.queue);
         if (!st.ok) {
             std::cerr << fmt::format("warning: could not delete {} '{}': {}\n",
@@ -275,6 +295,61 @@ void run_bench(const cli::global_options& global, const bench_flags& flags) {
     if (!report.ok()) {
         throw CLI::RuntimeError(1);
     }
+}
+
+void run_bench(const cli::global_options& global, const bench_flags& flags) {
+    const auto* w = find_workload(flags.workload);
+    check_workload_options(flags, *w);
+    auto options = to_options(flags);
+    w->defaults(options);
+    run_workload(global, w, options);
+}
+
+/// `sluice fn bench`, kept as an alias: `bench cold-start` over every runtime, then `bench invoke`.
+struct fn_bench_flags {
+    uint64_t count = 2000;
+    int seconds = 10;
+    size_t connections = 16;
+    uint32_t max_instances = 8;
+    uint64_t cold = 10;
+    bool json = false;
+};
+
+void run_fn_bench(const cli::global_options& global, const fn_bench_flags& f) {
+    for (std::string_view name : {"cold-start", "invoke"}) {
+        const auto* w = find_workload(name);
+        bench_options o;
+        o.workload = name;
+        o.function = fmt::format("bench-{}-{}", name, ::getpid());
+        o.runtimes.assign(std::begin(function_runtimes), std::end(function_runtimes));
+        o.json = f.json;
+        if (name == "invoke") {
+            o.count = f.count;
+            o.duration = millis(int64_t(f.seconds) * 1000);
+            o.producers = f.connections;
+            o.push_concurrency = f.max_instances;
+            o.concurrency_given = true;
+        } else {
+            o.count = f.cold;
+        }
+        w->defaults(o);
+        run_workload(global, w, o);
+    }
+}
+
+void add_fn_bench_alias(CLI::App& app, std::shared_ptr<cli::global_options> options) {
+    auto* fn = app.get_subcommand("fn");
+    auto f = std::make_shared<fn_bench_flags>();
+    auto* cmd = fn->add_subcommand(
+        "bench", "Alias of `sluice bench cold-start` then `sluice bench invoke` (docs/BENCHMARKS.md)");
+    cmd->add_option("--count", f->count, "invoke: warm invocations, one at a time")->capture_default_str();
+    cmd->add_option("--seconds", f->seconds, "invoke: length of the sustained run")->capture_default_str();
+    cmd->add_option("--connections", f->connections, "invoke: clients in the sustained run")->capture_default_str();
+    cmd->add_option("--max-instances", f->max_instances, "invoke: max_instances of the function")
+        ->capture_default_str();
+    cmd->add_option("--cold", f->cold, "cold-start: rounds per runtime")->capture_default_str();
+    cmd->add_flag("--json", f->json, "One JSON document per workload instead of the summaries");
+    cmd->callback([options, f] { run_fn_bench(*options, *f); });
 }
 
 std::string workload_help() {
@@ -421,6 +496,20 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                         "bus: rules that match events (each a share of them; at most --rules and 1000)")
             ->check(CLI::Range(1, 1000))
             ->capture_default_str();
+    flags->runtimes_opt =
+        cmd->add_option("--runtimes", flags->runtimes,
+                        "cold-start: comma-separated runtimes to time (python, node, provided: a "
+                        "compiled no-op bootstrap, skipped when there is no C compiler)")
+            ->check([](const std::string& v) -> std::string {
+                for (const auto& r : split_commas(v)) {
+                    if (std::find(std::begin(function_runtimes), std::end(function_runtimes), r)
+                        == std::end(function_runtimes)) {
+                        return fmt::format("unknown runtime '{}' (python, node, provided)", r);
+                    }
+                }
+                return {};
+            })
+            ->capture_default_str();
     cmd->footer(
         workload_help()
         + "\nEach workload picks its own defaults for the options not given (see docs/BENCHMARKS.md).\n"
@@ -439,8 +528,11 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
                          "sluice bench trigger --rate 5000 --duration 30s",
                          "sluice bench trigger --handler python --count 1000000 --concurrency 4",
                          "sluice bench bus --count 500000 --rules 10000",
+                         "sluice bench invoke --count 2000 --duration 10s -p 16 --concurrency 8",
+                         "sluice bench cold-start --count 10 --runtimes python,provided",
                          "sluice --server http://127.0.0.1:9000 bench throughput -p 4 -c 4 -b 500"}));
     cmd->callback([options, flags] { run_bench(*options, *flags); });
+    add_fn_bench_alias(app, options);
 }
 
 } // namespace sluice::bench

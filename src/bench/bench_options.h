@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice::bench {
 
@@ -22,6 +23,11 @@ struct bench_options {
     /// --keep: publish only, then exit with the messages pending and the queue left in place
     /// (implies keep_queue); for measuring a restart with a backlog (workloads with can_keep).
     bool publish_only = false;
+    /// Function workloads (invoke, cold-start): the function they create and delete
+    /// ("bench-<workload>-<pid>"; cold-start appends "-<runtime>").
+    std::string function;
+    /// cold-start: the runtimes to time (function_bench.h: python, node, provided).
+    std::vector<std::string> runtimes;
     bool fifo_queue = false; ///< create the queue with `fifo: true` (set by the fifo workload)
 
     std::optional<size_t> producers;

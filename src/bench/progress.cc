@@ -103,6 +103,10 @@ void progress_reporter::print_line(bool /*final*/) {
         }
         _last_published = published;
         _last_received = received;
+    } else if (_received) { // function workloads: invocations or rounds done
+        auto done = _received();
+        line += fmt::format(" done {} ({:.0f}/s)", done, double(done - _last_received) / interval);
+        _last_received = done;
     }
     if (_probe.pid()) {
         line += fmt::format("  server RSS {}", format_bytes(_probe.rss_bytes()));

@@ -69,8 +69,8 @@ std::string format_latency(uint64_t ns) {
 
 std::string format_summary(const run_report& r) {
     std::string out = fmt::format("sluice bench {} against {} ({} {})\n", r.workload, r.server,
-                                  r.topic.empty() ? "queue" : "topic",
-                                  r.topic.empty() ? r.queue : r.topic);
+                                  !r.function.empty() ? "function" : r.topic.empty() ? "queue" : "topic",
+                                  !r.function.empty() ? r.function : r.topic.empty() ? r.queue : r.topic);
     if (!r.settings.empty()) {
         out += "  settings:";
         for (const auto& [k, v] : r.settings) {
@@ -80,8 +80,9 @@ std::string format_summary(const run_report& r) {
     }
     for (const auto& p : r.phases) {
         out += fmt::format(
-            "  {:<13} {:>12} msgs in {:>8.2f} s = {:>12} msg/s\n", p.name, with_thousands(p.messages),
-            p.seconds, with_thousands(static_cast<uint64_t>(p.rate() + 0.5)));
+            "  {:<13} {:>12} {} in {:>8.2f} s = {:>12} {}/s\n", p.name, with_thousands(p.messages),
+            p.unit, p.seconds, with_thousands(static_cast<uint64_t>(p.rate() + 0.5)),
+            p.unit == "msgs" ? "msg" : p.unit);
     }
     for (const auto& l : r.latencies) {
         const auto& h = l.histogram;
@@ -142,7 +143,9 @@ std::string format_json(const run_report& r) {
     o["workload"] = r.workload;
     o["ok"] = r.ok();
     o["server"] = r.server;
-    if (r.topic.empty()) {
+    if (!r.function.empty()) {
+        o["function"] = r.function;
+    } else if (r.topic.empty()) {
         o["queue"] = r.queue;
     } else {
         o["topic"] = r.topic;

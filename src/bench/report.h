@@ -15,6 +15,8 @@ struct phase_figures {
     std::string name;
     uint64_t messages = 0;
     double seconds = 0;
+    /// What `messages` counts, in the human summary ("msgs"; function workloads: "calls").
+    std::string unit = "msgs";
     double rate() const { return seconds > 0 ? double(messages) / seconds : 0.0; }
 };
 
@@ -47,6 +49,7 @@ struct run_report {
     std::string server;
     std::string queue;
     std::string topic; ///< topic workloads: the topic (queue is then empty)
+    std::string function; ///< function workloads: the function (queue and topic are empty)
     std::vector<std::pair<std::string, std::string>> settings; ///< in display order
     std::vector<phase_figures> phases;
     std::vector<latency_figures> latencies;

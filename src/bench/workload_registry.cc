@@ -56,6 +56,17 @@ constexpr std::array registry{
         "event) sending to the queue, drained by consumers; ingest and delivered events/s, "
         "end-to-end latency, bus and rule stats",
         bus_defaults, run_bus},
+    workload{
+        "invoke",
+        "a no-op Python function: --count (default 2,000) warm invocations one at a time (sluice's "
+        "own overhead and end to end), then -p connections (default 16) for --duration (default "
+        "10s) with --concurrency instances (default 8); invocations/s",
+        invoke_defaults, run_invoke, /*can_keep=*/false, /*on_topic=*/false, /*on_function=*/true},
+    workload{
+        "cold-start",
+        "--count rounds (default 10) per runtime of --runtimes (python,node,provided): deploy a new "
+        "version, time its first invocation and the server's spawn -> ready",
+        cold_start_defaults, run_cold_start, /*can_keep=*/false, /*on_topic=*/false, /*on_function=*/true},
 };
 
 } // namespace

@@ -19,7 +19,7 @@ struct run_context {
     progress_reporter& progress;
 };
 
-/// A named workload of `sluice bench`. To add one (invoke, cold-start, trigger, bus…): write `<name>_workload.cc` with its two functions and add one
+/// A named workload of `sluice bench`. To add one : write `<name>_workload.cc` with its two functions and add one
 /// line to the table in workload_registry.cc.
 struct workload {
     std::string_view name;    ///< stable: scripts and docs/BENCHMARKS.md use it
@@ -33,6 +33,8 @@ struct workload {
     bool can_keep = false;
     /// Runs on a topic (--topic, --partitions) instead of a queue; it creates its subscriptions.
     bool on_topic = false;
+    /// Runs on functions it creates and deletes itself: no queue or topic is made for it.
+    bool on_function = false;
 };
 
 std::span<const workload> workloads();

@@ -29,6 +29,12 @@ run_report run_push(run_context& ctx);
 void trigger_defaults(bench_options& options);
 run_report run_trigger(run_context& ctx);
 
+void invoke_defaults(bench_options& options);
+run_report run_invoke(run_context& ctx);
+
+void cold_start_defaults(bench_options& options);
+run_report run_cold_start(run_context& ctx);
+
 void bus_defaults(bench_options& options);
 run_report run_bus(run_context& ctx);
 

@@ -435,16 +435,7 @@ void add_fn_commands(CLI::App& app, std::shared_ptr<global_options> options) {
         cmd->add_flag("--json", a->json, "Print the server's JSON answer");
         cmd->callback([options, a] { run_list(*options, *a); });
     }
-    {
-        auto b = std::make_shared<bench_args>();
-        auto* cmd = fn->add_subcommand("bench", "Measure warm overhead, cold starts and invocations/s (docs/BENCHMARKS.md)");
-        cmd->add_option("--count", b->count, "Warm invocations, one at a time (default 2000)");
-        cmd->add_option("--seconds", b->seconds, "Length of the sustained run (default 10)");
-        cmd->add_option("--connections", b->connections, "Clients in the sustained run (default 16)");
-        cmd->add_option("--max-instances", b->max_instances, "max_instances of the bench function (default 8)");
-        cmd->add_option("--cold", b->cold, "Cold-start rounds per runtime (default 10)");
-        cmd->callback([options, b] { run_fn_bench(*options, *b); });
-    }
+    // `fn bench` is an alias of `bench cold-start` + `bench invoke`, added by src/bench.
     {
         auto a = std::make_shared<fn_args>();
         auto* cmd = add_named(*fn, "delete", "Delete a function, its instances and code", a);

@@ -1,6 +1,6 @@
 #pragma once
 
-// Shared by fn.cc and fn_bench.cc.
+// Shared by fn.cc and the function workloads of `sluice bench` (src/bench/function_bench.cc).
 #include "cli/commands.h"
 
 #include <filesystem>
@@ -18,16 +18,5 @@ void tar_entry(std::string& out, const std::string& path, char type, const std::
 
 /// A whole directory as an uncompressed tar archive (the server accepts .tar as well).
 std::string tar_directory(const std::filesystem::path& root);
-
-struct bench_args {
-    int count = 2000;
-    int seconds = 10;
-    int connections = 16;
-    int max_instances = 8;
-    int cold = 10;
-};
-
-/// `sluice fn bench` (fn_bench.cc).
-void run_fn_bench(const global_options& options, const bench_args& args);
 
 } // namespace sluice::cli

@@ -1,9 +1,11 @@
 """`sluice bench` smoke test: tiny runs of the workloads against a real server check themselves
 (every message received exactly once; delayed ones never early, FIFO groups in order; every
 fan-out subscription gets every message; a push subscription delivers every message to the
-bench's own HTTP sink; a bus's rules deliver every event once to the queue) and report in both formats. Numbers are never asserted here; they go to
+bench's own HTTP sink; a bus's rules deliver every event once to the queue; function invocations
+answer 200 and each cold-start round's first call is cold) and report in both formats. Numbers are never asserted here; they go to
 docs/BENCHMARKS.md."""
 import json
+import re
 import unittest
 
 from harness import ServerTest
@@ -205,6 +207,46 @@ class TestBenchSmoke(ServerTest):
         self.assertEqual(doc["counters"]["publish_requests"], 200)
         self.assertEqual(doc["phases"]["delivered"]["messages"], 200)
 
+    def test_invoke_times_warm_calls_and_a_sustained_run(self):
+        p = self.bench("invoke", "--count", "50", "--duration", "1s", "-p", "2", "--concurrency", "2",
+                       "--json")
+        doc = json.loads(p.stdout)
+        self.assertTrue(doc["ok"], doc)
+        self.assertEqual(doc["workload"], "invoke")
+        self.assertTrue(doc["function"].startswith("bench-invoke-"), doc)
+        self.assertNotIn("queue", doc)
+        self.assertEqual(doc["phases"]["warm"]["messages"], 50)
+        self.assertGreater(doc["phases"]["sustained"]["messages"], 0)
+        self.assertEqual(doc["latency"]["overhead"]["count"], 50)
+        self.assertEqual(doc["latency"]["warm_end_to_end"]["count"], 50)
+        self.assertEqual(doc["counters"]["sustained_errors"], 0)
+        self.assertEqual({c["name"] for c in doc["checks"]},
+                         {"no_errors", "warm_stayed_warm", "overhead_reported"})
+        # The run's function is deleted afterwards, and no queue was made for it.
+        self.assertEqual(self.server.get("/v1/functions").json["functions"], [])
+        self.assertFalse([q for q in self.server.get("/v1/queues").json["queues"]
+                          if q["name"].startswith("bench-invoke")])
+
+    def test_cold_start_times_each_rounds_first_invocation(self):
+        p = self.bench("cold-start", "--count", "2", "--runtimes", "python,provided")
+        self.assertIn("PASS", p.stdout, p)
+        self.assertRegex(p.stdout, r"python\s+2 calls in", p.stdout)
+        self.assertRegex(p.stdout, r"check python_cold\s+ok", p.stdout)
+        self.assertIn("latency python_spawn_to_ready", p.stdout)
+        self.assertIn("latency python_first_invocation", p.stdout)
+        # provided needs a C compiler: timed when there is one, else a note (not a failure).
+        self.assertTrue(re.search(r"check provided_cold\s+ok", p.stdout)
+                        or "provided: skipped" in p.stdout, p.stdout)
+        self.assertEqual(self.server.get("/v1/functions").json["functions"], [])
+
+    def test_fn_bench_is_an_alias_of_cold_start_and_invoke(self):
+        p = self.server.cli("fn", "bench", "--cold", "1", "--count", "20", "--seconds", "1",
+                            "--connections", "2", "--max-instances", "2", "--json", timeout=120)
+        docs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+        self.assertEqual([d["workload"] for d in docs], ["cold-start", "invoke"], p.stdout)
+        self.assertTrue(all(d["ok"] for d in docs), docs)
+        self.assertEqual(docs[1]["phases"]["warm"]["messages"], 20)
+
     def test_workload_options_are_refused_elsewhere(self):
         for args in (("throughput", "--keep"), ("throughput", "--groups", "5"),
                      ("fifo", "--fire-after", "1s"), ("delayed", "--duration", "5s"),
@@ -215,7 +257,10 @@ class TestBenchSmoke(ServerTest):
                      ("throughput", "--handler", "python"), ("push", "--trigger-batch", "5"),
                      ("trigger", "-c", "2"), ("trigger", "--handler", "ruby"),
                      ("throughput", "--rules", "5"), ("push", "--live-rules", "2"),
-                     ("bus", "--rules", "2", "--live-rules", "3"), ("bus", "--live-rules", "1001")):
+                     ("bus", "--rules", "2", "--live-rules", "3"), ("bus", "--live-rules", "1001"),
+                     ("throughput", "--runtimes", "python"), ("cold-start", "--runtimes", "ruby"),
+                     ("invoke", "--queue", "q"), ("invoke", "-c", "2"), ("cold-start", "-p", "2"),
+                     ("cold-start", "--duration", "5s"), ("cold-start", "--concurrency", "2")):
             p = self.server.cli("bench", *args, check=False)
             self.assertEqual(p.returncode, 2, (args, p))
 
@@ -230,7 +275,7 @@ class TestBenchSmoke(ServerTest):
                      "--rate", "--json", "--server-pid", "--keep", "--groups", "--fire-after",
                      "--fire-window", "--other-rate", "--measure-for", "--topic", "--partitions",
                      "--subscriptions", "--consume", "--concurrency", "--handler", "--trigger-batch",
-                     "bus", "--rules", "--live-rules"):
+                     "bus", "--rules", "--live-rules", "invoke", "cold-start", "--runtimes"):
             self.assertIn(name, p.stdout)
 
 
