@@ -3,7 +3,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include "base/base64.h"
 #include "base/units.h"
 
 namespace sluice::api {
@@ -39,84 +38,6 @@ boost::json::object to_json(const broker::queue_info& q) {
     s["stored_bytes"] = q.stats.stored_bytes;
     o["stats"] = std::move(s);
     return o;
-}
-
-boost::json::object to_json(const broker::delivery& d, const delivery_view& view) {
-    boost::json::object o;
-    o["message_id"] = d.message.id;
-    o["receipt"] = d.receipt;
-    if (is_valid_utf8(d.message.body)) {
-        o["body"] = d.message.body;
-    } else {
-        o["body_base64"] = base64_encode(d.message.body);
-    }
-    boost::json::object attrs;
-    for (auto& [k, v] : d.message.attributes) {
-        if (view.all_attributes || view.attribute_names.contains(k)) {
-            attrs[k] = v;
-        }
-    }
-    o["attributes"] = std::move(attrs);
-    if (!d.message.group.empty()) {
-        o["group"] = d.message.group;
-    }
-    o["delivery_count"] = d.delivery_count;
-    o["publish_time"] = format_rfc3339(d.message.publish_time);
-    if (view.system_attributes) {
-        boost::json::object sys;
-        sys["sent_time"] = format_rfc3339(d.message.publish_time);
-        sys["first_receive_time"] = format_rfc3339(d.first_receive);
-        sys["receive_count"] = d.delivery_count;
-        if (!d.message.dedup_id.empty()) {
-            sys["dedup_id"] = d.message.dedup_id;
-        }
-        if (d.message.deliver_at) {
-            sys["deliver_at"] = format_rfc3339(*d.message.deliver_at);
-        }
-        o["system"] = std::move(sys);
-    }
-    return o;
-}
-
-bool is_valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + n >= s.size()) {
-            return false;
-        }
-        for (size_t k = 1; k <= n; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        // Overlong forms, surrogates, and code points past U+10FFFF are invalid.
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)
-            || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += n + 1;
-    }
-    return true;
 }
 
 } // namespace sluice::api
@@ -229,17 +150,6 @@ boost::json::object to_json(const broker::subscription_info& info) {
         s["consumers"] = std::move(consumers);
     }
     o["stats"] = std::move(s);
-    return o;
-}
-
-boost::json::object to_json(const broker::topic_delivery& d, const delivery_view& view) {
-    auto o = to_json(d.d, view);
-    if (auto it = o.find("group"); it != o.end()) {
-        o["key"] = it->value();
-        o.erase("group");
-    }
-    o["partition"] = d.partition;
-    o["offset"] = d.d.offset;
     return o;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "broker/queue.h"
+#include "json/text.h"
 
 #include <boost/json/object.hpp>
 
@@ -18,9 +19,9 @@ struct delivery_view {
     std::set<std::string, std::less<>> attribute_names;
     bool system_attributes = false;
 };
-boost::json::object to_json(const broker::delivery& d, const delivery_view& view = {});
+// Received messages are written by receive_json.h, without a document.
 
 /// True when `s` is well-formed UTF-8 (so it can be a JSON string as is).
-bool is_valid_utf8(std::string_view s);
+using json::is_valid_utf8;
 
 } // namespace sluice::api

@@ -1,5 +1,6 @@
 // Handlers for messages on a queue: publish (raw and batch), receive, ack, visibility.
 #include "api/handlers.h"
+#include "api/receive_json.h"
 #include "api/json_out.h"
 #include "api/message_parsing.h"
 #include "api/request_parsing.h"
@@ -180,20 +181,14 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
         co_return ctx.error(http::bad_request(r.error()));
     }
     auto got = co_await s.queues.receive(name, opts);
-    boost::json::array arr;
     if (!got) {
         if (got.error() != broker::errc::shutting_down) {
             co_return queue_error(ctx, got.error(), name);
         }
         // Shutting down ends a long poll like an empty wait does.
-    } else {
-        for (auto& d : *got) {
-            arr.push_back(to_json(d, view));
-        }
+        co_return ctx.json(200, std::string("{\"messages\":[]}"));
     }
-    boost::json::object o;
-    o["messages"] = std::move(arr);
-    co_return ctx.json(200, boost::json::serialize(o));
+    co_return ctx.json(200, receive_answer(*got, view));
 }
 
 asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx) {

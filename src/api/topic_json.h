@@ -32,6 +32,5 @@ std::variant<broker::start_spec, http::api_error> parse_position(const boost::js
 
 boost::json::object to_json(const broker::topic_info& t);
 boost::json::object to_json(const broker::subscription_info& s);
-boost::json::object to_json(const broker::topic_delivery& d, const delivery_view& view);
 
 } // namespace sluice::api

@@ -1,6 +1,7 @@
 // Handlers for messages on a topic: publish (raw and batch), and a subscription's receive,
 // ack, visibility and seek (docs/topics.md).
 #include "api/handlers.h"
+#include "api/receive_json.h"
 #include "api/message_parsing.h"
 #include "api/topic_json.h"
 #include "broker/errc.h"
@@ -182,19 +183,14 @@ asio::awaitable<http::response> receive_from_subscription(services& s, http::req
     }
     auto& p = target;
     auto got = co_await s.topics->receive(p.topic, p.sub, consumer, opts);
-    boost::json::array arr;
     if (!got) {
         if (got.error() != broker::errc::shutting_down) {
             co_return topic_error(ctx, got.error(), p);
         }
-    } else {
-        for (auto& d : *got) {
-            arr.push_back(to_json(d, view));
-        }
+        // Shutting down ends a long poll like an empty wait does.
+        co_return ctx.json(200, std::string("{\"messages\":[]}"));
     }
-    boost::json::object o;
-    o["messages"] = std::move(arr);
-    co_return ctx.json(200, boost::json::serialize(o));
+    co_return ctx.json(200, receive_answer(*got, view));
 }
 
 asio::awaitable<http::response> ack_subscription(services& s, http::request_context& ctx) {

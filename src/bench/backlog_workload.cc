@@ -1,5 +1,6 @@
 // `sluice bench backlog`: publish N with no consumer, then drain N. Shows whether a deep backlog
-// stays on disk (bounded server RSS) and how fast it goes in and out.
+// stays on disk (bounded server RSS) and how fast it goes in and out, and the server's CPU per
+// message in each phase (steadier than the rates on a machine shared with other work).
 #include "bench/queue_workload.h"
 #include "bench/workloads.h"
 
@@ -21,12 +22,22 @@ run_report run_backlog(run_context& ctx) {
     auto report = begin_report(ctx);
     queue_load load(ctx.client, plan_from(ctx.options));
 
+    // Server CPU (user + system) per message of a phase, in µs, when the server is local.
+    auto add_cpu_figure = [&](const char* name, std::optional<double> from, std::optional<double> to,
+                              uint64_t messages) {
+        if (from && to && messages > 0) {
+            report.figures.emplace_back(name, (*to - *from) * 1e6 / double(messages));
+        }
+    };
+    const auto cpu_start = ctx.probe.cpu_seconds();
     ctx.progress.reset_peak();
     ctx.progress.watch(&load, "backlog publish");
     load.start_producers();
     load.join_producers();
     auto after_publish = ctx.progress.sample_rss();
     auto dir_after_publish = ctx.probe.data_dir_bytes();
+    const auto cpu_published = ctx.probe.cpu_seconds();
+    add_cpu_figure("server_cpu_us_per_msg_publish", cpu_start, cpu_published, load.counters().published.load());
 
     if (ctx.options.publish_only) { // --keep: leave the backlog for the next step
         ctx.progress.watch(nullptr, "checking");
@@ -51,6 +62,8 @@ run_report run_backlog(run_context& ctx) {
     load.start_consumers();
     load.join_consumers();
     auto after_drain = ctx.progress.sample_rss();
+    add_cpu_figure("server_cpu_us_per_msg_drain", cpu_published, ctx.probe.cpu_seconds(),
+                   load.counters().received.load());
     ctx.progress.watch(nullptr, "checking");
 
     const auto& c = load.counters();
