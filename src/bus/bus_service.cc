@@ -195,6 +195,7 @@ struct outgoing {
     int64_t first_ms = 0;  ///< when the first attempt was made
     std::string error;     ///< the last failure
     bool permanent = false; ///< the failure will not go away: no retry, straight to the DLQ
+    size_t event = 0;       ///< dispatch(): the event's index in the dispatched batch
     const target_config& config() const { return rule->config.targets[target]; }
 };
 
@@ -712,6 +713,11 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
     std::vector<std::shared_ptr<outgoing>> singles;
     uint64_t matches = 0;
     std::map<std::string, uint64_t> matched_per_rule;
+    // What target o->target of o->rule receives for `body`: the event, or its transform.
+    auto payload_of = [&](const outgoing& o, const std::string& body) {
+        const auto& tf = o.rule->transforms[o.target];
+        return tf ? events::apply(*tf, body, events::transform_context{o.rule->name, r->def.name, ingestion}) : body;
+    };
     for (size_t i = 0; i < events->size(); ++i) {
         const auto& body = (*events)[i];
         auto hits = r->matcher.match(body);
@@ -731,9 +737,8 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
                 o->target = k;
                 o->event_id = (*event_ids)[i];
                 o->first_ms = now_ms;
-                const auto& tf = rule->transforms[k];
-                o->payload = tf ? events::apply(*tf, body, events::transform_context{rule->name, r->def.name, ingestion})
-                                : body;
+                o->event = i;
+                o->payload = payload_of(*o, body);
                 const auto& t = rule->config.targets[k];
                 if (t.target.type == target_ref::kind::queue) {
                     to_queue[t.target.name].push_back(std::move(o));
@@ -759,7 +764,7 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
         std::vector<broker::publish_entry> entries;
         for (auto& o : outs) {
             broker::publish_entry e;
-            e.body = o->payload;
+            e.body = std::move(o->payload); // made again if this delivery fails
             e.attributes.emplace_back("bus", r->def.name);
             e.attributes.emplace_back("rule", o->rule->name);
             entries.push_back(std::move(e));
@@ -767,6 +772,7 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
         auto res = co_await env->queues.publish(name, std::move(entries));
         for (size_t i = 0; i < outs.size(); ++i) {
             if (!res || !(*res)[i]) {
+                outs[i]->payload = payload_of(*outs[i], (*events)[outs[i]->event]);
                 outs[i]->error = fmt::format("queue '{}': {}", name, !res ? res.error().message() : (*res)[i].error().message());
                 failed.push_back(outs[i]);
             } else {
@@ -778,7 +784,7 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
         std::vector<broker::topic_publish_entry> entries;
         for (auto& o : outs) {
             broker::topic_publish_entry e;
-            e.entry.body = o->payload;
+            e.entry.body = std::move(o->payload); // made again if this delivery fails
             e.entry.attributes.emplace_back("bus", r->def.name);
             e.entry.attributes.emplace_back("rule", o->rule->name);
             entries.push_back(std::move(e));
@@ -786,6 +792,7 @@ asio::awaitable<uint64_t> dispatch(std::shared_ptr<bus_service::runner> r, std::
         auto res = co_await env->topics.publish(name, std::move(entries));
         for (size_t i = 0; i < outs.size(); ++i) {
             if (!res || !(*res)[i]) {
+                outs[i]->payload = payload_of(*outs[i], (*events)[outs[i]->event]);
                 outs[i]->error = fmt::format("topic '{}': {}", name, !res ? res.error().message() : (*res)[i].error().message());
                 failed.push_back(outs[i]);
             } else {

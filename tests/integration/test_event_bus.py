@@ -309,6 +309,25 @@ class TestRules(BusTest):
             failing.close()
             self.server.delete("/v1/buses/default/rules/flaky")
 
+    def test_a_queue_target_that_fails_dead_letters_the_transformed_payload(self):
+        # Queue targets are published in batches, the payload moved into the publish: a failed
+        # publish must still retry and dead-letter what the target was to receive.
+        self.server.create_queue("vanishing")
+        self.server.create_queue("q-dlq")
+        self.rule("to-vanishing", {"source": ["/vanish"]}, [{
+            "target": "queue:vanishing", "input": {"kind": "constant", "value": {"kept": [1, 2]}},
+            "retry": {"max_attempts": 2, "backoff": "20ms", "max_backoff": "20ms"},
+            "dead_letter": "queue:q-dlq"}])
+        try:
+            self.assertEqual(self.server.delete("/v1/queues/vanishing").status, 204)
+            put(self.server, "default", event(82, source="/vanish"))
+            dead = self.drain("q-dlq", 1, timeout=20)[0]
+            self.assertEqual(dead["event"], {"kept": [1, 2]})
+            self.assertEqual((dead["attempts"], dead["reason"], dead["event_id"]), (2, "max_attempts", "e82"))
+            self.assertIn("vanishing", dead["error"])
+        finally:
+            self.server.delete("/v1/buses/default/rules/to-vanishing")
+
     def test_a_webhook_that_recovers_gets_the_event_once(self):
         self.server.create_queue("rec-dlq")
         flaky = Sink()
