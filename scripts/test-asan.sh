@@ -3,11 +3,13 @@
 # build-asan/), then the unit and integration tests under it — the integration tests start the
 # instrumented `sluice` binary, so the server itself runs sanitized. Any report fails the run.
 # Usage: scripts/test-asan.sh [ctest args...]     e.g. scripts/test-asan.sh -L unit
-# Environment: SLUICE_BUILD_JOBS, SLUICE_TEST_JOBS.
+# Environment: SLUICE_BUILD_JOBS (default 3), SLUICE_TEST_JOBS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# ccache: paths relative to the checkout, so clones in other directories share the cache.
 export CCACHE_NOHASHDIR=1
+export CCACHE_BASEDIR="$PWD"
 if [ ! -f build-asan/build.ninja ]; then
   cmake --preset asan >/dev/null
 fi

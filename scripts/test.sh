@@ -1,9 +1,38 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit tests (GoogleTest) and integration tests (the real
 # binary over HTTP). Prints ctest's summary; exits non-zero if anything fails.
+#
+# In CI (CI=true, no ctest arguments) it then runs the sanitizer stage too (docs/RELIABILITY.md
+# "Sanitizers and fuzzing in CI"): scripts/test-asan.sh (ASan + UBSan build, unit and
+# integration tests on it) and scripts/fuzz.sh (every libFuzzer target for
+# SLUICE_FUZZ_SECONDS, default 10, two at a time). SLUICE_SANITIZERS=1 runs that stage outside
+# CI, SLUICE_SANITIZERS=0 skips it in CI.
 # Usage: scripts/test.sh [-L label]     e.g. scripts/test.sh -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
-cd build
-ctest --output-on-failure --timeout 900 -j "${SLUICE_TEST_JOBS:-2}" "$@"
+
+sanitizers="${SLUICE_SANITIZERS:-}"
+if [ -z "$sanitizers" ]; then
+  sanitizers=0
+  if [ "${CI:-}" = true ] && [ $# -eq 0 ]; then
+    sanitizers=1
+  fi
+fi
+
+timings=()
+# stage NAME COMMAND...: runs a stage and records its wall time (printed at the end).
+stage() {
+  local name="$1" start=$SECONDS
+  shift
+  echo "== ${name}" >&2
+  "$@"
+  timings+=("${name}: $((SECONDS - start)) s")
+}
+
+stage "build" scripts/build.sh
+stage "tests" bash -c 'cd build && exec ctest --output-on-failure --timeout 900 -j "${SLUICE_TEST_JOBS:-2}" "$@"' ctest "$@"
+if [ "$sanitizers" = 1 ]; then
+  stage "asan+ubsan build and tests" scripts/test-asan.sh
+  stage "fuzz build and targets" scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-10}"
+fi
+printf '%s\n' "${timings[@]}" >&2

@@ -1,5 +1,6 @@
 #include "broker/partition_log.h"
 
+#include "base/stored_time.h"
 #include "broker/errc.h"
 #include "broker/keys.h"
 
@@ -23,7 +24,11 @@ std::string partition_log::scheduled_key(timestamp at, uint64_t seq) const {
 }
 
 timestamp partition_log::scheduled_at(std::string_view key, size_t prefix) {
-    return from_unix_ms(static_cast<int64_t>(keys::get_u64(key.substr(prefix))));
+    // A corrupt key (too short, or a time no timestamp holds) is never due.
+    if (key.size() < prefix + 8) {
+        return timestamp::max();
+    }
+    return stored_unix_ms(static_cast<int64_t>(keys::get_u64(key.substr(prefix)))).value_or(timestamp::max());
 }
 
 std::string partition_log::index_key(std::string_view message_id) const {
@@ -80,8 +85,8 @@ result<void> partition_log::recover() {
         if (v.size() < 8) {
             return true;
         }
-        auto expires = from_unix_ms(static_cast<int64_t>(keys::get_u64(v)));
-        if (expires > now) {
+        auto expires = stored_unix_ms(static_cast<int64_t>(keys::get_u64(v))).value_or(timestamp::min());
+        if (expires > now) { // a corrupt expiry reads as expired
             std::string id(k.substr(dd.size()));
             _dedup[id] = {std::string(v.substr(8)), expires};
             _dedup_expiry.emplace_back(expires, id);

@@ -1,5 +1,7 @@
 #include "broker/queue_config.h"
 
+#include "base/stored_time.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
@@ -41,7 +43,7 @@ std::optional<queue_definition> decode_definition(std::string_view json) {
         queue_definition d;
         d.name = boost::json::value_to<std::string>(o.at("name"));
         d.topic_id = boost::json::value_to<uint32_t>(o.at("topic_id"));
-        d.created_at = from_unix_ms(boost::json::value_to<int64_t>(o.at("created_at_ms")));
+        d.created_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o.at("created_at_ms")));
         auto& c = d.config;
         c.visibility_timeout = millis(boost::json::value_to<int64_t>(o.at("visibility_timeout_ms")));
         c.max_message_size = byte_size{boost::json::value_to<uint64_t>(o.at("max_message_size"))};

@@ -1,6 +1,7 @@
 #include "broker/redrive_service.h"
 
 #include "base/log.h"
+#include "base/stored_time.h"
 #include "broker/errc.h"
 #include "broker/keys.h"
 
@@ -47,8 +48,8 @@ std::optional<redrive_task> decode_task(std::string_view json) {
         t.moved = boost::json::value_to<uint64_t>(o.at("moved"));
         t.failed = boost::json::value_to<uint64_t>(o.at("failed"));
         t.last_error = boost::json::value_to<std::string>(o.at("last_error"));
-        t.created_at = from_unix_ms(boost::json::value_to<int64_t>(o.at("created_at_ms")));
-        t.updated_at = from_unix_ms(boost::json::value_to<int64_t>(o.at("updated_at_ms")));
+        t.created_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o.at("created_at_ms")));
+        t.updated_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o.at("updated_at_ms")));
         return t;
     } catch (const std::exception&) {
         return std::nullopt;

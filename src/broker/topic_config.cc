@@ -1,5 +1,7 @@
 #include "broker/topic_config.h"
 
+#include "base/stored_time.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
@@ -70,7 +72,7 @@ std::optional<topic_definition> decode_topic_definition(std::string_view json) {
         topic_config defaults;
         d.name = boost::json::value_to<std::string>(o->at("name"));
         d.topic_id = boost::json::value_to<uint32_t>(o->at("topic_id"));
-        d.created_at = from_unix_ms(boost::json::value_to<int64_t>(o->at("created_at_ms")));
+        d.created_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o->at("created_at_ms")));
         auto& c = d.config;
         c.partitions = get<uint32_t>(*o, "partitions", 1);
         c.retention = millis(get<int64_t>(*o, "retention_ms", defaults.retention.count()));
@@ -126,7 +128,7 @@ std::optional<subscription_definition> decode_subscription_definition(std::strin
         d.topic = boost::json::value_to<std::string>(o->at("topic"));
         d.name = boost::json::value_to<std::string>(o->at("name"));
         d.id = boost::json::value_to<uint32_t>(o->at("id"));
-        d.created_at = from_unix_ms(boost::json::value_to<int64_t>(o->at("created_at_ms")));
+        d.created_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o->at("created_at_ms")));
         auto& c = d.config;
         auto mode = parse_delivery_mode(get<std::string>(*o, "mode", "shared"));
         if (!mode) {

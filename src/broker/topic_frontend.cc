@@ -36,7 +36,7 @@ struct topic_frontend::signal {
             woken.swap(waiters);
         }
         for (auto& [ex, timer] : woken) {
-            asio::post(ex, [timer] {
+            asio::post(ex, [timer = timer] { // init-capture: clang 14 cannot capture a binding
                 if (auto t = timer.lock()) {
                     t->cancel();
                 }
@@ -257,7 +257,7 @@ void topic_frontend::start() {
         for (auto& [t, s] : pushing) {
             for (uint32_t p = 0; p < t.config.partitions; ++p) {
                 if (shard_for(t.name, p) == i) {
-                    asio::post(_shards.context(i), [this, i, t, s, p] { start_pusher_here(i, t, s, p); });
+                    asio::post(_shards.context(i), [this, i, t = t, s = s, p] { start_pusher_here(i, t, s, p); });
                 }
             }
         }
@@ -999,7 +999,7 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
         }
     }
     uint32_t n = t->def.config.partitions;
-    auto take = [this, &topic, &cursor](uint32_t p, receive_options o) {
+    auto take = [this, &topic, &cursor = cursor](uint32_t p, receive_options o) {
         auto shard = shard_for(topic, p);
         return _shards.invoke_on(
             shard, [](std::shared_ptr<topic_partition> part, std::string cursor,

@@ -1,6 +1,7 @@
 #include "functions/function_config.h"
 
 #include "base/base64.h"
+#include "base/stored_time.h"
 #include "json/object_reader.h"
 #include "model/names.h"
 #include "push/endpoint.h"
@@ -308,12 +309,17 @@ std::optional<function_definition> decode_definition(std::string_view text) {
     if (auto* e = std::get_if<std::string>(&parsed)) {
         return std::nullopt;
     }
+    auto created_at = stored_unix_ms(created->get_int64());
+    auto updated_at = stored_unix_ms(updated->get_int64());
+    if (!created_at || !updated_at) {
+        return std::nullopt;
+    }
     function_definition d;
     d.name = std::string(name->get_string());
     d.config = std::get<function_request>(parsed).config;
     d.code_sha256 = std::string(sha->get_string());
-    d.created_at = from_unix_ms(created->get_int64());
-    d.updated_at = from_unix_ms(updated->get_int64());
+    d.created_at = *created_at;
+    d.updated_at = *updated_at;
     return d;
 }
 

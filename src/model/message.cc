@@ -1,7 +1,8 @@
 #include "model/message.h"
 
+#include "base/stored_time.h"
+
 #include <cstring>
-#include <limits>
 
 namespace sluice::model {
 namespace {
@@ -133,16 +134,8 @@ size_t encoded_size(const message& m) {
 namespace {
 
 /// A stored time (Unix ms as a varint) back to a timestamp; nullopt when it is outside what a
-/// timestamp (64-bit nanoseconds) holds — only a corrupt record has that, and converting it would
-/// overflow (found by fuzz/message_codec_fuzzer).
-std::optional<timestamp> stored_time(uint64_t raw) {
-    constexpr int64_t max_ms = std::numeric_limits<int64_t>::max() / 1'000'000;
-    auto ms = static_cast<int64_t>(raw);
-    if (ms > max_ms || ms < -max_ms) {
-        return std::nullopt;
-    }
-    return from_unix_ms(ms);
-}
+/// timestamp holds (a corrupt record: found by fuzz/message_codec_fuzzer).
+std::optional<timestamp> stored_time(uint64_t raw) { return stored_unix_ms(static_cast<int64_t>(raw)); }
 
 } // namespace
 

@@ -1,5 +1,6 @@
 #include "triggers/trigger_config.h"
 
+#include "base/stored_time.h"
 #include "model/names.h"
 
 #include <boost/json/parse.hpp>
@@ -88,7 +89,7 @@ std::optional<trigger_definition> decode_trigger_definition(std::string_view jso
         trigger_definition d;
         auto& c = d.config;
         d.name = boost::json::value_to<std::string>(o.at("name"));
-        d.created_at = from_unix_ms(boost::json::value_to<int64_t>(o.at("created_at_ms")));
+        d.created_at = stored_unix_ms_or_throw(boost::json::value_to<int64_t>(o.at("created_at_ms")));
         std::string err;
         auto src = parse_endpoint_ref(boost::json::value_to<std::string>(o.at("source")), true, err);
         if (!src) {
