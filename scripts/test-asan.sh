@@ -19,7 +19,10 @@ ninja -C build-asan -j "${SLUICE_BUILD_JOBS:-3}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 cd build-asan
+# test_abuse is left out: it asserts memory per connection / per message calibrated for the
+# release build, which ASan's shadow memory and redzones double (4,060 B per leased message
+# measured under ASan against its 2,048 B bound); docs/RELIABILITY.md.
 if [ $# -eq 0 ]; then
-  set -- -L 'unit|integration'
+  set -- -L 'unit|integration' -E '^integration\.test_abuse$'
 fi
 ctest --output-on-failure --timeout 1200 -j "${SLUICE_TEST_JOBS:-2}" "$@"
