@@ -22,7 +22,9 @@ template<class T>
 T take(std::string_view& in) {
     T v{};
     size_t n = std::min(sizeof(T), in.size());
-    std::memcpy(&v, in.data(), n);
+    if (n > 0) { // in.data() may be null when empty: memcpy's arguments must not be
+        std::memcpy(&v, in.data(), n);
+    }
     in.remove_prefix(n);
     return v;
 }
