@@ -6,7 +6,7 @@
 #
 # Usage: scripts/fuzz.sh [seconds per target (default 20)] [target ...]
 #   e.g. scripts/fuzz.sh 60 units json_body
-# Environment: SLUICE_FUZZ_JOBS (targets run at once, default 2: one per core of the CI
+# Environment: SLUICE_FUZZ_SEED (libFuzzer -seed; default 0 = a random seed per run), SLUICE_FUZZ_JOBS (targets run at once, default 2: one per core of the CI
 # machine), SLUICE_BUILD_JOBS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +41,7 @@ run_target() {
   mkdir -p "$work" "$findings"
   local rc=0
   ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    "$bin" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    "$bin" -max_total_time="$seconds" -seed="${SLUICE_FUZZ_SEED:-0}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="${findings}/" "$work" "fuzz/corpus/${t}" >"$log" 2>&1 || rc=$?
   local execs
   execs="$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"

@@ -40,8 +40,9 @@ parse_endpoint_ref(std::string_view text, bool subscription_required, std::strin
         if (slash != std::string_view::npos) {
             r.subscription = std::string(rest.substr(slash + 1));
         }
+        // "topic:T/" names no subscription: refused rather than read as "topic:T".
         bool ok = model::is_valid_name(r.name)
-                  && (r.subscription.empty() ? !subscription_required : model::is_valid_name(r.subscription));
+                  && (slash == std::string_view::npos ? !subscription_required : model::is_valid_name(r.subscription));
         if (!ok) {
             error = std::string("expected ") + expected + ", with valid names";
             return std::nullopt;

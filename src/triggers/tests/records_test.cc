@@ -133,6 +133,9 @@ TEST(TriggerConfig, EndpointRefs) {
     ASSERT_TRUE(t);
     EXPECT_EQ((t->name + "|" + t->subscription), "orders|billing");
     EXPECT_TRUE(parse_endpoint_ref("topic:orders", false, err));
+    // An on_failure topic: a trailing '/' names no subscription (fuzz finding: it was read as
+    // "topic:orders" and did not print back as written).
+    EXPECT_FALSE(parse_endpoint_ref("topic:orders/", false, err));
     for (auto bad : {"", "jobs", "queue:", "queue:bad name", "topic:orders", "topic:/x", "topic:o/", "kafka:x"}) {
         EXPECT_FALSE(parse_endpoint_ref(bad, true, err)) << bad;
         EXPECT_FALSE(err.empty());
