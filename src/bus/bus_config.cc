@@ -1,5 +1,7 @@
 #include "bus/bus_config.h"
 
+#include "base/stored_time.h"
+
 #include "base/units.h"
 #include "events/transform.h"
 #include "json/object_reader.h"
@@ -408,8 +410,12 @@ std::optional<stored_object> read_stored(std::string_view json) {
         || !created->value().is_int64()) {
         return std::nullopt;
     }
+    auto created_at = stored_unix_ms(created->value().get_int64());
+    if (!created_at) {
+        return std::nullopt; // a corrupt record
+    }
     out.name = std::string(name->value().get_string());
-    out.created_at = from_unix_ms(created->value().get_int64());
+    out.created_at = *created_at;
     out.rest.erase("name");
     out.rest.erase("created_at_ms");
     return out;

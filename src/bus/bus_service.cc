@@ -2,6 +2,8 @@
 // that dispatches events to targets, retries failed deliveries and replays archived events.
 #include "bus/bus_service.h"
 
+#include "base/stored_time.h"
+
 #include "base/log.h"
 #include "broker/queue_frontend.h"
 #include "broker/topic_frontend.h"
@@ -157,8 +159,8 @@ std::optional<replay_task> decode_replay(std::string_view json) {
         replay_task t;
         t.id = std::string(o.at("id").as_string());
         t.bus = std::string(o.at("bus").as_string());
-        t.from = from_unix_ms(o.at("from_ms").to_number<int64_t>());
-        t.to = from_unix_ms(o.at("to_ms").to_number<int64_t>());
+        t.from = stored_unix_ms_or_throw(o.at("from_ms").to_number<int64_t>());
+        t.to = stored_unix_ms_or_throw(o.at("to_ms").to_number<int64_t>());
         for (const auto& r : o.at("rules").as_array()) {
             t.rules.emplace_back(r.as_string());
         }
@@ -166,9 +168,9 @@ std::optional<replay_task> decode_replay(std::string_view json) {
         t.replayed = o.at("replayed").to_number<uint64_t>();
         t.matched = o.at("matched").to_number<uint64_t>();
         t.last_event_time = std::string(o.at("last_event_time").as_string());
-        t.created_at = from_unix_ms(o.at("created_at_ms").to_number<int64_t>());
+        t.created_at = stored_unix_ms_or_throw(o.at("created_at_ms").to_number<int64_t>());
         if (auto it = o.find("finished_at_ms"); it != o.end()) {
-            t.finished_at = from_unix_ms(it->value().to_number<int64_t>());
+            t.finished_at = stored_unix_ms_or_throw(it->value().to_number<int64_t>());
         }
         return t;
     } catch (const std::exception&) {
@@ -676,7 +678,7 @@ asio::awaitable<void> handle_failure(std::shared_ptr<bus_service::runner> r, std
     d["target_id"] = t.id;
     d["event_id"] = o->event_id;
     d["attempts"] = o->attempt;
-    d["first_attempt_at"] = format_rfc3339(from_unix_ms(o->first_ms));
+    d["first_attempt_at"] = format_rfc3339(stored_unix_ms(o->first_ms).value_or(timestamp{}));
     d["error"] = o->error;
     d["reason"] = o->permanent ? "permanent" : too_old ? "max_event_age" : "max_attempts";
     boost::system::error_code ec;
@@ -1702,6 +1704,9 @@ asio::awaitable<void> bus_service::run_schedules() {
                 auto due = j.if_contains("due_ms");
                 if (name && name->is_string() && gen && gen->is_number() && due && due->is_number()) {
                     due_ms = due->to_number<int64_t>();
+                    if (!stored_unix_ms(due_ms)) {
+                        due_ms = 0; // a corrupt record: taken as long overdue
+                    }
                     std::lock_guard lock(_mutex);
                     auto it = _schedules.find(std::string(name->get_string()));
                     if (it != _schedules.end() && it->second->def.generation == gen->to_number<uint64_t>()) {
