@@ -107,15 +107,7 @@ void bus_defaults(bench_options& o) {
     if (o.live_rules > bus_max_live_rules) {
         throw CLI::ValidationError("--live-rules", fmt::format("at most {}", bus_max_live_rules));
     }
-    if (!o.count && !o.duration) {
-        o.count = 200'000;
-    }
-    o.producers = o.producers.value_or(2);
-    o.consumers = o.consumers.value_or(2);
-    o.rate = o.rate.value_or(0);
-    o.publish_batch = o.publish_batch.value_or(100);
-    o.receive_batch = o.receive_batch.value_or(100);
-    o.ack_batch = o.ack_batch.value_or(500);
+    throughput_defaults(o); // the same load shape: full speed, batches of 100, acks of 500
 }
 
 run_report run_bus(run_context& ctx) {
