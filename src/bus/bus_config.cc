@@ -18,6 +18,18 @@
 
 namespace sluice::bus {
 
+namespace {
+
+/// JSON text this module validated when it was given (a pattern, input or payload), read back
+/// with correctly rounded numbers so writing it out again gives the same text.
+boost::json::value stored_json(std::string_view text) {
+    std::string error;
+    auto v = json::parse(text, error);
+    return v ? std::move(*v) : boost::json::value(text);
+}
+
+} // namespace
+
 std::string target_ref::text() const {
     switch (type) {
     case kind::function:
@@ -227,7 +239,7 @@ boost::json::object target_json(const target_config& t) {
     if (t.input.empty()) {
         o["input"] = nullptr;
     } else {
-        o["input"] = boost::json::parse(t.input);
+        o["input"] = stored_json(t.input);
     }
     boost::json::object retry;
     retry["max_attempts"] = t.max_attempts;
@@ -274,14 +286,22 @@ std::optional<rule_config> parse_rule_config(const boost::json::object& o, std::
     } else {
         // A pattern may come as JSON or as a string holding JSON (what a CLI file gives).
         std::string text = pattern->is_string() ? std::string(pattern->get_string()) : boost::json::serialize(*pattern);
-        auto compiled = pattern::compile(text);
+        auto compiled = pattern::compile(text); // errors point into what the user wrote
         if (!compiled) {
             error = "pattern: " + compiled.error().message;
             return std::nullopt;
         }
-        boost::system::error_code ec;
-        auto v = boost::json::parse(text, ec);
-        c.pattern = ec ? text : boost::json::serialize(v);
+        // The canonical form is what is stored and compiled from then on. json::parse rounds
+        // decimals correctly, so serialize(parse(x)) is a fixed point.
+        std::string ignored;
+        if (auto v = json::parse(text, ignored)) {
+            text = boost::json::serialize(*v);
+            if (auto again = pattern::compile(text); !again) {
+                error = "pattern: " + again.error().message;
+                return std::nullopt;
+            }
+        }
+        c.pattern = std::move(text);
     }
     if (targets != nullptr && !targets->is_null()) {
         if (!targets->is_array()) {
@@ -311,7 +331,7 @@ std::optional<rule_config> parse_rule_config(const boost::json::object& o, std::
 
 boost::json::object to_json(const rule_config& c) {
     boost::json::object o;
-    o["pattern"] = boost::json::parse(c.pattern);
+    o["pattern"] = stored_json(c.pattern);
     o["enabled"] = c.enabled;
     o["description"] = c.description;
     boost::json::array targets;
@@ -379,7 +399,7 @@ boost::json::object to_json(const schedule_config& c) {
     auto t = target_json(c.target);
     t.erase("id");
     o["target"] = std::move(t);
-    o["payload"] = boost::json::parse(c.payload);
+    o["payload"] = stored_json(c.payload);
     o["missed"] = c.missed;
     o["enabled"] = c.enabled;
     o["description"] = c.description;
@@ -397,13 +417,13 @@ struct stored_object {
 };
 
 std::optional<stored_object> read_stored(std::string_view json) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(json, ec);
-    if (ec || !v.is_object()) {
+    std::string error;
+    auto v = json::parse(json, error);
+    if (!v || !v->is_object()) {
         return std::nullopt;
     }
     stored_object out;
-    out.rest = std::move(v.as_object());
+    out.rest = std::move(v->as_object());
     auto name = out.rest.find("name");
     auto created = out.rest.find("created_at_ms");
     if (name == out.rest.end() || !name->value().is_string() || created == out.rest.end()

@@ -200,10 +200,22 @@ private:
             return;
         }
         // yaml-cpp's `it->first` refers into a temporary proxy; iterate by value instead.
+        std::map<std::string, int, std::less<>> seen; // top-level key -> its line
         for (const auto& entry : root) {
             const auto& key = entry.first;
             if (!key.IsScalar()) {
                 error(key.Mark(), "top-level keys must be plain words such as 'queues'");
+                continue;
+            }
+            // YAML leaves a repeated key to the reader; one section written twice is almost
+            // always a merge mistake, and reading both halves would hide which one wins.
+            if (auto [pos, inserted] = seen.emplace(key.Scalar(), key.Mark().line + 1); !inserted) {
+                error(
+                  key.Mark(),
+                  fmt::format(
+                    "top-level key '{}' appears twice (first on line {}); merge the two sections",
+                    key.Scalar(),
+                    pos->second));
                 continue;
             }
             if (key.Scalar() == "queues") {
@@ -286,8 +298,19 @@ private:
         for (const auto& entry : settings) {
             const field_def* def = parse_field(spec, entry.first, entry.second);
             ok = def != nullptr && ok;
-            if (def != nullptr) {
-                marks[def->name] = entry.second.IsNull() ? entry.first.Mark() : entry.second.Mark();
+            if (def == nullptr) {
+                continue;
+            }
+            auto mark = entry.second.IsNull() ? entry.first.Mark() : entry.second.Mark();
+            if (auto [pos, inserted] = marks.emplace(def->name, mark); !inserted) {
+                error(
+                  entry.first.Mark(),
+                  fmt::format(
+                    "queue '{}': field '{}' is set twice (first on line {})",
+                    spec.name,
+                    def->name,
+                    pos->second.line + 1));
+                ok = false;
             }
         }
         return ok && check_queue(spec, marks);

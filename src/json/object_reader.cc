@@ -1,10 +1,113 @@
 #include "json/object_reader.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value_stack.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace sluice::json {
+
+namespace {
+
+/// Builds a boost::json::value like boost::json::parser, except that a number which is not an
+/// integer is converted from its text with std::from_chars (correctly rounded). Boost.JSON 1.81
+/// rounds some decimals (more than 19 digits, or a 17-digit mantissa with a large exponent)
+/// to a neighbouring double, so a value written back with the shortest round-trip form could
+/// read back as another number: what is stored (a rule's pattern, say) would not be a fixed
+/// point of parse and serialize.
+class value_builder {
+public:
+    static constexpr std::size_t max_object_size = boost::json::object::max_size();
+    static constexpr std::size_t max_array_size = boost::json::array::max_size();
+    static constexpr std::size_t max_key_size = boost::json::string::max_size();
+    static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+    boost::json::value_stack st;
+
+    bool on_document_begin(boost::system::error_code&) { return true; }
+    bool on_document_end(boost::system::error_code&) { return true; }
+    bool on_object_begin(boost::system::error_code&) { return true; }
+    bool on_object_end(std::size_t n, boost::system::error_code&)
+    {
+        st.push_object(n);
+        return true;
+    }
+    bool on_array_begin(boost::system::error_code&) { return true; }
+    bool on_array_end(std::size_t n, boost::system::error_code&)
+    {
+        st.push_array(n);
+        return true;
+    }
+    bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&)
+    {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&)
+    {
+        st.push_key(s);
+        return true;
+    }
+    bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&)
+    {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&)
+    {
+        st.push_string(s);
+        return true;
+    }
+    bool on_number_part(boost::json::string_view s, boost::system::error_code&)
+    {
+        _number.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&)
+    {
+        _number.clear();
+        st.push_int64(i);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&)
+    {
+        _number.clear();
+        st.push_uint64(u);
+        return true;
+    }
+    bool on_double(double d, boost::json::string_view s, boost::system::error_code&)
+    {
+        std::string_view text(s.data(), s.size());
+        if (!_number.empty()) {
+            _number.append(s.data(), s.size());
+            text = _number;
+        }
+        double exact = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), exact);
+        // Out of range (1e400) keeps what Boost made of it; JSON text is always from_chars text.
+        st.push_double(ec == std::errc() && end == text.data() + text.size() ? exact : d);
+        _number.clear();
+        return true;
+    }
+    bool on_bool(bool b, boost::system::error_code&)
+    {
+        st.push_bool(b);
+        return true;
+    }
+    bool on_null(boost::system::error_code&)
+    {
+        st.push_null();
+        return true;
+    }
+    bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+    bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+private:
+    std::string _number; // the parts of a number split across buffers
+};
+
+} // namespace
 
 std::optional<boost::json::value>
 parse(std::string_view text, std::string& error, bool empty_is_object) {
@@ -14,16 +117,17 @@ parse(std::string_view text, std::string& error, bool empty_is_object) {
     boost::json::parse_options opts;
     opts.max_depth = 64;
     boost::system::error_code ec;
-    boost::json::stream_parser p({}, opts);
-    size_t consumed = p.write_some(text.data(), text.size(), ec);
-    if (!ec) {
-        p.finish(ec);
+    boost::json::basic_parser<value_builder> p(opts);
+    p.handler().st.reset();
+    size_t consumed = p.write_some(false, text.data(), text.size(), ec);
+    if (!ec && consumed < text.size()) {
+        ec = boost::json::error::extra_data;
     }
     if (ec) {
         error = fmt::format("malformed JSON at byte {}: {}", consumed, ec.message());
         return std::nullopt;
     }
-    return p.release();
+    return p.handler().st.release();
 }
 
 const boost::json::value* object_reader::find(std::string_view key) {

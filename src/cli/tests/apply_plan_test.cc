@@ -178,6 +178,13 @@ INSTANTIATE_TEST_SUITE_P(
     bad_file{ "duplicate",
               "queues:\n  orders: {}\n  logs: {}\n  orders: {}\n",
               "app.yaml:4:3: queue 'orders' is declared twice (first on line 2)" },
+    bad_file{ "section_twice",
+              "# a\nqueues:\n  s: {}\n\nqueues:\n  s: {}\n",
+              "app.yaml:5:1: top-level key 'queues' appears twice (first on line 2); merge the "
+              "two sections" },
+    bad_file{ "field_twice",
+              "queues:\n  s:\n    delay: 1s\n    delay: 2s\n",
+              "app.yaml:4:5: queue 's': field 'delay' is set twice (first on line 3)" },
     bad_file{
       "queue_not_map",
       "queues:\n  orders: 30s\n",

@@ -1,6 +1,9 @@
 #include "json/object_reader.h"
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+
+#include <charconv>
 
 using namespace sluice;
 
@@ -54,4 +57,43 @@ TEST(JsonParse, PointsAtTheByte) {
     EXPECT_NE(err.find("byte"), std::string::npos);
     EXPECT_TRUE(json::parse("", err, true));
     EXPECT_FALSE(json::parse("", err, false));
+}
+
+TEST(JsonParse, RejectsTrailingData) {
+    std::string err;
+    EXPECT_FALSE(json::parse(R"({"a":1} x)", err));
+    EXPECT_NE(err.find("byte 8"), std::string::npos) << err;
+    EXPECT_FALSE(json::parse(R"({"a":1}{})", err));
+    EXPECT_TRUE(json::parse(" {\"a\":1} \n", err)) << err;
+    EXPECT_FALSE(json::parse(R"({"a":1,})", err));
+    EXPECT_FALSE(json::parse("/* c */ {}", err)); // standard JSON only
+}
+
+TEST(JsonParse, DecimalsAreCorrectlyRounded) {
+    // Boost.JSON 1.81's own conversion misrounds these; serialize(parse(x)) must be a fixed point.
+    for (std::string_view text : { "4444444444444444444444444444444444",
+                                   "4.4444444444444445E33",
+                                   "0.1",
+                                   "1.7976931348623157E308",
+                                   "5E-324",
+                                   "-2.2250738585072014E-308",
+                                   "123456789012345678901234567890.123456789e-5" }) {
+        std::string err;
+        auto v = json::parse(text, err);
+        ASSERT_TRUE(v) << text << ": " << err;
+        ASSERT_TRUE(v->is_double()) << text;
+        double expected = 0;
+        std::from_chars(text.data(), text.data() + text.size(), expected);
+        EXPECT_EQ(v->as_double(), expected) << text;
+        auto written = boost::json::serialize(*v);
+        auto again = json::parse(written, err);
+        ASSERT_TRUE(again) << written;
+        EXPECT_EQ(boost::json::serialize(*again), written) << text;
+    }
+    std::string err;
+    auto ints = json::parse(R"([1, -1, 18446744073709551615, -9223372036854775808])", err);
+    ASSERT_TRUE(ints) << err;
+    EXPECT_TRUE(ints->as_array()[0].is_int64());
+    EXPECT_TRUE(ints->as_array()[2].is_uint64());
+    EXPECT_TRUE(ints->as_array()[3].is_int64());
 }
