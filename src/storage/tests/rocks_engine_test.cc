@@ -64,6 +64,42 @@ TEST_P(RocksDurability, GroupCommitGroupsConcurrentCommits) {
     EXPECT_LT(s.write_groups, s.commits) << "no two commits were grouped";
 }
 
+asio::awaitable<void> add_one(engine* e, int n, result<void>* out) {
+    write_batch b;
+    b.add(column::state, "count", 1);
+    b.add(column::state, "sum", n);
+    b.put(column::log, fmt::format("m{:06}", n), "v");
+    *out = co_await e->commit(std::move(b));
+}
+
+TEST_P(RocksDurability, GroupedCommitsAddUpTheirCounters) {
+    temp_dir dir;
+    auto e = open_at(dir, GetParam());
+    constexpr int threads = 4, per_thread = 500;
+    std::vector<result<void>> results(threads * per_thread);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            asio::io_context ctx;
+            for (int i = 0; i < per_thread; ++i) {
+                int n = t * per_thread + i;
+                asio::co_spawn(ctx, add_one(e.get(), n, &results[size_t(n)]), asio::detached);
+            }
+            ctx.run();
+        });
+    }
+    for (auto& th : pool) {
+        th.join();
+    }
+    for (auto& r : results) {
+        ASSERT_TRUE(r) << r.error().message();
+    }
+    EXPECT_LT(e->stats().write_groups, e->stats().commits) << "no two commits were grouped";
+    auto read = [&](const char* k) { return decode_counter(e->get(column::state, k).value().value_or("")); };
+    EXPECT_EQ(read("count"), threads * per_thread);
+    EXPECT_EQ(read("sum"), (threads * per_thread - 1) * threads * per_thread / 2);
+}
+
 TEST_P(RocksDurability, DataSurvivesReopen) {
     temp_dir dir;
     {
