@@ -154,17 +154,27 @@ parse_function_request(const boost::json::object& obj, function_config c, bool a
             r.fail(fmt::format("unknown kind '{}': use process, http or webhook", v->substr(0, 64)));
         }
     }
-    if (auto v = r.string("runtime", 64)) {
-        c.runtime = *v;
-    }
-    if (auto v = r.string("handler", 256)) {
-        c.handler = *v;
-    }
-    if (auto v = r.string("command", 4096)) {
-        c.command = *v;
-    }
-    if (auto v = r.string("url", 2048)) {
-        c.url = *v;
+    // The fields that belong to one kind: given for another kind they are refused (to_json,
+    // the answer and the stored definition, writes only the kind's own), and an update that
+    // changes the kind drops the old kind's.
+    struct kind_field {
+        std::string_view name;
+        size_t max_len;
+        std::string* value;
+        function_kind kind;
+        bool given = false;
+    };
+    kind_field kind_fields[] = {
+        {"runtime", 64, &c.runtime, function_kind::process},
+        {"handler", 256, &c.handler, function_kind::process},
+        {"command", 4096, &c.command, function_kind::http},
+        {"url", 2048, &c.url, function_kind::webhook},
+    };
+    for (auto& f : kind_fields) {
+        if (auto v = r.string(f.name, f.max_len)) {
+            *f.value = *v;
+            f.given = true;
+        }
     }
     if (auto* v = r.any("env")) {
         if (!v->is_object()) {
@@ -223,6 +233,20 @@ parse_function_request(const boost::json::object& obj, function_config c, bool a
     r.reject_unknown();
     if (!r.ok()) {
         return r.error();
+    }
+    for (auto& f : kind_fields) {
+        if (f.kind == c.kind) {
+            continue;
+        }
+        if (f.given) {
+            return fmt::format(
+              "'{}' applies to {} functions, not {} (kind is '{}')",
+              f.name,
+              to_string(f.kind),
+              to_string(c.kind),
+              to_string(c.kind));
+        }
+        f.value->clear();
     }
     if (code_b64 && code_dir) {
         return std::string("give either 'code_base64' or 'code_dir', not both");
@@ -306,7 +330,7 @@ std::optional<function_definition> decode_definition(std::string_view text) {
         return std::nullopt;
     }
     auto parsed = parse_function_request(config->get_object(), {}, false);
-    if (auto* e = std::get_if<std::string>(&parsed)) {
+    if (std::holds_alternative<std::string>(parsed)) {
         return std::nullopt;
     }
     auto created_at = stored_unix_ms(created->get_int64());

@@ -52,10 +52,8 @@ fsm::next_action fsm::on_next(bool& first) {
         _parked = true;
         return next_action::park;
     case state::busy:
-        if (_delivered) {
-            // Lambda's workers never ask twice; a retry after a lost connection gets it again.
-            return next_action::deliver;
-        }
+        // Delivered or not: Lambda's workers never ask twice, so a second `next` is a retry
+        // after a lost connection, and it gets the same invocation again.
         return next_action::deliver;
     }
     return next_action::refuse;

@@ -44,9 +44,10 @@ public:
 
     /// What to do with a `next` request.
     enum class next_action {
-        deliver, ///< answer now with the assigned invocation
+        deliver, ///< answer now with the assigned invocation (again, if it was delivered and
+                 ///< is unanswered: a worker's retry after a lost connection)
         park,    ///< hold the request until assign()
-        refuse,  ///< the instance failed, or an invocation is delivered and unanswered: 400
+        refuse,  ///< the instance failed: 400
     };
     /// `first` is set when this `next` ends initialisation.
     next_action on_next(bool& first);

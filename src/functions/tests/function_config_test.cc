@@ -51,6 +51,36 @@ TEST(FunctionConfig, BadInputIsRefusedWithAClearMessage) {
     EXPECT_NE(error_of(R"({"runtime":"python","handler":"a.b","on_failure":"queue:bad name"})").find("on_failure"), std::string::npos);
 }
 
+TEST(FunctionConfig, FieldsOfAnotherKindAreRefused) {
+    EXPECT_EQ(error_of(R"({"kind":"http","command":"./serve","handler":"x"})"),
+              "'handler' applies to process functions, not http (kind is 'http')");
+    EXPECT_EQ(error_of(R"({"kind":"webhook","url":"http://127.0.0.1:1/","runtime":"python"})"),
+              "'runtime' applies to process functions, not webhook (kind is 'webhook')");
+    EXPECT_EQ(error_of(R"({"runtime":"python","handler":"a.b","url":"http://x/"})"),
+              "'url' applies to webhook functions, not process (kind is 'process')");
+    EXPECT_EQ(error_of(R"({"kind":"webhook","url":"http://127.0.0.1:1/","command":"x"})"),
+              "'command' applies to http functions, not webhook (kind is 'webhook')");
+}
+
+TEST(FunctionConfig, ChangingTheKindDropsTheOldKindsFields) {
+    auto first = parse(R"({"runtime":"python","handler":"app.handler"})");
+    ASSERT_TRUE(std::holds_alternative<function_request>(first));
+    auto update = parse_function_request(
+      boost::json::parse(R"({"kind":"http","command":"./serve"})").as_object(),
+      std::get<function_request>(first).config,
+      false);
+    ASSERT_TRUE(std::holds_alternative<function_request>(update)) << std::get<std::string>(update);
+    const auto& c = std::get<function_request>(update).config;
+    EXPECT_EQ(c.runtime, "");
+    EXPECT_EQ(c.handler, "");
+    EXPECT_EQ(c.command, "./serve");
+    // What is answered is what a restart reads back.
+    function_definition d{"f", c, "abc", from_unix_ms(1000), from_unix_ms(2000)};
+    auto back = decode_definition(encode_definition(d));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->config, c);
+}
+
 TEST(FunctionConfig, DefinitionRoundTrips) {
     auto r = parse(R"({"runtime":"node","handler":"index.handler","env":{"A":"1"},"timeout":"10s",
                        "max_instances":4,"idle_timeout":"1s","on_failure":"queue:dlq"})");
