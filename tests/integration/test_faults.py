@@ -172,18 +172,14 @@ class FaultsTest(ServerTest):
         self.dead_letter_receive_under_failure("faults-src")
 
     def test_refused_receive_does_not_count_as_a_delivery(self):
-        """BUG (src/broker/subscription_receive.cc, receive(): when persist_counts fails the
-        messages are released but the in-memory delivery count keeps the +1): a receive refused
-        with 503 still uses up one of max_deliveries, so storage trouble dead-letters messages
-        early. Remove expectedFailure once fixed."""
+        """A receive refused with 503 because the delivery counts could not be stored does not
+        use up one of max_deliveries (docs/RELIABILITY.md bug 5)."""
         m = self.dead_letter_receive_under_failure("faults-src2")
         self.assertEqual(m["delivery_count"], 1, m)
 
     def test_batch_refused_as_a_whole_is_503_with_retry_after(self):
-        """GAP (src/api/queue_messages.cc publish_entries): when every entry of a batch fails with
-        the same storage error the answer is 207, without Retry-After, instead of 503 StorageFull
-        with Retry-After like a single publish (DESIGN.md: over a limit, 429/503 with
-        Retry-After). Remove expectedFailure once the API answers 503."""
+        """When every entry of a batch fails with the same storage error the answer is 503
+        StorageFull with Retry-After, like a single publish, not 207 (docs/RELIABILITY.md bug 6)."""
         self.make_queue("faults-batch503")
         self.fail_writes("no_space")
         r = self.server.publish_batch("faults-batch503", [{"body": "a"}, {"body": "b"}])

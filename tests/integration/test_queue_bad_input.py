@@ -440,10 +440,8 @@ class TestRequestTooLarge(BadInputTest):
 
 
 class TestAttributeEncoding(BadInputTest):
-    # BUG: a Sluice-Attr-* header value that is not UTF-8 (obs-text, e.g. Latin-1 "\xe9") is
-    # stored as is and later returned inside the receive JSON as raw invalid UTF-8, so strict
-    # JSON clients cannot parse the response. Expected: 400 InvalidParameter at publish.
-    # (No subTest here: unittest would not honour @expectedFailure through one.)
+    # A Sluice-Attr-* header value that is not UTF-8 (obs-text, e.g. Latin-1 "\xe9") is refused
+    # at publish; stored, it made every receive answer invalid JSON (docs/RELIABILITY.md bug 11).
     def test_non_utf8_attribute_header_value_is_refused(self):
         before = self.snapshot()
         resp = self.server.publish("target", b"x", headers={"Sluice-Attr-k": b"caf\xe9"})
