@@ -283,7 +283,12 @@ partition_log::sweep(
     size_t n = 0;
     uint64_t counted = 0; // n without the offsets being removed by acks in flight
     std::optional<uint64_t> last;
-    auto scanned = scan(_first_offset, [&](uint64_t offset, std::string_view v) {
+    std::optional<uint64_t> first_seen;
+    const uint64_t scan_end = _committed_end;
+    auto scanned = scan(std::max(_first_offset, _live_from), [&](uint64_t offset, std::string_view v) {
+        if (!first_seen) {
+            first_seen = offset;
+        }
         auto m = model::decode(v);
         bool too_old = m && m->publish_time < cutoff;
         if (!too_old && freed >= over) {
@@ -296,6 +301,9 @@ partition_log::sweep(
         last = offset;
         return ++n < max_per_sweep;
     });
+    if (scanned) {
+        _live_from = std::max(_live_from, first_seen.value_or(scan_end));
+    }
     if (!scanned || !last) {
         co_return std::nullopt;
     }

@@ -151,6 +151,11 @@ private:
     uint64_t _next_offset = 0;
     uint64_t _committed_end = 0;
     uint64_t _first_offset = 0;
+    /// No key below this is stored (the first key the last sweep saw). A queue's acks delete
+    /// messages one by one and leave _first_offset where it was; the sweep starts here instead
+    /// of walking every tombstone from there each time. Appends commit in offset order, so a
+    /// key seen at x means every lower offset was written (or failed) before.
+    uint64_t _live_from = 0;
     uint64_t _count = 0;
     uint64_t _bytes = 0;
     uint64_t _truncating_below = 0;

@@ -197,6 +197,41 @@ TEST_F(QueueFixture, RetentionRemovesOldMessages) {
     EXPECT_EQ(got[0].message.body, "new");
 }
 
+TEST_F(QueueFixture, RetentionAfterAckedPrefixAndBetweenSweeps) {
+    // Acks delete messages one by one; the sweep then starts past them (where it last saw a
+    // key) and must still find everything that expires later, including what was published
+    // after a sweep found the queue empty.
+    broker::queue_config c;
+    c.retention = millis(60'000);
+    auto q = make_queue(c);
+    publish(*q, {"a1", "a2", "a3"});
+    for (auto& d : receive(*q, 10)) {
+        EXPECT_TRUE(ack(*q, d.receipt));
+    }
+    run_coro(io, q->sweep_retention()); // nothing stored: the next sweep starts at the end
+    publish(*q, {"b1", "b2"});
+    clock.advance(30s);
+    publish(*q, {"c1"});
+    run_coro(io, q->sweep_retention()); // nothing old yet: remembers b1 as the first key
+    EXPECT_EQ(q->stats().visible, 3u);
+    auto b = receive(*q, 1);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0].message.body, "b1");
+    EXPECT_TRUE(ack(*q, b[0].receipt));
+    clock.advance(31s);
+    run_coro(io, q->sweep_retention()); // b2 is over 60 s old, c1 is not
+    EXPECT_EQ(q->stats().visible, 1u);
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "c1");
+    EXPECT_TRUE(ack(*q, got[0].receipt));
+    publish(*q, {"d1"});
+    clock.advance(61s);
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(q->stats().visible, 0u);
+    EXPECT_TRUE(receive(*q, 10).empty());
+}
+
 TEST_F(QueueFixture, LongPollWakesOnPublish) {
     auto q = make_queue();
     std::optional<result<std::vector<broker::delivery>>> got;
