@@ -181,7 +181,7 @@ class PublishFifo:
         w.state["fifo_groups_seen"].add(group)
         if doubt:
             w.ledger.count("fifo_resends_in_doubt", len(doubt))
-            return self.send(w, queue, group, doubt, resend_of=None)
+            return self.send(w, queue, group, doubt, resend_of=None, in_doubt=True)
         if last_ok is not None and w.rng.random() < (0.7 if first_touch else 0.1):
             w.ledger.count("dedup_resends_acknowledged")
             return self.send(w, queue, group, [last_ok.seq], resend_of=last_ok)
@@ -190,7 +190,7 @@ class PublishFifo:
         seqs = w.ledger.new_messages(queue, w.rng.randint(1, 5), group=group)
         return self.send(w, queue, group, seqs, resend_of=None)
 
-    def send(self, w, queue, group, seqs, resend_of):
+    def send(self, w, queue, group, seqs, resend_of, in_doubt=False):
         entries = [{"body": body_for(s), "attributes": {"seq": str(s)}, "group": group,
                     "dedup_id": f"d{s}"} for s in seqs]
         w.ledger.count("publish_requests")
@@ -204,6 +204,9 @@ class PublishFifo:
             r = w.client.request("POST", f"/v1/queues/{queue}/messages/batch", {"messages": entries})
             results_of = lambda doc: doc["results"]  # noqa: E731
         if resend_of is None:
+            if in_doubt and r is REFUSED:
+                # Not sent this time; the first send may still have stored them: in doubt.
+                return r
             return settle_publish(w, seqs, r, results_of, fifo=True)
         if r is None or r is REFUSED:
             return r
