@@ -4,9 +4,10 @@
 #
 # In CI (CI=true, no ctest arguments) it then runs the sanitizer stage too (docs/RELIABILITY.md
 # "Sanitizers and fuzzing in CI"): scripts/test-asan.sh (ASan + UBSan build, unit and
-# integration tests on it) and, with SLUICE_FUZZ_SECONDS > 0 (default 0 while findings are
-# open, see fuzz/findings-open/), scripts/fuzz.sh (every libFuzzer target that long, two at a
-# time). SLUICE_SANITIZERS=1 runs that stage outside CI, SLUICE_SANITIZERS=0 skips it in CI.
+# integration tests on it), then scripts/fuzz.sh (clang libFuzzer build; every target for
+# SLUICE_FUZZ_SECONDS, default 20, two at a time, with libFuzzer seed SLUICE_FUZZ_SEED, default 1;
+# SLUICE_FUZZ_SECONDS=0 skips the fuzz build and runs). SLUICE_SANITIZERS=1 runs that stage
+# outside CI, SLUICE_SANITIZERS=0 skips it in CI.
 # Usage: scripts/test.sh [-L label]     e.g. scripts/test.sh -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +34,17 @@ stage "build" scripts/build.sh
 stage "tests" bash -c 'cd build && exec ctest --output-on-failure --timeout 900 -j "${SLUICE_TEST_JOBS:-2}" "$@"' ctest "$@"
 if [ "$sanitizers" = 1 ]; then
   stage "asan+ubsan build and tests" scripts/test-asan.sh
-  # Timed fuzzing: off by default until the open findings in fuzz/findings-open/ are fixed
-  # (with them a CI run fails by design); SLUICE_FUZZ_SECONDS=10 turns it on. A fixed seed: the
-  # stage repeats the same inputs run after run; longer runs with random seeds are by hand
-  # (scripts/fuzz.sh 60). The corpora, with every fixed finding, replay in the tests stage.
-  if [ "${SLUICE_FUZZ_SECONDS:-0}" -gt 0 ]; then
-    stage "fuzz build and targets" env SLUICE_FUZZ_SEED="${SLUICE_FUZZ_SEED:-1}" scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS}"
+  # Timed fuzzing: the clang fuzz build, then every libFuzzer target for SLUICE_FUZZ_SECONDS
+  # (default 20 s; 17 targets two at a time: ~3 min, plus the build: seconds with a warm ccache,
+  # ~10 min cold). A crash or FUZZ_CHECK failure fails CI, with its reproducer in
+  # build-fuzz/findings/<target>/. A fixed libFuzzer seed (SLUICE_FUZZ_SEED, default 1): on the
+  # same code a run repeats the last one's mutations (how far 20 s gets depends on the machine's
+  # load), so CI does not turn red at random; longer runs with random seeds are by hand
+  # (scripts/fuzz.sh 60). SLUICE_FUZZ_SECONDS=0 skips it. The corpora, with every fixed finding,
+  # replay in the tests stage regardless.
+  fuzz_seconds="${SLUICE_FUZZ_SECONDS:-20}"
+  if [ "$fuzz_seconds" -gt 0 ]; then
+    stage "fuzz build and targets" env SLUICE_FUZZ_SEED="${SLUICE_FUZZ_SEED:-1}" scripts/fuzz.sh "$fuzz_seconds"
   fi
 fi
 printf '%s\n' "${timings[@]}" >&2
