@@ -76,7 +76,10 @@ void server::start() {
         _bound_port = a.local_endpoint().port();
         _state.push_back(std::move(st));
     }
-    for (unsigned i = 0; i < _shards.size(); ++i) {
+}
+
+void server::start_accepting() {
+    for (unsigned i = 0; i < _state.size(); ++i) {
         asio::co_spawn(_shards.context(i), accept_loop(i), asio::detached);
     }
 }

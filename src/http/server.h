@@ -30,15 +30,21 @@ struct server_options {
 /// spreads connections and each connection lives on one shard. Keep-alive, limits on header
 /// and body size, and timeouts for slow clients.
 ///
-/// Lifecycle: start() binds (throws std::runtime_error when it cannot), stop() stops accepting,
-/// closes idle connections, lets in-flight requests finish and waits for them. Both are called
-/// from outside the shards' threads; the router must outlive the server.
+/// Lifecycle: start() binds (throws std::runtime_error when it cannot), start_accepting()
+/// accepts, stop() stops accepting, closes idle connections, lets in-flight requests finish and
+/// waits for them. All are called from outside the shards' threads; the router must outlive
+/// the server.
 class server {
 public:
     server(shard::shard_set& shards, router& r, http_probe& probe, server_options options);
     ~server();
 
+    /// Binds and listens on every shard. Connections wait in the listen queue, unanswered,
+    /// until start_accepting().
     void start();
+    /// Accepts on every shard. Called once every service the routes reach has started, so no
+    /// request (not even /healthz) is answered before they are.
+    void start_accepting();
     /// Stops accepting and closes idle connections; requests in flight go on.
     asio::awaitable<void> stop_accepting();
     /// Completes when every connection has finished its request and closed.

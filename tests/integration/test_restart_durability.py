@@ -2,6 +2,7 @@
 acknowledged publishes and acks, clean SIGTERM shutdown (also during a long poll), and one
 server per data dir.
 """
+import json
 import os
 import shutil
 import signal
@@ -183,6 +184,31 @@ class TestCleanShutdown(RestartTest):
         self.assertLess(time.monotonic() - signalled, 5.0)
         for c in clients:
             c.close()
+
+
+class TestStartup(RestartTest):
+    """What a client sees of a server that has just started (RELIABILITY.md bugs 22 and 23)."""
+
+    def full_log(self):
+        with open(self.server.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def test_no_request_is_answered_before_every_service_started(self):
+        # start() returns at the first 200 from /healthz; "sluice serving" is logged once every
+        # service's start() has run, and only then does the server accept. Before, requests were
+        # answered from the shards' start on, and under TSan a bus created by the first request
+        # got 201 while its topic was made later (its events: 404 TopicNotFound).
+        for starts in range(1, 4):
+            if starts > 1:
+                self.assertEqual(self.server.stop(signal.SIGTERM, timeout=30), 0, self.server.log())
+                self.restart()
+            self.assertEqual(self.full_log().count("sluice serving on"), starts, self.server.log())
+            bus = f"b{starts}"
+            self.assertEqual(self.server.post("/v1/buses", {"name": bus}).status, 201)
+            r = self.server.post(f"/v1/buses/{bus}/events", json.dumps(
+                {"specversion": "1.0", "id": "e1", "source": "/t", "type": "t"}),
+                headers={"Content-Type": "application/cloudevents+json"})
+            self.assertEqual(r.status, 200, r)
 
 
 class TestExclusiveDataDir(RestartTest):
