@@ -203,11 +203,18 @@ class TestPublish(TopicTest):
     def test_delay_and_dedup(self):
         self.server.cli("topic", "create", "p-delay")
         self.server.cli("sub", "create", "p-delay", "all")
-        self.server.cli("publish", "p-delay", "--delay", "1s", "later")
+        start = time.monotonic()
+        self.server.cli("publish", "p-delay", "--delay", "2s", "later")
         a = self.server.cli("publish", "p-delay", "--dedup-id", "d-1", "once").stdout
         b = self.server.cli("publish", "p-delay", "--dedup-id", "d-1", "once").stdout
         self.assertEqual(a, b)
-        self.assertEqual([m["body"] for m in self.recv("p-delay", "all")], ["once"])
+        first = [m["body"] for m in self.recv("p-delay", "all")]
+        if time.monotonic() - start < 2:
+            self.assertEqual(first, ["once"])
+        else:  # slower than the delay (a loaded machine, the TSan build): it may be due
+            self.assertIn(sorted(first), (["once"], ["later", "once"]))
+            if "later" in first:
+                return
         later = wait_until(lambda: self.recv("p-delay", "all"), timeout=10, interval=0.2,
                            message="the delayed message")
         self.assertEqual([m["body"] for m in later], ["later"])
