@@ -376,6 +376,9 @@ class ServerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Server(args=cls.server_args, **cls.server_kwargs).start()
+        # Also when a subclass's setUpClass fails after this (then tearDownClass is not called):
+        # that left a server running after its test file had ended. cleanup() twice is harmless.
+        cls.addClassCleanup(cls.server.cleanup)
 
     @classmethod
     def tearDownClass(cls):
