@@ -240,6 +240,9 @@ int run_server(const config::server_config& cfg) {
     redrive.start();
     triggers.start();
     buses.start();
+    if (!buses.wait_ready(std::chrono::seconds(30))) {
+        log->warn("the event bus is not ready after 30 s (default bus, schedules queue): serving anyway");
+    }
     log->info(
         "sluice serving on http://{}:{} (data dir {}, {} shards, durability {})", so.host,
         server.port(), cfg.data_dir, shard_count, cfg.durability);

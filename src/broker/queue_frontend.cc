@@ -261,11 +261,15 @@ void queue_frontend::recover() {
 }
 
 void queue_frontend::start() {
+    // Every timer before any sweep_loop runs: sweep_loop(i) indexes _sweep_timers on shard i's
+    // thread, and a push_back here would reallocate the vector under it.
+    for (unsigned i = 0; i < _shards.size(); ++i) {
+        _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
+    }
     for (unsigned i = 0; i < _shards.size(); ++i) {
         asio::co_spawn(
             _shards.context(i), start_on(&manager(i), _shards.context(i).get_executor()),
             asio::detached);
-        _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
         asio::co_spawn(_shards.context(i), sweep_loop(i), asio::detached);
     }
 }

@@ -250,6 +250,10 @@ void topic_frontend::start() {
             }
         }
     }
+    // Every timer before any sweep_loop runs (see queue_frontend::start).
+    for (unsigned i = 0; i < _shards.size(); ++i) {
+        _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
+    }
     for (unsigned i = 0; i < _shards.size(); ++i) {
         for (auto& [key, part] : _state[i]->partitions) {
             asio::co_spawn(_shards.context(i), topic_partition::run_scheduler(part), asio::detached);
@@ -261,7 +265,6 @@ void topic_frontend::start() {
                 }
             }
         }
-        _sweep_timers.push_back(std::make_unique<asio::steady_timer>(_shards.context(i)));
         asio::co_spawn(_shards.context(i), sweep_loop(i), asio::detached);
     }
 }

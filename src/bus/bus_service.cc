@@ -237,8 +237,11 @@ struct bus_service::runner {
     std::atomic<uint64_t> dispatched{0};
     std::atomic<uint64_t> matched{0};
 
+    /// Set on the runner's shard (stop, delete); also read by run_schedules (shard 0) and by
+    /// replays on their own shards.
+    std::atomic<bool> stopping{false};
+
     // Shard-only from here.
-    bool stopping = false;
     uint64_t built_version = 0;
     pattern::matcher matcher;
     std::vector<std::shared_ptr<const active_rule>> active; ///< by rule_id
@@ -366,8 +369,7 @@ void bus_service::start() {
     if (!_env) {
         make_env();
     }
-    asio::co_spawn(_shards.context(0), ensure_default_bus(), asio::detached);
-    asio::co_spawn(_shards.context(0), run_schedules(), asio::detached);
+    asio::co_spawn(_shards.context(0), prepare_then_run_schedules(), asio::detached);
     std::lock_guard lock(_mutex);
     for (auto& [name, r] : _runners) {
         start_runner(r);
@@ -399,6 +401,24 @@ asio::awaitable<void> bus_service::stop() {
             co_return;
         }(r));
     }
+}
+
+bool bus_service::wait_ready(std::chrono::milliseconds limit) {
+    return _ready.get_future().wait_for(limit) == std::future_status::ready;
+}
+
+asio::awaitable<void> bus_service::prepare_then_run_schedules() {
+    co_await ensure_default_bus();
+    broker::queue_config qc;
+    qc.visibility_timeout = millis(300'000);
+    qc.retention = bus_config::max_retention;
+    auto q = co_await _queues.create(std::string(schedule_queue), qc, broker::queue_frontend::create_mode::upsert);
+    _ready.set_value();
+    if (!q) {
+        make_logger("bus")->error("cannot create the schedules queue: {}", q.error().message());
+        co_return;
+    }
+    co_await run_schedules();
 }
 
 asio::awaitable<void> bus_service::ensure_default_bus() {
@@ -1665,13 +1685,6 @@ asio::awaitable<bool> bus_service::arm_schedule(std::string name, uint64_t gener
 
 asio::awaitable<void> bus_service::run_schedules() {
     auto log = make_logger("bus");
-    broker::queue_config qc;
-    qc.visibility_timeout = millis(300'000);
-    qc.retention = bus_config::max_retention;
-    if (auto q = co_await _queues.create(std::string(schedule_queue), qc, broker::queue_frontend::create_mode::upsert); !q) {
-        log->error("cannot create the schedules queue: {}", q.error().message());
-        co_return;
-    }
     asio::steady_timer pause(co_await asio::this_coro::executor);
     while (true) {
         auto def_runner = find_runner(std::string(default_bus));

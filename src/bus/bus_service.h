@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -127,6 +128,10 @@ public:
 
     void recover();
     void start();
+    /// Blocks (not on a shard) until what start() sets up in the background exists — the
+    /// default bus and the schedules queue — so the first request finds them (RELIABILITY.md
+    /// bug 24); at most `limit`. Returns false on timeout.
+    bool wait_ready(std::chrono::milliseconds limit);
     asio::awaitable<void> stop();
 
     enum class put_mode { create, upsert };
@@ -173,6 +178,8 @@ public:
 
 private:
     asio::awaitable<void> ensure_default_bus();
+    /// ensure_default_bus() and the schedules queue, then _ready, then run_schedules().
+    asio::awaitable<void> prepare_then_run_schedules();
     asio::awaitable<void> run_schedules();
     /// Publishes the fire message of the schedule's next occurrence after `after`; false when
     /// it never fires again.
@@ -203,6 +210,7 @@ private:
     std::mutex _zones_mutex;
     std::unique_ptr<schedule::time_zone_db> _zones;
     std::atomic<bool> _started{false};
+    std::promise<void> _ready;
     uint64_t _next_replay = 0;
     std::unique_ptr<delivery_env> _env; ///< set before the first runner starts
 };
