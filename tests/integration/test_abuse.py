@@ -1,7 +1,8 @@
 """Limits under abuse (docs/RELIABILITY.md): the server keeps serving well-behaved clients and its
 memory stays bounded while others misbehave — 10,000 idle connections, slowloris headers, a 1 GiB
 body announced, 10,000 long polls at once, a consumer that never acks 100,000 messages, and
-publishers faster than fsync. Loopback only; each test is bounded in count and time.
+publishers faster than fsync. SLUICE_ABUSE_SCALE=full: 100,000 polls and 1,000,000 messages (by
+hand). Loopback only; each test is bounded in count and time.
 
 Memory is the server's resident set from /proc/PID/status (VmRSS now, VmHWM peak). The bounds are
 generous per-unit budgets (e.g. 64 KiB per idle connection), meant to catch growth that is not
@@ -20,6 +21,13 @@ from harness import Server, ServerTest, wait_until
 
 MiB = 1 << 20
 
+# SLUICE_ABUSE_SCALE=full runs the long polls and the never-acking consumer at issue #9's sizes
+# (100,000 polls at once, 1,000,000 messages never acked) instead of a tenth of them: minutes
+# and ~2 GiB of RAM on a 2-core machine, so by hand, not in CI.
+FULL = os.environ.get("SLUICE_ABUSE_SCALE") == "full"
+POLLS = 100_000 if FULL else 10_000
+NEVER_ACKED = 1_000_000 if FULL else 100_000
+
 
 def rss_kib(pid, field="VmRSS"):
     with open(f"/proc/{pid}/status") as f:
@@ -27,6 +35,23 @@ def rss_kib(pid, field="VmRSS"):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise AssertionError(f"no {field} for {pid}")
+
+
+def settled_rss_kib(pid, window_s=1.2, timeout_s=15):
+    """VmRSS once it stopped falling: the server gives free heap pages back once a second
+    (malloc_trim), so a baseline read right after an earlier test's load would still hold
+    memory about to be returned, and a per-unit figure against it could come out negative."""
+    deadline = time.monotonic() + timeout_s
+    last = rss_kib(pid)
+    while time.monotonic() < deadline:
+        t = time.monotonic()
+        while time.monotonic() - t < window_s:
+            time.sleep(0.1)  # measuring, not waiting for a result: the figure is read twice
+        now = rss_kib(pid)
+        if last - now < 1024:
+            return now
+        last = now
+    return last
 
 
 def report(name, **figures):
@@ -69,13 +94,16 @@ def parse_response(buf):
 
 
 def open_connections(port, n, batch=500):
-    """n connected sockets (non-blocking), opened in batches so the listen backlog keeps up."""
+    """n connected sockets (non-blocking), opened in batches so the listen backlog keeps up.
+    Past 20,000 they come from 127.0.0.2, .3, …: one source address has ~28,000 ephemeral ports."""
     socks = []
     for i in range(0, n, batch):
-        for _ in range(min(batch, n - i)):
+        for k in range(min(batch, n - i)):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             s.settimeout(10)
+            if n > 20_000:
+                s.bind((f"127.0.0.{1 + (i + k) // 20_000}", 0))
             s.connect(("127.0.0.1", port))
             s.setblocking(False)
             socks.append(s)
@@ -92,7 +120,7 @@ def close_all(socks):
 
 class AbuseTest(ServerTest):
     # Short header timeout for the slowloris test; everything else at its default.
-    server_args = ("--header-timeout", "2s", "--max-connections", "15000", "--shards", "2")
+    server_args = ("--header-timeout", "2s", "--max-connections", str(POLLS + 5_000), "--shards", "2")
 
     @classmethod
     def setUpClass(cls):
@@ -119,7 +147,7 @@ class AbuseTest(ServerTest):
 
     def test_10k_idle_connections(self):
         n = 10_000
-        before = rss_kib(self.pid())
+        before = settled_rss_kib(self.pid())
         socks = open_connections(self.server.port, n)
         try:
             # Every connection is accepted and held (none reset), yet others are served.
@@ -208,13 +236,17 @@ class AbuseTest(ServerTest):
         self.assertLess(elapsed, 2.0)
         self.assertTrue(self.server.answers())
 
-    def test_10k_long_polls_on_one_queue(self):
-        """10,000 receives wait at once; 5,000 messages arrive: each is delivered to exactly one
-        poll; the other polls end empty when their wait ends. Memory per waiting poll is bounded."""
-        n, messages, wait_s = 10_000, 5_000, 8
+    def test_long_polls_on_one_queue(self):
+        """POLLS receives (10,000; 100,000 with SLUICE_ABUSE_SCALE=full) wait at once; half as many
+        messages arrive: each is delivered to exactly one poll; the other polls end empty when
+        their wait ends. Memory per waiting poll is bounded."""
+        n, messages, wait_s = POLLS, POLLS // 2, (30 if FULL else 8)
+        parked_s = 10.0 if FULL else 2.0  # sending 100,000 requests takes seconds by itself
+        if not raise_nofile(n + 2_000):
+            self.skipTest(f"RLIMIT_NOFILE hard limit below {n + 2_000}: cannot open {n} sockets")
         q = "abuse-polls"
         self.make_queue(q)
-        before = rss_kib(self.pid())
+        before = settled_rss_kib(self.pid())
         socks = open_connections(self.server.port, n)
         sel = selectors.DefaultSelector()
         bufs = {}
@@ -229,7 +261,8 @@ class AbuseTest(ServerTest):
                 bufs[s] = b""
                 sel.register(s, selectors.EVENT_READ)
             # Let every poll reach the server and wait there before anything is published.
-            wait_until(lambda: time.monotonic() - t0 > 2.0, timeout=5, interval=0.1, message="polls parked")
+            wait_until(lambda: time.monotonic() - t0 > parked_s, timeout=parked_s + 3, interval=0.1,
+                       message="polls parked")
             waiting_rss = rss_kib(self.pid())
             for i in range(0, messages, 1000):
                 r = self.server.publish_batch(q, [{"body": f"m{j}"} for j in range(i, i + 1000)])
@@ -270,26 +303,27 @@ class AbuseTest(ServerTest):
         self.assertLess(elapsed, wait_s + 20)
         self.assertTrue(self.server.answers())
 
-    def test_consumer_never_acks_100k(self):
-        """100,000 messages received under 2 s leases and never acked: the leases expire, every
-        message is visible again, and memory stays bounded (delivery bookkeeping only)."""
-        n, q = 100_000, "abuse-noack"
+    def test_consumer_never_acks(self):
+        """NEVER_ACKED messages (100,000; 1,000,000 with SLUICE_ABUSE_SCALE=full) received under
+        2 s leases and never acked: the leases expire, every message is visible again, and
+        memory stays bounded (delivery bookkeeping only)."""
+        n, q = NEVER_ACKED, "abuse-noack"
         self.make_queue(q, visibility_timeout="2s")
-        before = rss_kib(self.pid())
+        before = settled_rss_kib(self.pid())
         with self.server.client() as c:
             for i in range(0, n, 1000):
                 r = c.publish_batch(q, [{"body": f"m{j}"} for j in range(i, i + 1000)])
                 self.assertEqual(r.status, 201, r)
             got = 0
             t0 = time.monotonic()
-            while got < n and time.monotonic() - t0 < 120:
+            while got < n and time.monotonic() - t0 < 120 * n // 100_000:
                 r = c.receive(q, max_messages=100, visibility_timeout="2s")
                 self.assertEqual(r.status, 200, r)
                 got += len(r.json["messages"])
         leased_rss = rss_kib(self.pid())
         self.assertGreaterEqual(got, n)
         st = wait_until(lambda: (lambda s: s if s["in_flight"] == 0 and s["visible"] == n else None)(
-            self.server.queue_stats(q)), timeout=60, interval=0.2, message="leases to expire")
+            self.server.queue_stats(q)), timeout=max(60, n // 2000), interval=0.2, message="leases to expire")
         per_msg = (leased_rss - before) * 1024 / n
         report("never_acked", messages=n, received=got, rss_before_mib=before // 1024,
                rss_leased_mib=leased_rss // 1024, bytes_per_message=int(per_msg),
