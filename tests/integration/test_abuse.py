@@ -41,17 +41,17 @@ def settled_rss_kib(pid, window_s=1.2, timeout_s=15):
     """VmRSS once it stopped falling: the server gives free heap pages back once a second
     (malloc_trim), so a baseline read right after an earlier test's load would still hold
     memory about to be returned, and a per-unit figure against it could come out negative."""
-    deadline = time.monotonic() + timeout_s
-    last = rss_kib(pid)
-    while time.monotonic() < deadline:
-        t = time.monotonic()
-        while time.monotonic() - t < window_s:
-            time.sleep(0.1)  # measuring, not waiting for a result: the figure is read twice
+    last = {"rss": rss_kib(pid), "at": time.monotonic()}
+
+    def settled():
+        if time.monotonic() - last["at"] < window_s:
+            return None
         now = rss_kib(pid)
-        if last - now < 1024:
-            return now
-        last = now
-    return last
+        fell = last["rss"] - now
+        last.update(rss=now, at=time.monotonic())
+        return now if fell < 1024 else None
+
+    return wait_until(settled, timeout=timeout_s, interval=0.1, message="the server's RSS to stop falling")
 
 
 def report(name, **figures):
