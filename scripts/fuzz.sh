@@ -13,17 +13,11 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 shift || true
 scripts/install-deps.sh fuzz
-# ccache: paths relative to the checkout, so clones in other directories share the cache.
-export CCACHE_NOHASHDIR=1
-export CCACHE_BASEDIR="$PWD"
-if [ ! -f build-fuzz/build.ninja ]; then
-  cmake --preset fuzz >/dev/null
-fi
 if [ $# -gt 0 ]; then
   targets=("$@")
-  ninja -C build-fuzz -j "${SLUICE_BUILD_JOBS:-2}" "${targets[@]/%/_fuzzer}"
+  scripts/build-preset.sh fuzz "${targets[@]/%/_fuzzer}"
 else
-  ninja -C build-fuzz -j "${SLUICE_BUILD_JOBS:-2}" fuzzers
+  scripts/build-preset.sh fuzz fuzzers
   targets=()
   for f in build-fuzz/fuzz/*_fuzzer; do
     t="$(basename "$f")"

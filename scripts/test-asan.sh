@@ -7,13 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# ccache: paths relative to the checkout, so clones in other directories share the cache.
-export CCACHE_NOHASHDIR=1
-export CCACHE_BASEDIR="$PWD"
-if [ ! -f build-asan/build.ninja ]; then
-  cmake --preset asan >/dev/null
-fi
-ninja -C build-asan -j "${SLUICE_BUILD_JOBS:-3}"
+SLUICE_BUILD_JOBS="${SLUICE_BUILD_JOBS:-3}" scripts/build-preset.sh asan
 # abort_on_error: a finding kills the process, so the test that started it fails.
 # detect_leaks: a leak at exit is a finding too (exit status 23).
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1}"

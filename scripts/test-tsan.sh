@@ -11,13 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-# ccache: paths relative to the checkout, so clones in other directories share the cache.
-export CCACHE_NOHASHDIR=1
-export CCACHE_BASEDIR="$PWD"
-if [ ! -f build-tsan/build.ninja ]; then
-  cmake --preset tsan >/dev/null
-fi
-ninja -C build-tsan -j "${SLUICE_BUILD_JOBS:-2}"
+scripts/build-preset.sh tsan
 
 reports="$PWD/build-tsan/tsan-reports"
 rm -rf "$reports"
