@@ -159,9 +159,9 @@ run_one() { # system mode workload
       local args=(--server "http://127.0.0.1:$server_port" bench "$workload" --json --quiet
                   --server-pid "$server_pid" --data-dir "$dir/data" --size 1KiB)
       case "$workload" in
-        throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
+        throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500) ;;
         latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp") ;;
-        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 100 --ack-batch 500) ;;
+        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500) ;;
       esac
       json=$("$sluice_bin" "${args[@]}") || rc=$?
       ;;

@@ -170,7 +170,7 @@ asio::awaitable<http::response> receive_from_subscription(services& s, http::req
     auto& [target, body] = std::get<topic_request>(request);
     json::object_reader r(body);
     broker::receive_options opts;
-    opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, 100).value_or(1));
+    opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, broker::receive_options::max_batch).value_or(1));
     opts.wait = r.duration("wait", millis(0), millis(20'000)).value_or(millis(0));
     opts.visibility_timeout =
         r.duration("visibility_timeout", millis(0), broker::queue_config::max_visibility_timeout);

@@ -410,8 +410,8 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
         cmd->add_option("-b,--batch", flags->batch, "Messages per publish request (1-1000)")
             ->check(CLI::Range(1, 1000));
     flags->receive_batch_opt =
-        cmd->add_option("--receive-batch", flags->receive_batch, "max_messages per receive (1-100)")
-            ->check(CLI::Range(1, 100));
+        cmd->add_option("--receive-batch", flags->receive_batch, "max_messages per receive (1-1000)")
+            ->check(CLI::Range(1, 1000));
     flags->ack_batch_opt =
         cmd->add_option("--ack-batch", flags->ack_batch, "Receipts per ack request (1-1000)")
             ->check(CLI::Range(1, 1000));

@@ -86,7 +86,7 @@ queue_load::queue_load(cli::client_options client, load_plan plan, const queue_l
                      : fmt::format("subscription '{}' of topic '{}'", _plan.subscription, _plan.topic);
     }
     _plan.publish_batch = std::clamp<size_t>(_plan.publish_batch, 1, 1000);
-    _plan.receive_batch = std::clamp<uint32_t>(_plan.receive_batch, 1, 100);
+    _plan.receive_batch = std::clamp<uint32_t>(_plan.receive_batch, 1, 1000);
     _plan.ack_batch = std::clamp<size_t>(_plan.ack_batch, 1, 1000);
     if (_plan.groups > 0) {
         _plan.producers = std::min<size_t>(_plan.producers, _plan.groups);

@@ -35,7 +35,13 @@ struct delivery {
 };
 
 struct receive_options {
-    uint32_t max_messages = 1;                ///< 1..100
+    /// Most messages one receive may ask for (the native API's bound; the SQS face keeps 10).
+    static constexpr uint32_t max_batch = 1000;
+    /// A receive stops adding messages once their bodies and attributes reach this many bytes
+    /// (it always returns at least one), so a batch of large messages stays a bounded answer.
+    static constexpr size_t max_batch_bytes = 8u << 20;
+
+    uint32_t max_messages = 1;                ///< 1..max_batch
     millis wait{0};                           ///< long-poll limit; 0 answers at once
     std::optional<millis> visibility_timeout; ///< default: the subscription's
 };

@@ -80,7 +80,17 @@ void subscription::take(
         }
         return std::move(**m);
     };
-    while (out.size() < options.max_messages) {
+    // Bounded by count and by bytes (at least one message), counting what an earlier pass of
+    // this receive already took.
+    size_t bytes = 0;
+    size_t counted = 0;
+    auto full = [&] {
+        for (; counted < out.size(); ++counted) {
+            bytes += out[counted].message.size_bytes();
+        }
+        return out.size() >= options.max_messages || bytes >= receive_options::max_batch_bytes;
+    };
+    while (!full()) {
         // 1. Expired leases (in FIFO mode these are group heads: their group stays busy).
         if (auto off = _deliveries.pop_redelivery()) {
             if (auto m = read_or_forget(*off)) {

@@ -1028,9 +1028,12 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
     }
     auto deadline = _clock.now() + options.wait;
     uint32_t start = t->next_partition.fetch_add(1, std::memory_order_relaxed);
+    size_t bytes = 0; // the byte bound holds for the whole answer, not per partition
     while (true) {
         auto generation = s->wake->generation.load(std::memory_order_acquire);
-        for (uint32_t k = 0; k < n && out.size() < options.max_messages; ++k) {
+        for (uint32_t k = 0; k < n && out.size() < options.max_messages
+                             && bytes < receive_options::max_batch_bytes;
+             ++k) {
             uint32_t p = (start + k) % n;
             receive_options o = options;
             o.wait = millis(0);
@@ -1040,6 +1043,7 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
                 co_return r.error();
             }
             for (auto& d : *r) {
+                bytes += d.message.size_bytes();
                 out.push_back({p, std::move(d)});
             }
         }

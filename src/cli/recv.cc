@@ -27,8 +27,8 @@ struct recv_args {
 } // namespace
 
 void add_receive_flags(CLI::App& cmd, receive_flags& flags) {
-    cmd.add_option("--max", flags.max, "Most messages to receive (1 to 100)")
-        ->check(CLI::Range(1, 100))
+    cmd.add_option("--max", flags.max, "Most messages to receive (1 to 1000)")
+        ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     cmd.add_option(
            "--wait", flags.wait,

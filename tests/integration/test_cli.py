@@ -244,7 +244,7 @@ class TestSendRecvAck(ServerTest, UsageAssertions):
         self.assertUsageError(self.server.cli("recv", "q", "--wait", "soon", check=False),
                               "invalid duration 'soon'")
         self.assertUsageError(self.server.cli("recv", "q", "--max", "0", check=False), "--max")
-        self.assertUsageError(self.server.cli("recv", "q", "--max", "101", check=False), "--max")
+        self.assertUsageError(self.server.cli("recv", "q", "--max", "1001", check=False), "--max")
         self.assertUsageError(self.server.cli("send", "q", "x", "--attr", "novalue", check=False),
                               "KEY=VALUE")
         self.assertUsageError(self.server.cli("send", "q", check=False), "BODY")

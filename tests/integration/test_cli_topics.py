@@ -384,7 +384,7 @@ class TestSubscriptionCommands(TopicTest):
              "one endpoint"),
             (("sub", "create", "t", "s", "--push-url", "http://h/", "--push-format", "xml"),
              "--push-format"),
-            (("sub", "recv", "t", "s", "--max", "101"), "--max"),
+            (("sub", "recv", "t", "s", "--max", "1001"), "--max"),
             (("sub", "recv", "t", "s", "--wait", "soon"), "invalid duration"),
             (("sub", "ack", "t", "s"), "RECEIPT"),
             (("sub", "seek", "t", "s"), "--offset or --time"),

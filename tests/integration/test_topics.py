@@ -497,6 +497,7 @@ class BadInputTest(ServerTest):
             (s.get("/v1/topics/t/subscriptions/nope"), 404, "SubscriptionNotFound"),
             (s.post("/v1/topics/t/subscriptions/nope/receive", {}), 404, "SubscriptionNotFound"),
             (s.post("/v1/topics/t/subscriptions/s/receive", {"max_messages": 0}), 400, "InvalidParameter"),
+            (s.post("/v1/topics/t/subscriptions/s/receive", {"max_messages": 1001}), 400, "InvalidParameter"),
             (s.post("/v1/topics/t/subscriptions/s/receive", {"wait": "1h"}), 400, "InvalidParameter"),
             (s.post("/v1/topics/t/subscriptions/s/ack", {"receipts": []}), 400, "InvalidParameter"),
             (s.post("/v1/topics/t/subscriptions/s/ack", {"receipts": [1]}), 400, "InvalidParameter"),

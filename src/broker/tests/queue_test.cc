@@ -182,6 +182,46 @@ TEST_F(QueueFixture, ManyMessagesEachDeliveredOnce) {
     EXPECT_EQ(seen.size(), 5000u);
 }
 
+TEST_F(QueueFixture, OneReceiveTakesUpToTheBatchLimit) {
+    auto q = make_queue();
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 1500; ++i) {
+        bodies.push_back(std::to_string(i));
+    }
+    publish(*q, std::vector<std::string>(bodies.begin(), bodies.begin() + 1000));
+    publish(*q, std::vector<std::string>(bodies.begin() + 1000, bodies.end()));
+    auto got = receive(*q, broker::receive_options::max_batch);
+    ASSERT_EQ(got.size(), 1000u); // more than the read-ahead holds at once, in log order
+    for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].message.body, bodies[i]);
+    }
+    EXPECT_EQ(receive(*q, broker::receive_options::max_batch).size(), 500u);
+}
+
+TEST_F(QueueFixture, OneReceiveStopsAtTheByteBound) {
+    broker::queue_config c;
+    c.max_message_size = byte_size{4u << 20};
+    auto q = make_queue(c);
+    // 3 MiB each: the third passes the 8 MiB bound, so a receive of 10 answers 3.
+    std::vector<std::string> bodies;
+    for (char ch : std::string("abcde")) {
+        bodies.push_back(std::string(3u << 20, ch));
+    }
+    publish(*q, bodies);
+    auto first = receive(*q, 10);
+    ASSERT_EQ(first.size(), 3u);
+    EXPECT_EQ(first[2].message.body[0], 'c');
+    auto second = receive(*q, 10);
+    ASSERT_EQ(second.size(), 2u);
+    EXPECT_EQ(second[0].message.body[0], 'd');
+    // One message larger than the bound still comes alone rather than never.
+    c.max_message_size = byte_size{16u << 20};
+    auto big = make_queue(c, "big", 2);
+    publish(*big, {std::string(9u << 20, 'x'), "y"});
+    EXPECT_EQ(receive(*big, 10).size(), 1u);
+    EXPECT_EQ(receive(*big, 10).size(), 1u);
+}
+
 TEST_F(QueueFixture, RetentionRemovesOldMessages) {
     broker::queue_config c;
     c.retention = millis(60'000);
