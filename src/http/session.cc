@@ -19,6 +19,7 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t header_limit = 16 * 1024;
+constexpr size_t body_read_room = 64 * 1024; // beast reads at most 64 KiB at a time
 
 /// Writes a response for a request that could not be read whole, then the caller closes.
 /// Callers pass a named api_error: GCC 12 mis-destroys aggregate temporaries that live across
@@ -117,8 +118,19 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
                 break;
             }
         }
+        // Beast reads at most the buffer's free capacity per call, which after the header is
+        // what is left of the first 4 KiB: a 1 MiB publish took ~256 recvmsg calls (and as many
+        // epoll waits). A large body gets room for beast's largest read (64 KiB), given back
+        // below once the request is read so idle connections stay small.
+        const bool large_body = parser.content_length().value_or(0) > body_read_room;
+        if (large_body) {
+            buffer.reserve(body_read_room);
+        }
         stream.expires_after(_options.body_timeout);
         auto [bec, bn] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
+        if (large_body && buffer.size() == 0) {
+            buffer.shrink_to_fit();
+        }
         if (bec) {
             std::optional<api_error> err;
             if (bec == beast::http::error::body_limit) {
