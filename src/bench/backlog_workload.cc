@@ -14,7 +14,7 @@ void backlog_defaults(bench_options& o) {
     o.consumers = o.consumers.value_or(2);
     o.rate = o.rate.value_or(0);
     o.publish_batch = o.publish_batch.value_or(1000);
-    o.receive_batch = o.receive_batch.value_or(100);
+    o.receive_batch = o.receive_batch.value_or(500);
     o.ack_batch = o.ack_batch.value_or(1000);
 }
 
