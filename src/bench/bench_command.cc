@@ -36,6 +36,7 @@ struct bench_flags {
     size_t batch = 0;
     uint32_t receive_batch = 0;
     size_t ack_batch = 0;
+    std::string acks;
     std::string visibility = "60s";
     std::string wait = "1s";
     std::string drain_timeout = "60s";
@@ -126,6 +127,9 @@ bench_options to_options(const bench_flags& f) {
     }
     if (f.ack_batch_opt->count() > 0) {
         o.ack_batch = f.ack_batch;
+    }
+    if (!f.acks.empty()) {
+        o.async_acks = f.acks == "async";
     }
     o.visibility_timeout = *parse_duration(f.visibility);
     o.receive_wait = *parse_duration(f.wait);
@@ -415,6 +419,11 @@ void add_bench_command(CLI::App& app, std::shared_ptr<cli::global_options> optio
     flags->ack_batch_opt =
         cmd->add_option("--ack-batch", flags->ack_batch, "Receipts per ack request (1-1000)")
             ->check(CLI::Range(1, 1000));
+    cmd->add_option("--acks", flags->acks,
+                    "sync: a consumer waits for each ack answer before receiving again; async: it "
+                    "acks on a second connection while it receives on, one batch in flight "
+                    "(default: async for backlog, sync for the others)")
+        ->check(CLI::IsMember({"sync", "async"}));
     cmd->add_option("--visibility", flags->visibility, "Queue visibility timeout for the run")
         ->check(cli::duration_validator())
         ->capture_default_str();

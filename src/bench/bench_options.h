@@ -39,6 +39,7 @@ struct bench_options {
     std::optional<size_t> publish_batch; ///< messages per publish request
     std::optional<uint32_t> receive_batch;
     std::optional<size_t> ack_batch;
+    std::optional<bool> async_acks; ///< load_plan::async_acks (--acks async|sync)
     millis visibility_timeout{60'000};
     millis receive_wait{1000};
     millis drain_timeout{60'000};

@@ -10,9 +10,72 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <functional>
 
 namespace sluice::bench {
 namespace {
+
+/// One consumer's acks on a thread and connection of their own (load_plan::async_acks), the
+/// way an SDK deletes in the background: the consumer hands over each full batch and receives
+/// on. At most one batch is in flight; handing over the next waits for it, so receipts never
+/// pile up beyond two batches.
+class background_acker {
+public:
+    explicit background_acker(std::function<void(std::vector<std::string>&)> ack)
+      : _ack(std::move(ack))
+      , _thread([this] { run(); }) {}
+    ~background_acker() {
+        {
+            std::lock_guard lock(_mutex);
+            _stop = true;
+        }
+        _changed.notify_all();
+        _thread.join();
+    }
+    background_acker(const background_acker&) = delete;
+    background_acker& operator=(const background_acker&) = delete;
+
+    /// Takes `receipts` (left empty) once the previous batch is acked.
+    void hand_over(std::vector<std::string>& receipts) {
+        std::unique_lock lock(_mutex);
+        _changed.wait(lock, [&] { return !_busy; });
+        _batch.swap(receipts);
+        receipts.clear();
+        _busy = true;
+        _changed.notify_all();
+    }
+    void wait_idle() {
+        std::unique_lock lock(_mutex);
+        _changed.wait(lock, [&] { return !_busy; });
+    }
+
+private:
+    void run() {
+        prctl(PR_SET_NAME, "bench-acker", 0, 0, 0);
+        std::unique_lock lock(_mutex);
+        while (true) {
+            _changed.wait(lock, [&] { return _busy || _stop; });
+            if (!_busy) {
+                return; // stopping with nothing left to ack
+            }
+            lock.unlock();
+            _ack(_batch); // _batch is ours while _busy
+            lock.lock();
+            _batch.clear();
+            _busy = false;
+            _changed.notify_all();
+        }
+    }
+
+    std::function<void(std::vector<std::string>&)> _ack;
+    std::mutex _mutex;
+    std::condition_variable _changed;
+    std::vector<std::string> _batch;
+    bool _busy = false;
+    bool _stop = false;
+    std::thread _thread; // last: starts once the members above exist
+};
 
 int64_t to_ns(steady::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -368,26 +431,25 @@ void queue_load::consume(size_t /*index*/) {
     int errors_in_row = 0;
     const bool from_bus = !_plan.bus.empty();
 
+    // With async_acks, a second connection acks each full batch while this one receives on.
+    std::optional<queue_client> acker_client;
+    std::optional<background_acker> acker;
+    if (_plan.async_acks) {
+        acker_client.emplace(_client);
+        acker.emplace([this, &acker_client](std::vector<std::string>& receipts) {
+            ack_all(*acker_client, receipts);
+        });
+    }
     auto flush = [&] {
         if (pending.empty()) {
             return;
         }
-        for (int attempt = 0;; ++attempt) {
-            size_t acked = 0;
-            auto st = client.ack(_consume_resource, pending, acked);
-            _counters.acked.fetch_add(acked, std::memory_order_relaxed);
-            if (st.ok) {
-                break;
-            }
-            if (st.retry && acked == 0 && attempt + 1 < max_attempts && !_stop) {
-                std::this_thread::sleep_for(backoff(attempt));
-                continue;
-            }
-            _counters.ack_failures.fetch_add(pending.size() - acked, std::memory_order_relaxed);
-            note_error(fmt::format("ack on {} failed: {}", _label, st.error));
-            break;
+        if (acker) {
+            acker->hand_over(pending);
+        } else {
+            ack_all(client, pending);
+            pending.clear();
         }
-        pending.clear();
     };
 
     while (!consumers_should_stop(last_progress, last_received)) {
@@ -457,8 +519,27 @@ void queue_load::consume(size_t /*index*/) {
         }
     }
     flush();
+    acker.reset(); // waits for the last batch
     std::lock_guard lock(_mutex);
     _e2e_latency.merge(e2e);
+}
+
+void queue_load::ack_all(queue_client& client, const std::vector<std::string>& receipts) {
+    for (int attempt = 0;; ++attempt) {
+        size_t acked = 0;
+        auto st = client.ack(_consume_resource, receipts, acked);
+        _counters.acked.fetch_add(acked, std::memory_order_relaxed);
+        if (st.ok) {
+            return;
+        }
+        if (st.retry && acked == 0 && attempt + 1 < max_attempts && !_stop) {
+            std::this_thread::sleep_for(backoff(attempt));
+            continue;
+        }
+        _counters.ack_failures.fetch_add(receipts.size() - acked, std::memory_order_relaxed);
+        note_error(fmt::format("ack on {} failed: {}", _label, st.error));
+        return;
+    }
 }
 
 } // namespace sluice::bench

@@ -21,6 +21,8 @@ namespace sluice::bench {
 
 using steady = std::chrono::steady_clock;
 
+class queue_client;
+
 /// When the messages of a delayed run are due: message k of `count` at
 /// fire_start + fire_window * k / count, to the millisecond (what `deliver_at` carries).
 struct delay_schedule {
@@ -67,8 +69,12 @@ struct load_plan {
     /// omission).
     double rate = 0;
     size_t publish_batch = 100; ///< messages (events) per POST …/messages/batch (…/events) (1–1000)
-    uint32_t receive_batch = 100; ///< max_messages per POST …/receive (1–100)
+    uint32_t receive_batch = 100; ///< max_messages per POST …/receive (1–1000)
     size_t ack_batch = 500;       ///< receipts per POST …/ack (1–1000)
+    /// Each consumer acks on a second connection and thread while it receives on (at most one
+    /// ack batch in flight), as an SDK that deletes in the background does; false: a consumer
+    /// waits for each ack answer before its next receive.
+    bool async_acks = false;
     millis receive_wait{1000};    ///< long-poll wait of each receive
     /// Consumers give up once producers are done and nothing arrived for this long.
     millis drain_timeout{60'000};
@@ -187,6 +193,8 @@ public:
 private:
     void produce(size_t index);
     void consume(size_t index);
+    /// Acks `receipts` (retrying what may be retried), counting acked and failed ones.
+    void ack_all(queue_client& client, const std::vector<std::string>& receipts);
     void note_error(const std::string& what);
     bool consumers_should_stop(steady::time_point& last_progress, uint64_t& last_received) const;
     void check_group_order(std::string_view group, uint64_t seq);

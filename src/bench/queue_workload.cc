@@ -19,6 +19,7 @@ load_plan plan_from(const bench_options& o) {
     p.publish_batch = o.publish_batch.value_or(100);
     p.receive_batch = o.receive_batch.value_or(100);
     p.ack_batch = o.ack_batch.value_or(500);
+    p.async_acks = o.async_acks.value_or(false);
     p.receive_wait = o.receive_wait;
     p.drain_timeout = o.drain_timeout;
     p.groups = o.groups.value_or(0);
@@ -44,6 +45,7 @@ run_report begin_report(const run_context& ctx) {
     r.settings.emplace_back("batch", std::to_string(o.publish_batch.value_or(100)));
     r.settings.emplace_back("receive_batch", std::to_string(o.receive_batch.value_or(100)));
     r.settings.emplace_back("ack_batch", std::to_string(o.ack_batch.value_or(500)));
+    r.settings.emplace_back("acks", o.async_acks.value_or(false) ? "async" : "sync");
     return r;
 }
 

@@ -41,6 +41,20 @@ class TestBenchSmoke(ServerTest):
         self.assertGreater(doc["server_footprint"]["peak_rss_bytes"], 0)
         self.assertIn("data_dir_bytes", doc["server_footprint"])
 
+    def test_async_and_sync_acks_each_ack_every_message(self):
+        # backlog acks on a second connection by default; throughput waits for each ack.
+        for workload, acks in (("backlog", None), ("throughput", "async"), ("backlog", "sync")):
+            args = [workload, "--count", "2500", "--ack-batch", "300", "--json"]
+            if acks:
+                args += ["--acks", acks]
+            doc = json.loads(self.bench(*args).stdout)
+            self.assertTrue(doc["ok"], doc)
+            self.assertEqual(doc["settings"]["acks"], acks or "async", doc["settings"])
+            self.assertEqual(doc["counters"]["acked"], 2500, doc["counters"])
+        p = self.bench("backlog", "--count", "10", "--acks", "later", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--acks", p.stderr)
+
     def test_bench_queue_is_deleted_afterwards(self):
         self.bench("throughput", "--count", "100", "--queue", "smoke-q")
         self.assertEqual(self.server.get("/v1/queues/smoke-q").status, 404)
