@@ -161,7 +161,7 @@ run_one() { # system mode workload
       case "$workload" in
         throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500) ;;
         latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp") ;;
-        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500) ;;
+        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500 --acks sync) ;;
       esac
       json=$("$sluice_bin" "${args[@]}") || rc=$?
       ;;
