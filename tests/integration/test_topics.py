@@ -114,6 +114,32 @@ class FanOutTest(ServerTest):
         self.assertEqual(s.get("/v1/topics/fifty-subs").json["stats"]["stored"], 100)
 
 
+class ReceiveBoundsTest(ServerTest):
+    def test_one_receive_takes_up_to_1000_messages_across_partitions(self):
+        s = self.server
+        topic(s, "wide", partitions=3)
+        sub(s, "wide", "all", **{"from": "earliest"})
+        publish_batch(s, "wide", [{"body": f"m{i}", "key": f"k{i}"} for i in range(1000)])
+        publish_batch(s, "wide", [{"body": f"n{i}", "key": f"k{i}"} for i in range(200)])
+        got = receive(s, "wide", "all", max_messages=1000)
+        self.assertEqual(len(got), 1000)
+        self.assertEqual(len({m["body"] for m in got}), 1000, "each message once")
+        self.assertEqual(len(receive(s, "wide", "all", max_messages=1000)), 200)
+
+    def test_an_answer_stops_at_8_mib_across_partitions(self):
+        s = self.server
+        self.assertEqual(topic(s, "big", partitions=4, max_message_size=4 << 20).status, 201)
+        sub(s, "big", "all", **{"from": "earliest"})
+        for p in range(4):  # 3 MiB on each partition, and one more on the first
+            publish(s, "big", chr(ord("a") + p) * (3 << 20), partition=p)
+        publish(s, "big", "e" * (3 << 20), partition=0)
+        first = receive(s, "big", "all", max_messages=10)
+        self.assertEqual(len(first), 3, "the third message passes 8 MiB: the answer ends there")
+        rest = receive(s, "big", "all", max_messages=10)
+        self.assertEqual(len(rest), 2)
+        self.assertEqual(sorted(m["body"][0] for m in first + rest), list("abcde"))
+
+
 class OrderTest(ServerTest):
     def test_per_key_order_across_four_partitions(self):
         s = self.server
