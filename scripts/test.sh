@@ -4,10 +4,11 @@
 #
 # In CI (CI=true, no ctest arguments) it then runs the sanitizer stage too (docs/RELIABILITY.md
 # "Sanitizers and fuzzing in CI"): scripts/test-asan.sh (ASan + UBSan build, unit and
-# integration tests on it), then scripts/fuzz.sh (clang libFuzzer build; every target for
-# SLUICE_FUZZ_SECONDS, default 20, two at a time, with libFuzzer seed SLUICE_FUZZ_SEED, default 1;
-# SLUICE_FUZZ_SECONDS=0 skips the fuzz build and runs). SLUICE_SANITIZERS=1 runs that stage
-# outside CI, SLUICE_SANITIZERS=0 skips it in CI.
+# integration tests on it), scripts/test-tsan.sh (ThreadSanitizer build, the same tests but
+# test_abuse; SLUICE_TSAN=0 skips it), then scripts/fuzz.sh (clang libFuzzer build; every target
+# for SLUICE_FUZZ_SECONDS, default 20, two at a time, with libFuzzer seed SLUICE_FUZZ_SEED,
+# default 1; SLUICE_FUZZ_SECONDS=0 skips the fuzz build and runs). SLUICE_SANITIZERS=1 runs that
+# stage outside CI, SLUICE_SANITIZERS=0 skips it in CI.
 # Usage: scripts/test.sh [-L label]     e.g. scripts/test.sh -L unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,11 @@ stage "build" scripts/build.sh
 stage "tests" bash -c 'cd build && exec ctest --output-on-failure --timeout 900 -j "${SLUICE_TEST_JOBS:-2}" "$@"' ctest "$@"
 if [ "$sanitizers" = 1 ]; then
   stage "asan+ubsan build and tests" scripts/test-asan.sh
+  # Data races in the server's shards, storage writer and services (any report fails: exit 66).
+  # ~6 min with a warm ccache (tests 3-4 min), ~12 min cold on 2 cores.
+  if [ "${SLUICE_TSAN:-1}" = 1 ]; then
+    stage "tsan build and tests" scripts/test-tsan.sh
+  fi
   # Timed fuzzing: the clang fuzz build, then every libFuzzer target for SLUICE_FUZZ_SECONDS
   # (default 20 s; 17 targets two at a time: ~3 min, plus the build: seconds with a warm ccache,
   # ~10 min cold). A crash or FUZZ_CHECK failure fails CI, with its reproducer in
