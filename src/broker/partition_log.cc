@@ -220,7 +220,9 @@ result<std::optional<model::message>> partition_log::read(uint64_t offset) {
 }
 
 result<void>
-partition_log::scan(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit) {
+partition_log::scan(
+    uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit,
+    storage::scan_size size) {
     if (from >= _committed_end) {
         return {};
     }
@@ -229,7 +231,8 @@ partition_log::scan(uint64_t from, const std::function<bool(uint64_t, std::strin
         [&](std::string_view k, std::string_view v) {
             auto pos = keys::parse_log_key(k);
             return pos ? visit(pos->offset, v) : true;
-        });
+        },
+        size);
 }
 
 result<uint64_t> partition_log::offset_for_time(timestamp t) {

@@ -50,7 +50,9 @@ public:
     result<std::optional<model::message>> read(uint64_t offset);
     /// Visits stored messages with offsets in [from, committed_end()) in order until `visit`
     /// returns false.
-    result<void> scan(uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit);
+    result<void> scan(
+        uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit,
+        storage::scan_size size = storage::scan_size::small);
 
     /// Adds to `batch` the counter updates for erasing one stored message of `bytes` (its
     /// encoded size) outside sweep(); call on_removed() once the batch committed.

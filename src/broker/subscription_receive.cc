@@ -15,7 +15,7 @@ void subscription::fill_ready() {
     }
     uint64_t last_seen = _next_read;
     bool hit_limit = false;
-    auto r = _log.scan(_next_read, [&](uint64_t offset, std::string_view v) {
+    auto pull = [&](uint64_t offset, std::string_view v) {
         last_seen = offset;
         if (_unread > 0) {
             --_unread;
@@ -34,7 +34,9 @@ void subscription::fill_ready() {
             return false;
         }
         return true;
-    });
+    };
+    // A fill reads on for up to a quarter of the read-ahead: a bulk scan (one large read).
+    auto r = _log.scan(_next_read, pull, storage::scan_size::bulk);
     if (!r) {
         return; // storage read error: leave the state alone, the next receive retries
     }

@@ -40,6 +40,12 @@ struct engine_stats {
 
 class failure_injector;
 
+/// What a scan expects to read. `bulk`: on in key order for hundreds of KiB (a receive's
+/// read-ahead, a replay), so the RocksDB engine reads ahead in one large read instead of a read
+/// per block; `small`: a few keys (a sweep that stops at the first live message, a lookup), for
+/// which reading ahead would waste the read.
+enum class scan_size { small, bulk };
+
 /// A key-value store with ordered keys in a few column families and atomic, group-committed
 /// batches. It is the seam every backend implements: the embedded RocksDB engine
 /// (storage/rocks), an in-memory engine for tests, later NATS JetStream.
@@ -75,8 +81,9 @@ public:
     /// during that call. Commits completing while a scan runs may or may not be seen by it.
     /// `visit` may call get()/scan() on the same engine, but must not call close().
     using visitor = std::function<bool(std::string_view key, std::string_view value)>;
-    virtual result<void>
-    scan(column col, std::string_view begin, std::string_view end, const visitor& visit) = 0;
+    virtual result<void> scan(
+        column col, std::string_view begin, std::string_view end, const visitor& visit,
+        scan_size size = scan_size::small) = 0;
 
     /// Visits keys in [begin, end) in descending order until `visit` returns false.
     virtual result<void> scan_reverse(

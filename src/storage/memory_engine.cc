@@ -43,7 +43,8 @@ public:
     }
 
     result<void> scan(
-        column col, std::string_view begin, std::string_view end, const visitor& visit) override {
+        column col, std::string_view begin, std::string_view end, const visitor& visit,
+        scan_size = scan_size::small) override {
         if (end <= begin) {
             return check_open();
         }

@@ -21,6 +21,10 @@
 #include <unordered_map>
 
 namespace sluice::storage::rocks {
+
+namespace {
+constexpr size_t bulk_scan_readahead = 256 * 1024; // ~ a receive's read-ahead fill
+}
 namespace {
 
 spdlog::logger& logger() {
@@ -380,7 +384,8 @@ result<std::optional<std::string>> rocks_engine::get(column col, std::string_vie
 }
 
 result<void> rocks_engine::scan(
-    column col, std::string_view begin, std::string_view end, const visitor& visit) {
+    column col, std::string_view begin, std::string_view end, const visitor& visit,
+    scan_size size) {
     read_guard guard(*this);
     if (!guard.entered()) {
         return make_error_code(errc::closed);
@@ -393,6 +398,12 @@ result<void> rocks_engine::scan(
     rocksdb::ReadOptions ro;
     ro.iterate_lower_bound = &lower;
     ro.iterate_upper_bound = &upper;
+    if (size == scan_size::bulk) {
+        // One read of this size from each file instead of a pread per block (16 KiB in the
+        // log family), which RocksDB's own readahead reaches only after several doublings;
+        // strace over `bench backlog --count 300000`: 37,974 pread64 + 7,102 readahead -> 2,519.
+        ro.readahead_size = bulk_scan_readahead;
+    }
     std::unique_ptr<rocksdb::Iterator> it(_db->NewIterator(ro, handle(col)));
     for (it->Seek(lower); it->Valid(); it->Next()) {
         if (!visit(view(it->key()), view(it->value()))) {

@@ -50,7 +50,8 @@ public:
     asio::awaitable<result<void>> commit(write_batch batch) override;
     result<std::optional<std::string>> get(column col, std::string_view key) override;
     result<void> scan(
-        column col, std::string_view begin, std::string_view end, const visitor& visit) override;
+        column col, std::string_view begin, std::string_view end, const visitor& visit,
+        scan_size size = scan_size::small) override;
     result<void> scan_reverse(
         column col, std::string_view begin, std::string_view end, const visitor& visit) override;
     engine_stats stats() const override;
