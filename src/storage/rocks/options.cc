@@ -40,6 +40,9 @@ tuned_options make_tuned_options(const engine_options& options) {
     db.max_total_wal_size = std::max<uint64_t>(uint64_t(256) << 20, 2 * db.db_write_buffer_size);
     // Smooth SST writeback instead of one large fsync at the end of a flush or compaction.
     db.bytes_per_sync = uint64_t(1) << 20;
+    // Compactions read their inputs 2 MiB at a time rather than a pread per block (RocksDB's
+    // default from 8.x; 0 here in 7.8).
+    db.compaction_readahead_size = size_t(2) << 20;
     // A torn tail after a crash loses only the unacknowledged end of the WAL.
     db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     // RocksDB's own LOG files: keep a few small ones.
