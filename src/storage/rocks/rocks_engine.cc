@@ -23,9 +23,8 @@
 namespace sluice::storage::rocks {
 
 namespace {
+
 constexpr size_t bulk_scan_readahead = 256 * 1024; // ~ a receive's read-ahead fill
-}
-namespace {
 
 spdlog::logger& logger() {
     static const auto instance = make_logger("storage");
@@ -400,8 +399,8 @@ result<void> rocks_engine::scan(
     ro.iterate_upper_bound = &upper;
     if (size == scan_size::bulk) {
         // One read of this size from each file instead of a pread per block (16 KiB in the
-        // log family), which RocksDB's own readahead reaches only after several doublings;
-        // strace over `bench backlog --count 300000`: 37,974 pread64 + 7,102 readahead -> 2,519.
+        // log family), which RocksDB's own readahead reaches only after several doublings
+        // (docs/BENCHMARKS.md "Reads ahead": the pread64 calls of a backlog drain).
         ro.readahead_size = bulk_scan_readahead;
     }
     std::unique_ptr<rocksdb::Iterator> it(_db->NewIterator(ro, handle(col)));
