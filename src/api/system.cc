@@ -56,6 +56,7 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_storage_commits_total", "Storage commits.", st.commits);
     counter("sluice_storage_write_groups_total", "Physical storage writes (group commits).", st.write_groups);
     counter("sluice_storage_bytes_written_total", "Bytes committed to storage.", st.bytes_written);
+    counter("sluice_storage_inline_commits_total", "Small commits written on the request's thread (no fsync, writer idle).", st.inline_commits);
     out += fmt::format("# TYPE sluice_storage_disk_bytes gauge\nsluice_storage_disk_bytes {}\n", st.disk_bytes);
     co_return ctx.text(200, std::move(out), "text/plain; version=0.0.4");
 }

@@ -31,6 +31,7 @@ struct engine_stats {
     uint64_t disk_bytes = 0;     ///< live size on disk (estimate)
     uint64_t failed_commits = 0; ///< commit() calls completed with an error (not counted in `commits`)
     uint64_t wal_syncs = 0;      ///< background WAL syncs done (durability::interval)
+    uint64_t inline_commits = 0; ///< commits written on the caller's thread (rocks engine, no fsync)
     /// Commits enqueued and not yet taken by the writer, and their payload bytes. The engine
     /// does not bound its queue: callers bound their in-flight commits (backpressure) and can
     /// watch these to see the disk falling behind (e.g. during a RocksDB write stall).
@@ -118,6 +119,11 @@ struct engine_options {
     /// A write group stops taking more commits once it holds this many payload bytes
     /// (rocks engine; bounds the latency and memory of one physical write). Default: 64 MiB.
     size_t max_group_bytes = size_t(64) << 20;
+    /// Without fsync, a commit under this many payload bytes made while the writer thread is
+    /// idle is written on the caller's thread instead of waking the writer (rocks engine; see
+    /// rocks_engine::try_commit_inline). 0: every commit goes through the writer. Default:
+    /// 16 KiB, a single message or a small ack, not a publish batch.
+    size_t inline_commit_bytes = size_t(16) << 10;
 
     /// Fault-injection seam for reliability tests (storage/failure_injector.h). Default: none.
     std::shared_ptr<failure_injector> faults;

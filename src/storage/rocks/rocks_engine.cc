@@ -45,6 +45,7 @@ rocks_engine::rocks_engine(
   : _mode(options.mode)
   , _sync_interval(options.sync_interval)
   , _max_group_bytes(options.max_group_bytes)
+  , _inline_commit_bytes(options.mode == durability::fsync ? 0 : options.inline_commit_bytes)
   , _faults(options.faults)
   , _tuned(std::move(tuned))
   , _db(std::move(db))
@@ -72,6 +73,7 @@ void rocks_engine::close() {
     }
     _queue_cv.notify_all();
     _writer.join();
+    { std::lock_guard wait_for_inline_writes(_write_mutex); }
 
     if (_syncer.joinable()) {
         {
@@ -108,6 +110,12 @@ void rocks_engine::close() {
 // ---- group commit ------------------------------------------------------------------------
 
 asio::awaitable<result<void>> rocks_engine::commit(write_batch batch) {
+    if (auto done = try_commit_inline(batch)) {
+        if (*done) {
+            co_return *done;
+        }
+        co_return result<void>();
+    }
     // Not a coroutine: runs inside co_await, before this coroutine resumes.
     auto initiation = [this](auto handler, write_batch b) {
         auto ex = asio::get_associated_executor(handler, asio::system_executor());
@@ -123,6 +131,33 @@ asio::awaitable<result<void>> rocks_engine::commit(write_batch batch) {
         co_return ec;
     }
     co_return result<void>();
+}
+
+std::optional<error_code> rocks_engine::try_commit_inline(write_batch& batch) {
+    if (batch.size_bytes() >= _inline_commit_bytes) {
+        return std::nullopt;
+    }
+    std::unique_lock write_lock(_write_mutex, std::try_to_lock);
+    if (!write_lock.owns_lock() || _undelivered.load(std::memory_order_acquire) != 0) {
+        return std::nullopt; // the writer is busy, or an earlier commit's caller has not resumed yet
+    }
+    {
+        std::lock_guard lock(_queue_mutex);
+        if (!_queue.empty() || !_accepting) {
+            return std::nullopt;
+        }
+    }
+    std::vector<pending_commit> one;
+    one.push_back({std::move(batch), {}, {}});
+    bool stalled = false;
+    auto ec = write_group(one, &stalled);
+    if (stalled) {
+        batch = std::move(one.front().batch); // RocksDB would stall: the writer thread waits instead
+        return std::nullopt;
+    }
+    count_group(one, ec);
+    ++_inline_commits;
+    return ec;
 }
 
 void rocks_engine::enqueue(write_batch batch, completion handler, asio::any_io_executor executor) {
@@ -151,6 +186,12 @@ void rocks_engine::writer_loop() {
             if (_queue.empty()) {
                 return; // closing, and everything queued has been written
             }
+        }
+        // Held from taking the group until its completions are posted, so an inline commit
+        // (try_commit_inline) never overtakes a commit queued before it.
+        std::lock_guard write_lock(_write_mutex);
+        {
+            std::lock_guard lock(_queue_mutex);
             size_t bytes = 0;
             while (!_queue.empty() && (group.empty() || bytes < _max_group_bytes)) {
                 bytes += _queue.front().batch.size_bytes();
@@ -248,7 +289,7 @@ private:
 
 } // namespace
 
-error_code rocks_engine::write_group(const std::vector<pending_commit>& group) {
+error_code rocks_engine::write_group(const std::vector<pending_commit>& group, bool* stalled) {
     if (_faults) {
         if (auto ec = _faults->on_write()) {
             return ec;
@@ -297,7 +338,12 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group) {
     }
     rocksdb::WriteOptions wo;
     wo.sync = _mode == durability::fsync;
+    wo.no_slowdown = stalled != nullptr;
     auto s = _db->Write(wo, &merged);
+    if (stalled != nullptr && s.IsIncomplete()) {
+        *stalled = true; // nothing was written
+        return {};
+    }
     if (!s.ok()) {
         logger().error(
             "storage: write of {} commits ({} bytes) failed: {}", group.size(), bytes,
@@ -308,7 +354,7 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group) {
     return {};
 }
 
-void rocks_engine::complete_group(std::vector<pending_commit>& group, error_code ec) {
+void rocks_engine::count_group(const std::vector<pending_commit>& group, error_code ec) {
     uint64_t bytes = 0;
     for (const auto& p : group) {
         bytes += p.batch.size_bytes();
@@ -319,10 +365,18 @@ void rocks_engine::complete_group(std::vector<pending_commit>& group, error_code
         _commits += group.size();
         _bytes_written += bytes;
     }
+}
+
+void rocks_engine::complete_group(std::vector<pending_commit>& group, error_code ec) {
+    count_group(group, ec);
     // Post in enqueue order; each completion runs on its caller's executor. Destroying `p`
     // afterwards releases the outstanding-work guard its executor carries.
+    _undelivered.fetch_add(group.size(), std::memory_order_relaxed);
     for (auto& p : group) {
-        asio::post(p.executor, [h = std::move(p.handler), ec]() mutable { std::move(h)(ec); });
+        asio::post(p.executor, [this, h = std::move(p.handler), ec]() mutable {
+            std::move(h)(ec);
+            _undelivered.fetch_sub(1, std::memory_order_release);
+        });
     }
 }
 
@@ -466,6 +520,7 @@ engine_stats rocks_engine::stats() const {
     out.write_groups = _write_groups.load();
     out.bytes_written = _bytes_written.load();
     out.wal_syncs = _wal_syncs.load();
+    out.inline_commits = _inline_commits.load();
     out.queued_commits = _queued_commits.load();
     out.queued_bytes = _queued_bytes.load();
     read_guard guard(*this);

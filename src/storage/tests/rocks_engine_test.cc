@@ -14,11 +14,15 @@
 namespace sluice::storage::test {
 namespace {
 
-std::unique_ptr<engine> open_at(const temp_dir& dir, durability mode = durability::fsync) {
+/// `inline_commit_bytes` 0 (every commit through the writer thread) unless a test is about
+/// inline commits: the group-commit tests count groups.
+std::unique_ptr<engine> open_at(
+    const temp_dir& dir, durability mode = durability::fsync, size_t inline_commit_bytes = 0) {
     engine_options options;
     options.path = dir.str();
     options.mode = mode;
     options.sync_interval = std::chrono::milliseconds(10);
+    options.inline_commit_bytes = inline_commit_bytes;
     return open_rocks_engine(options);
 }
 
@@ -119,6 +123,70 @@ INSTANTIATE_TEST_SUITE_P(
     Modes, RocksDurability,
     ::testing::Values(durability::fsync, durability::interval, durability::none),
     [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST_P(RocksDurability, SmallCommitsAreWrittenInlineOnlyWithoutFsync) {
+    temp_dir dir;
+    auto e = open_at(dir, GetParam(), engine_options{}.inline_commit_bytes);
+    write_batch small;
+    small.put(column::log, "small", std::string(1024, 's'));
+    ASSERT_TRUE(run_coro(e->commit(std::move(small))));
+    write_batch large;
+    large.put(column::log, "large", std::string(engine_options{}.inline_commit_bytes, 'l'));
+    ASSERT_TRUE(run_coro(e->commit(std::move(large))));
+
+    auto s = e->stats();
+    EXPECT_EQ(s.commits, 2u);
+    EXPECT_EQ(s.write_groups, 2u);
+    EXPECT_EQ(s.inline_commits, GetParam() == durability::fsync ? 0u : 1u) << "fsync never syncs on the caller's thread";
+    EXPECT_EQ(e->get(column::log, "small").value().value_or("").size(), 1024u);
+    EXPECT_EQ(e->get(column::log, "large").value().value_or("").size(), engine_options{}.inline_commit_bytes);
+}
+
+/// A small commit made while a larger one is queued or its completion is still on the way must
+/// not overtake it: callers see commits complete in the order they were made.
+TEST_P(RocksDurability, InlineCommitsNeverOvertakeQueuedOnes) {
+    temp_dir dir;
+    auto e = open_at(dir, GetParam(), engine_options{}.inline_commit_bytes);
+    asio::io_context ctx;
+    std::vector<std::string> completed;
+    constexpr int rounds = 200;
+    auto commit_as = [&](std::string key, size_t bytes) -> asio::awaitable<void> {
+        write_batch b;
+        b.put(column::log, key, std::string(bytes, 'v'));
+        auto r = co_await e->commit(std::move(b));
+        EXPECT_TRUE(r) << key;
+        completed.push_back(key);
+    };
+    for (int i = 0; i < rounds; ++i) {
+        asio::co_spawn(ctx, commit_as(fmt::format("large{:03}", i), 64 * 1024), asio::detached);
+        asio::co_spawn(ctx, commit_as(fmt::format("small{:03}", i), 100), asio::detached);
+    }
+    ctx.run();
+    ASSERT_EQ(completed.size(), size_t(2 * rounds));
+    for (int i = 0; i < rounds; ++i) {
+        EXPECT_EQ(completed[size_t(2 * i)], fmt::format("large{:03}", i));
+        EXPECT_EQ(completed[size_t(2 * i + 1)], fmt::format("small{:03}", i));
+    }
+    // Each small commit found the large one before it queued or undelivered: none went inline.
+    EXPECT_EQ(e->stats().inline_commits, 0u);
+}
+
+TEST(RocksEngine, InlineCommitsSurviveReopen) {
+    temp_dir dir;
+    {
+        auto e = open_at(dir, durability::interval, engine_options{}.inline_commit_bytes);
+        for (int i = 0; i < 100; ++i) {
+            write_batch b;
+            b.put(column::log, fmt::format("i{:03}", i), "v");
+            ASSERT_TRUE(run_coro(e->commit(std::move(b))));
+        }
+        EXPECT_EQ(e->stats().inline_commits, 100u);
+    }
+    auto e = open_at(dir, durability::interval);
+    size_t n = 0;
+    ASSERT_TRUE(e->scan(column::log, "i", "j", [&](auto, auto) { return ++n, true; }));
+    EXPECT_EQ(n, 100u);
+}
 
 TEST(RocksEngine, IntervalModeSyncsTheWalInTheBackground) {
     temp_dir dir;
