@@ -20,6 +20,11 @@
 namespace sluice::api {
 namespace {
 
+/// Marks the request as working on the queue's home shard (connection affinity, http/server.h).
+void note_home(services& s, http::request_context& ctx, std::string_view name) {
+    ctx.home_shard = s.queues.shard_for(name);
+}
+
 http::response queue_error(http::request_context& ctx, const error_code& ec, std::string_view name) {
     return ctx.error(http::to_api_error(ec, fmt::format("queue '{}'", name)));
 }
@@ -80,6 +85,7 @@ asio::awaitable<http::response> publish_message(services& s, http::request_conte
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
     }
+    note_home(s, ctx, std::get<std::string>(name));
     auto attrs = header_attributes(ctx.req);
     if (auto* e = std::get_if<http::api_error>(&attrs)) {
         co_return ctx.error(*e);
@@ -103,6 +109,7 @@ asio::awaitable<http::response> publish_batch(services& s, http::request_context
         co_return ctx.error(*e);
     }
     auto& [name, body] = std::get<named_request>(request);
+    note_home(s, ctx, name);
     auto& obj = body;
     json::object_reader r(obj);
     auto* messages = r.any("messages");
@@ -150,6 +157,7 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
         co_return ctx.error(*e);
     }
     auto& [name, body] = std::get<named_request>(request);
+    note_home(s, ctx, name);
     json::object_reader r(body);
     broker::receive_options opts;
     opts.max_messages = static_cast<uint32_t>(r.uint("max_messages", 1, broker::receive_options::max_batch).value_or(1));
@@ -197,6 +205,7 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
         co_return ctx.error(*e);
     }
     auto& [name, body] = std::get<named_request>(request);
+    note_home(s, ctx, name);
     json::object_reader r(body);
     auto* receipts = r.any("receipts");
     r.reject_unknown();
@@ -234,6 +243,7 @@ asio::awaitable<http::response> change_visibility(services& s, http::request_con
         co_return ctx.error(*e);
     }
     auto& [name, body] = std::get<named_request>(request);
+    note_home(s, ctx, name);
     json::object_reader r(body);
     auto receipt = r.string("receipt", 256);
     auto timeout = r.duration("timeout", millis(0), broker::queue_config::max_visibility_timeout);
@@ -258,6 +268,7 @@ asio::awaitable<http::response> change_visibility_batch(services& s, http::reque
         co_return ctx.error(*e);
     }
     auto& [name, body] = std::get<named_request>(request);
+    note_home(s, ctx, name);
     json::object_reader r(body);
     auto* entries = r.any("entries");
     r.reject_unknown();
@@ -303,6 +314,7 @@ asio::awaitable<http::response> cancel_message(services& s, http::request_contex
     if (auto* e = std::get_if<http::api_error>(&name)) {
         co_return ctx.error(*e);
     }
+    note_home(s, ctx, std::get<std::string>(name));
     std::string id(ctx.param("id"));
     if (id.empty() || id.size() > 128) {
         co_return ctx.error(http::bad_request("a message id is 1 to 128 characters"));

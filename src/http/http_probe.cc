@@ -70,6 +70,8 @@ std::string http_probe::render() const {
     out += fmt::format("sluice_http_connections_accepted_total {}\n", accepted_connections.load());
     out += "# TYPE sluice_http_connections_rejected_total counter\n";
     out += fmt::format("sluice_http_connections_rejected_total {}\n", rejected_connections.load());
+    out += "# TYPE sluice_http_connections_moved_total counter\n";
+    out += fmt::format("sluice_http_connections_moved_total {}\n", moved_connections.load());
     return out;
 }
 

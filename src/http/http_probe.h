@@ -26,6 +26,7 @@ public:
     std::atomic<int64_t> open_connections{0};
     std::atomic<uint64_t> accepted_connections{0};
     std::atomic<uint64_t> rejected_connections{0};
+    std::atomic<uint64_t> moved_connections{0}; ///< moved to the shard their requests work on
 
     /// Prometheus text for everything above.
     std::string render() const;

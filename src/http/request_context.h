@@ -6,6 +6,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,9 @@ struct request_context {
     std::string request_id;
     std::vector<std::pair<std::string_view, std::string>> params; ///< from {name} segments
     std::string_view query;                                        ///< after '?', undecoded
+    /// The shard owning what the request worked on (a queue's home), set by its handler. The
+    /// server moves a connection whose small requests keep going there to that shard.
+    std::optional<unsigned> home_shard;
 
     /// The value of path parameter `name` (empty if the route has none).
     std::string_view param(std::string_view name) const;

@@ -3,6 +3,8 @@
 #include "http/server.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -14,12 +16,17 @@
 #include <array>
 #include <optional>
 
+#include <unistd.h>
+
 namespace sluice::http {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t header_limit = 16 * 1024;
 constexpr size_t body_read_room = 64 * 1024; // beast reads at most 64 KiB at a time
+// Connection affinity (server.h): requests this small, this many in a row to one other shard.
+constexpr size_t affinity_max_bytes = 64 * 1024;
+constexpr unsigned affinity_streak = 4;
 
 /// Writes a response for a request that could not be read whole, then the caller closes.
 /// Callers pass a named api_error: GCC 12 mis-destroys aggregate temporaries that live across
@@ -62,6 +69,9 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
     st.connections.push_back(&conn);
     auto log = make_logger("http");
     beast::flat_buffer buffer;
+    std::optional<unsigned> move_to; // set when the connection leaves for another shard
+    std::optional<unsigned> streak_shard;
+    unsigned streak = 0;
 
     while (!st.stopping) {
         // Idle between requests: wait for the first byte under the idle timeout.
@@ -168,18 +178,56 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         }
         bool keep = req.keep_alive() && !st.stopping;
         res.keep_alive(keep);
+        const bool small = req.body().size() < affinity_max_bytes && res.body().size() < affinity_max_bytes;
+        if (ctx.home_shard && *ctx.home_shard != shard && *ctx.home_shard < _shards.size() && small) {
+            streak = streak_shard == ctx.home_shard ? streak + 1 : 1;
+            streak_shard = ctx.home_shard;
+        } else {
+            streak = 0;
+        }
         stream.expires_after(_options.body_timeout);
         auto [wec, wn] = co_await beast::http::async_write(stream, res, use_tuple);
         conn.busy = false;
         if (wec || !keep) {
             break;
         }
+        if (streak >= affinity_streak && buffer.size() == 0) {
+            move_to = streak_shard; // nothing read ahead: the next request is still in the socket
+            break;
+        }
     }
     st.connections.remove(&conn);
     boost::system::error_code ec;
+    if (move_to && !st.stopping) {
+        auto protocol = stream.socket().local_endpoint(ec).protocol();
+        auto fd = ec ? -1 : stream.socket().release(ec);
+        if (!ec) {
+            _probe.moved_connections.fetch_add(1, std::memory_order_relaxed);
+            asio::co_spawn(_shards.context(*move_to), adopt_session(*move_to, protocol, fd), asio::detached);
+            co_return;
+        }
+        log->warn("could not move a connection to shard {}: {}", *move_to, ec.message());
+    }
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     stream.close();
     _probe.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+asio::awaitable<void> server::adopt_session(
+    unsigned shard, asio::ip::tcp protocol, asio::ip::tcp::socket::native_handle_type fd) {
+    auto& st = *_state[shard];
+    asio::ip::tcp::socket socket(_shards.context(shard));
+    boost::system::error_code ec;
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+        ::close(fd);
+    }
+    if (ec || st.stopping || !st.gate->try_enter()) {
+        socket.close(ec);
+        _probe.open_connections.fetch_sub(1, std::memory_order_relaxed);
+        co_return;
+    }
+    co_await run_session(shard, std::move(socket));
 }
 
 } // namespace sluice::http

@@ -141,6 +141,90 @@ class TestBrokenClients(HttpTest):
             self.assertLess(time.monotonic() - started, 1.0)
 
 
+def queue_shard(name, shards):
+    """The queue's home shard, as queue_frontend::shard_for computes it (FNV-1a)."""
+    h = 1469598103934665603
+    for c in name.encode():
+        h = ((h ^ c) * 1099511628211) % 2**64
+    return h % shards
+
+
+class TestConnectionAffinity(ServerTest):
+    """A connection whose small requests keep working on another shard's queue moves to that
+    shard between requests (4 in a row); large ones stay. Moving keeps the connection."""
+    shards = 4
+    server_args = ("--shards", str(shards))
+
+    def setUp(self):
+        names = (f"{self.id().rsplit('.', 1)[-1][:60]}-{i}" for i in range(1000))
+        by_shard = {}
+        for name in names:
+            by_shard.setdefault(queue_shard(name, self.shards), name)
+        self.qa, self.qb = by_shard[0], by_shard[1]
+        self.make_queue(self.qa)
+        self.make_queue(self.qb)
+
+    def moved(self):
+        return self.server.metric("sluice_http_connections_moved_total")
+
+    def accepted(self):
+        return self.server.metric("sluice_http_connections_accepted_total")
+
+    def test_small_requests_move_the_connection_and_keep_it(self):
+        with self.server.client() as c:
+            self.assertEqual(c.get("/healthz").status, 200)
+            sock, moved, accepted = c._conn.sock, self.moved(), self.accepted()
+            for q in (self.qa, self.qb):
+                for i in range(6):
+                    r = c.publish(q, f"{q}-{i}")
+                    self.assertEqual(r.status, 201, r)
+            # On qa's shard already (0 moves), or not (1), then on to qb's (1).
+            self.assertIn(self.moved() - moved, (1, 2))
+            got = {q: [] for q in (self.qa, self.qb)}
+            for q in (self.qa, self.qb):
+                while len(got[q]) < 6:
+                    r = c.receive(q, max_messages=10, wait="1s")
+                    self.assertEqual(r.status, 200, r)
+                    got[q] += [m["body"] for m in r.json["messages"]]
+            self.assertIs(c._conn.sock, sock, "the client had to reconnect")
+            self.assertEqual(self.accepted(), accepted, "the client had to reconnect")
+        for q in (self.qa, self.qb):
+            self.assertEqual(sorted(got[q]), sorted(f"{q}-{i}" for i in range(6)))
+
+    def test_large_requests_do_not_move_the_connection(self):
+        batch = {"messages": [{"body": "x" * 1000} for _ in range(80)]}  # ~80 KiB
+        with self.server.client() as c:
+            for i in range(5):
+                self.assertEqual(c.publish(self.qa, f"small-{i}").status, 201)
+            moved = self.moved()  # now on qa's shard
+            for _ in range(6):
+                r = c.publish_batch(self.qb, batch["messages"])
+                self.assertEqual(r.status, 201, r)
+            self.assertEqual(self.moved(), moved, "a connection moved for large requests")
+            for i in range(5):
+                self.assertEqual(c.publish(self.qb, f"small-{i}").status, 201)
+            self.assertEqual(self.moved(), moved + 1)
+        self.assertEqual(self.server.queue_stats(self.qb)["visible"], 6 * 80 + 5)
+
+    def test_pipelined_requests_across_a_move_are_answered_in_order(self):
+        head = f"POST /v1/queues/{self.qb}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\n"
+        head_a = f"POST /v1/queues/{self.qa}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            for i in range(5):  # on qa's shard first, so qb's requests must move it
+                s.sendall(head_a.encode() + b"a%02d" % i)
+                self.assertEqual(read_http_response_keepalive(s).status, 201)
+            moved = self.moved()
+            for round_ in range(5):  # pipelined and one at a time, so moves happen in between
+                s.sendall(b"".join(head.encode() + b"p%02d" % (round_ * 10 + i) for i in range(10)))
+                statuses = [read_http_response_keepalive(s).status for _ in range(10)]
+                self.assertEqual(statuses, [201] * 10)
+                for i in range(3):
+                    s.sendall(head.encode() + b"s%02d" % (round_ * 10 + i))
+                    self.assertEqual(read_http_response_keepalive(s).status, 201)
+            self.assertEqual(self.moved(), moved + 1)
+        self.assertEqual(self.server.queue_stats(self.qb)["visible"], 65)
+
+
 class TestStartup(unittest.TestCase):
     def test_every_shard_accepts_right_after_start(self):
         """Each shard has its own SO_REUSEPORT acceptor; all of them must accept. (A shard whose
