@@ -6,6 +6,7 @@ The server runs with --header-timeout 1s and --max-request-size 1MiB.
 """
 import json
 import socket
+import threading
 import time
 import unittest
 
@@ -223,6 +224,59 @@ class TestConnectionAffinity(ServerTest):
                     self.assertEqual(read_http_response_keepalive(s).status, 201)
             self.assertEqual(self.moved(), moved + 1)
         self.assertEqual(self.server.queue_stats(self.qb)["visible"], 65)
+
+
+class TestMovesDuringShutdown(unittest.TestCase):
+    """Connections moving between shards while the server stops: it stops cleanly, and every
+    publish it acknowledged (fsync) is there after a restart."""
+
+    def test_acknowledged_publishes_survive_moves_and_a_stop(self):
+        shards = 4
+        server = Server(args=("--shards", str(shards))).start()
+        self.addCleanup(server.cleanup)
+        by_shard = {}
+        for i in range(1000):
+            by_shard.setdefault(queue_shard(f"mv{i}", shards), f"mv{i}")
+        queues = [by_shard[k] for k in sorted(by_shard)]
+        for q in queues:
+            self.assertEqual(server.create_queue(q).status, 201)
+        acked = {q: 0 for q in queues}
+        unexpected = []
+        lock = threading.Lock()
+        stopping = threading.Event()
+
+        def publish_round_robin(t):
+            with server.client() as c:
+                for i in range(100000):  # until the server stops; bounded anyway
+                    q = queues[(i // 5 + t) % len(queues)]  # 5 to a queue: a move every 5
+                    try:
+                        r = c.publish(q, "m")
+                    except OSError:
+                        return  # the server closed the connection while stopping
+                    if r.status == 201:
+                        with lock:
+                            acked[q] += 1
+                    elif not (stopping.is_set() and r.status == 503):
+                        unexpected.append(r)
+                    if r.status != 201 and stopping.is_set():
+                        return
+
+        threads = [threading.Thread(target=publish_round_robin, args=(t,)) for t in range(8)]
+        for th in threads:
+            th.start()
+        try:
+            wait_until(lambda: (server.metric("sluice_http_connections_moved_total") or 0) >= 200,
+                       timeout=60, message="200 connection moves")
+        finally:
+            stopping.set()
+            self.assertEqual(server.stop(), 0, server.log()[-2000:])
+            for th in threads:
+                th.join(timeout=30)
+        self.assertEqual(unexpected, [])
+        self.assertIn("stopped cleanly", server.log())
+        server.start()
+        for q in queues:
+            self.assertEqual(server.queue_stats(q)["visible"], acked[q], q)
 
 
 class TestStartup(unittest.TestCase):
