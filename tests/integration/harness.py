@@ -212,6 +212,7 @@ class Server(HttpMethods):
         self.host = host  # what --listen binds; the tests always connect to 127.0.0.1
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
+        self._own_port = port is None  # picked here: another may take it first (see start)
         self.port = port or free_port()
         self.args = list(args)
         self.env = env or {}
@@ -223,6 +224,19 @@ class Server(HttpMethods):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=20, check_accept=True):
+        """Starts the server and waits until it answers. A port picked by free_port() can be
+        taken by another process (a parallel test) before the server binds it: then the start
+        is retried on a new port, a few times."""
+        for attempt in range(5):
+            try:
+                return self._start_once(timeout, check_accept)
+            except RuntimeError as e:
+                if not (self._own_port and "Address already in use" in str(e)) or attempt == 4:
+                    raise
+                self.port = free_port()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout, check_accept):
         env = dict(os.environ)
         env.update(self.env)
         self._log = open(self.log_path, "ab")
