@@ -58,6 +58,14 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_storage_bytes_written_total", "Bytes committed to storage.", st.bytes_written);
     counter("sluice_storage_inline_commits_total", "Small commits written on the request's thread (no fsync, writer idle).", st.inline_commits);
     out += fmt::format("# TYPE sluice_storage_disk_bytes gauge\nsluice_storage_disk_bytes {}\n", st.disk_bytes);
+    out += fmt::format(
+        "# HELP sluice_storage_memtable_bytes Memory held by the storage engine's memtables (active, flushing, pinned by reads).\n"
+        "# TYPE sluice_storage_memtable_bytes gauge\nsluice_storage_memtable_bytes {}\n",
+        st.memtable_bytes);
+    out += fmt::format(
+        "# HELP sluice_storage_block_cache_bytes Memory the storage engine's block cache holds now.\n"
+        "# TYPE sluice_storage_block_cache_bytes gauge\nsluice_storage_block_cache_bytes {}\n",
+        st.block_cache_bytes);
     co_return ctx.text(200, std::move(out), "text/plain; version=0.0.4");
 }
 

@@ -32,6 +32,10 @@ struct engine_stats {
     uint64_t failed_commits = 0; ///< commit() calls completed with an error (not counted in `commits`)
     uint64_t wal_syncs = 0;      ///< background WAL syncs done (durability::interval)
     uint64_t inline_commits = 0; ///< commits written on the caller's thread (rocks engine, no fsync)
+    /// Memory the engine holds for data (rocks engine): memtables (active, immutable and those
+    /// pinned by readers) and the block cache's current usage. Most of a busy server's RSS.
+    uint64_t memtable_bytes = 0;
+    uint64_t block_cache_bytes = 0;
     /// Commits enqueued and not yet taken by the writer, and their payload bytes. The engine
     /// does not bound its queue: callers bound their in-flight commits (backpressure) and can
     /// watch these to see the disk falling behind (e.g. during a RocksDB write stall).

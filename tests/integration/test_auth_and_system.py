@@ -195,9 +195,15 @@ class TestMetrics(ServerTest):
         self.assertEqual(samples['sluice_queue_visible{queue="quiet"}'], 0)
         self.assertGreaterEqual(samples['sluice_queue_oldest_age_seconds{queue="metered"}'], 0)
         self.assertEqual(samples['sluice_queue_oldest_age_seconds{queue="quiet"}'], 0)
+        # The 13 messages sit in the storage engine's memtables; its block cache is bounded.
+        self.assertGreater(samples["sluice_storage_memtable_bytes"], 13 * 2)
+        self.assertGreaterEqual(samples["sluice_storage_block_cache_bytes"], 0)
+        self.assertLessEqual(samples["sluice_storage_block_cache_bytes"], 32 << 20)
         for name, kind in (("sluice_messages_published_total", "counter"),
                            ("sluice_queue_visible", "gauge"), ("sluice_queue_in_flight", "gauge"),
-                           ("sluice_queue_oldest_age_seconds", "gauge")):
+                           ("sluice_queue_oldest_age_seconds", "gauge"),
+                           ("sluice_storage_memtable_bytes", "gauge"),
+                           ("sluice_storage_block_cache_bytes", "gauge")):
             self.assertEqual(types.get(name), kind, name)
 
         # Gauges follow the queue; a deleted queue leaves no series behind.

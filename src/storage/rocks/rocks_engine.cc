@@ -13,6 +13,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <rocksdb/cache.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
@@ -523,8 +524,17 @@ engine_stats rocks_engine::stats() const {
     out.inline_commits = _inline_commits.load();
     out.queued_commits = _queued_commits.load();
     out.queued_bytes = _queued_bytes.load();
+    out.block_cache_bytes = _tuned.block_cache ? _tuned.block_cache->GetUsage() : 0;
     read_guard guard(*this);
     out.disk_bytes = guard.entered() ? disk_bytes() : _last_disk_bytes.load();
+    if (guard.entered()) {
+        for (auto* h : _handles) {
+            uint64_t v = 0;
+            if (_db->GetIntProperty(h, "rocksdb.size-all-mem-tables", &v)) {
+                out.memtable_bytes += v;
+            }
+        }
+    }
     return out;
 }
 

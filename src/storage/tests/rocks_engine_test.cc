@@ -275,5 +275,35 @@ TEST(RocksEngine, DiskBytesGrowWithData) {
     EXPECT_GT(e->stats().disk_bytes, 0u); // last value kept after close
 }
 
+TEST(RocksEngine, ReportsTheMemoryOfItsMemtablesAndBlockCache) {
+    temp_dir dir;
+    engine_options options;
+    options.path = dir.str();
+    options.write_buffer_bytes = size_t(256) << 10; // small memtables: the writes below flush
+    auto e = open_rocks_engine(options);
+    const auto empty = e->stats();
+
+    write_batch small;
+    small.put(column::log, "a", std::string(4096, 'a'));
+    ASSERT_TRUE(run_coro(e->commit(std::move(small))));
+    EXPECT_GT(e->stats().memtable_bytes, empty.memtable_bytes);
+
+    for (int round = 0; round < 16; ++round) { // 4 MiB: flushed to SST files as it goes
+        write_batch b;
+        for (int i = 0; i < 64; ++i) {
+            b.put(column::log, fmt::format("m{:02}{:03}", round, i), std::string(4096, char('a' + i % 26)));
+        }
+        ASSERT_TRUE(run_coro(e->commit(std::move(b))));
+    }
+    size_t n = 0;
+    ASSERT_TRUE(e->scan(column::log, "m", "n", [&](auto, auto) { return ++n, true; }));
+    EXPECT_EQ(n, 16u * 64u);
+    const auto s = e->stats();
+    EXPECT_GT(s.block_cache_bytes, empty.block_cache_bytes + (16u << 10))
+        << "the scan read SST blocks (16 KiB each in the log) through the cache";
+    EXPECT_LE(s.block_cache_bytes, engine_options{}.block_cache_bytes);
+    EXPECT_LT(s.memtable_bytes, size_t(4) << 20) << "most of the 4 MiB was flushed";
+}
+
 } // namespace
 } // namespace sluice::storage::test
