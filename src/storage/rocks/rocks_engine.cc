@@ -526,8 +526,10 @@ engine_stats rocks_engine::stats() const {
     out.queued_bytes = _queued_bytes.load();
     out.block_cache_bytes = _tuned.block_cache ? _tuned.block_cache->GetUsage() : 0;
     read_guard guard(*this);
-    out.disk_bytes = guard.entered() ? disk_bytes() : _last_disk_bytes.load();
-    if (guard.entered()) {
+    if (!guard.entered()) { // closed: the last size seen, and no memtables
+        out.disk_bytes = _last_disk_bytes.load();
+    } else {
+        out.disk_bytes = disk_bytes();
         for (auto* h : _handles) {
             uint64_t v = 0;
             if (_db->GetIntProperty(h, "rocksdb.size-all-mem-tables", &v)) {
