@@ -1,11 +1,13 @@
 // server: one connection's request loop (read with limits and timeouts, dispatch, write).
 #include "base/log.h"
 #include "http/server.h"
+#include "http/wire.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -186,7 +188,9 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
             streak = 0;
         }
         stream.expires_after(_options.body_timeout);
-        auto [wec, wn] = co_await beast::http::async_write(stream, res, use_tuple);
+        auto head = response_head(res);
+        std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(res.body())};
+        auto [wec, wn] = co_await asio::async_write(stream, wire, use_tuple);
         conn.busy = false;
         if (wec || !keep) {
             break;
