@@ -61,6 +61,31 @@ asio::awaitable<void> write_early_error(
     }
 }
 
+/// Feeds `parser` what `buffer` already holds, with no I/O: the whole request, or only its
+/// header when `header_only`. True when that much is parsed; false when more bytes are needed
+/// (then the async read goes on from where this stopped) or on a parse error (`ec`). A small
+/// request arrives whole in the first read, and parsing it here saves two composed reads, their
+/// posted completions and their timers (~10% of the server's CPU at 5k single-message requests/s).
+bool parse_buffered(
+    beast::http::request_parser<beast::http::string_body>& parser, beast::flat_buffer& buffer,
+    bool header_only, boost::system::error_code& ec) {
+    while (header_only ? !parser.is_header_done() : !parser.is_done()) {
+        if (buffer.size() == 0) {
+            return false;
+        }
+        auto n = parser.put(buffer.data(), ec);
+        buffer.consume(n);
+        if (ec == beast::http::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec || n == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket socket) {
@@ -90,8 +115,12 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         beast::http::request_parser<beast::http::string_body> parser;
         parser.header_limit(header_limit);
         parser.body_limit(_options.max_request_size.bytes);
-        stream.expires_after(_options.header_timeout);
-        auto [hec, hn] = co_await beast::http::async_read_header(stream, buffer, parser, use_tuple);
+        boost::system::error_code hec;
+        if (!parse_buffered(parser, buffer, true, hec) && !hec) {
+            stream.expires_after(_options.header_timeout);
+            auto [ec, n] = co_await beast::http::async_read_header(stream, buffer, parser, use_tuple);
+            hec = ec;
+        }
         if (hec) {
             std::optional<api_error> err;
             if (hec == beast::http::error::header_limit) {
@@ -138,10 +167,14 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         if (large_body) {
             buffer.reserve(body_read_room);
         }
-        stream.expires_after(_options.body_timeout);
-        auto [bec, bn] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
-        if (large_body && buffer.size() == 0) {
-            buffer.shrink_to_fit();
+        boost::system::error_code bec;
+        if (!parse_buffered(parser, buffer, false, bec) && !bec) {
+            stream.expires_after(_options.body_timeout);
+            auto [ec, n] = co_await beast::http::async_read(stream, buffer, parser, use_tuple);
+            bec = ec;
+            if (large_body && buffer.size() == 0) {
+                buffer.shrink_to_fit();
+            }
         }
         if (bec) {
             std::optional<api_error> err;
