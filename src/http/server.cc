@@ -152,8 +152,35 @@ bool server::authorized(const request& req) const {
            && CRYPTO_memcmp(given.data(), _options.api_key.data(), given.size()) == 0;
 }
 
+namespace {
+
+/// `v` in lower-case hex, zero-padded to at least `width` digits ("{:0Nx}"), by hand: fmt's
+/// format parsing was ~1% of the server's CPU at 5k requests/s, for every request's id.
+void append_hex(std::string& out, uint64_t v, int width) {
+    char digits[16];
+    int n = 0;
+    do {
+        digits[n++] = "0123456789abcdef"[v & 0xf];
+        v >>= 4;
+    } while (v != 0);
+    for (int i = n; i < width; ++i) {
+        out += '0';
+    }
+    while (n > 0) {
+        out += digits[--n];
+    }
+}
+
+} // namespace
+
 std::string server::next_request_id(unsigned shard) {
-    return fmt::format("{:04x}{:02x}{:010x}", _boot_tag, shard, ++_state[shard]->next_request);
+    // Boot tag, shard, sequence: "{:04x}{:02x}{:010x}".
+    std::string id;
+    id.reserve(16);
+    append_hex(id, _boot_tag, 4);
+    append_hex(id, shard, 2);
+    append_hex(id, ++_state[shard]->next_request, 10);
+    return id;
 }
 
 } // namespace sluice::http

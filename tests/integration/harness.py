@@ -411,6 +411,8 @@ class ServerTest(unittest.TestCase):
         err = resp.json["error"]
         self.assertIsInstance(err["message"], str, resp)
         self.assertEqual(resp.headers.get("X-Request-Id"), err["request_id"], resp)
+        # boot tag (4 hex digits), shard (2), per-shard sequence (10)
+        self.assertRegex(err["request_id"], r"^[0-9a-f]{16}$", resp)
 
     def assertServerAlive(self, context="", response=None):
         """Fails with the exit status and log when the server no longer answers."""
