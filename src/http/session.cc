@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -92,6 +93,10 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
     auto& st = *_state[shard];
     shard::gate::holder hold(*st.gate);
     beast::tcp_stream stream(std::move(socket));
+    {
+        boost::system::error_code ignored; // without it, answers go through async writes only
+        stream.socket().non_blocking(true, ignored);
+    }
     connection conn{&stream, false};
     st.connections.push_back(&conn);
     auto log = make_logger("http");
@@ -220,10 +225,25 @@ asio::awaitable<void> server::run_session(unsigned shard, asio::ip::tcp::socket 
         } else {
             streak = 0;
         }
-        stream.expires_after(_options.body_timeout);
         auto head = response_head(res);
         std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(res.body())};
-        auto [wec, wn] = co_await asio::async_write(stream, wire, use_tuple);
+        // Most answers fit in the socket's send buffer: written now (the socket is non-blocking),
+        // without an async write's timer and posted completion. What does not fit goes on
+        // asynchronously, under the timeout.
+        boost::system::error_code wec;
+        size_t sent = stream.socket().write_some(wire, wec);
+        if (wec == asio::error::would_block || wec == asio::error::try_again) {
+            wec = {};
+            sent = 0;
+        }
+        if (!wec && sent < asio::buffer_size(wire)) {
+            const size_t from_head = std::min(sent, wire[0].size());
+            wire[0] += from_head;
+            wire[1] += sent - from_head;
+            stream.expires_after(_options.body_timeout);
+            auto [ec, n] = co_await asio::async_write(stream, wire, use_tuple);
+            wec = ec;
+        }
         conn.busy = false;
         if (wec || !keep) {
             break;
