@@ -1,11 +1,14 @@
-// libFuzzer target: HTTP/1.1 request parsing as the server does it (Beast request_parser with
-// the session's header limit and a body limit), then router dispatch (http/router.h) with fake
+// libFuzzer target: HTTP/1.1 request parsing as the server does it (http::parse_buffered over a
+// Beast request_parser with the session's header limit and a body limit), then router dispatch (http/router.h) with fake
 // handlers on the real route shapes. The input is split in two reads at a point chosen by its
 // first byte, to exercise the parser's incremental paths. Properties: nothing crashes; the
 // router answers 200 (a route matched), 404 or 405 with the error body shape (router_driver.cc).
 #include "fuzz_check.h"
 #include "router_driver.h"
 
+#include "http/wire.h"
+
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 
 #include <cstddef>
@@ -24,33 +27,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
     split = std::min(split - 1, input.size());
 
-    beast::http::request_parser<beast::http::string_body> parser;
+    sluice::http::request_parser parser;
     parser.header_limit(16 * 1024);
     parser.body_limit(1 << 20);
-    parser.eager(true);
     boost::system::error_code ec;
-    size_t used = 0;
-    std::string pending(input.substr(0, split));
-    std::string_view rest = input.substr(split);
-    // Feed like a socket would: what the parser did not take stays buffered for the next read.
-    for (int read = 0; read < 2 && !ec && !parser.is_done(); ++read) {
-        if (read == 1) {
-            pending.append(rest);
-        }
-        while (!pending.empty() && !parser.is_done()) {
-            used = parser.put(asio::buffer(pending), ec);
-            if (ec == beast::http::error::need_more) {
-                ec = {};
-                break;
-            }
-            if (ec) {
-                break;
-            }
-            pending.erase(0, used);
-            if (used == 0) {
-                break;
-            }
-        }
+    beast::flat_buffer buffer;
+    auto read = [&buffer](std::string_view bytes) {
+        auto room = buffer.prepare(bytes.size());
+        buffer.commit(asio::buffer_copy(room, asio::buffer(bytes.data(), bytes.size())));
+    };
+    // As the session does: parse what the first read brought (header, then body), and after
+    // the second read go on from where that stopped (its async reads do the same puts).
+    auto parse = [&] {
+        return sluice::http::parse_buffered(parser, buffer, true, ec)
+               && sluice::http::parse_buffered(parser, buffer, false, ec);
+    };
+    read(input.substr(0, split));
+    if (!parse() && !ec) {
+        read(input.substr(split));
+        parse();
     }
     if (!ec && !parser.is_done()) {
         parser.put_eof(ec); // the peer closed: a body delimited by EOF ends here

@@ -33,4 +33,23 @@ std::string response_head(const response& res) {
     return out;
 }
 
+bool parse_buffered(
+    request_parser& parser, beast::flat_buffer& buffer, bool header_only, boost::system::error_code& ec) {
+    while (header_only ? !parser.is_header_done() : !parser.is_done()) {
+        if (buffer.size() == 0) {
+            return false;
+        }
+        auto n = parser.put(buffer.data(), ec);
+        buffer.consume(n);
+        if (ec == beast::http::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec || n == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace sluice::http
