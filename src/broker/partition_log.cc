@@ -183,6 +183,7 @@ asio::awaitable<result<uint64_t>>
 partition_log::append(const std::vector<model::message>& messages, storage::write_batch extra) {
     uint64_t first = _next_offset;
     _next_offset += messages.size();
+    _appended_since_sweep = true;
     storage::write_batch batch;
     uint64_t bytes = 0;
     for (size_t i = 0; i < messages.size(); ++i) {
@@ -267,10 +268,23 @@ void partition_log::on_removed(uint64_t bytes) {
         --_count;
     }
     _bytes -= std::min(_bytes, bytes);
+    _erased_since_reclaim += bytes;
+}
+
+void partition_log::maybe_reclaim() {
+    const bool idle = !_appended_since_sweep;
+    _appended_since_sweep = false;
+    if (!idle || _live_from <= _reclaimed_below || _erased_since_reclaim < reclaim_after_bytes) {
+        return;
+    }
+    _engine.reclaim(storage::column::log, key(_reclaimed_below), key(_live_from));
+    _reclaimed_below = _live_from;
+    _erased_since_reclaim = 0;
 }
 
 void partition_log::on_truncated(uint64_t end) {
     _first_offset = std::max(_first_offset, end);
+    _erased_since_reclaim += _bytes; // what went, or more: an estimate is enough here
     if (_first_offset >= _committed_end) {
         _count = 0;
         _bytes = 0;
@@ -315,6 +329,7 @@ partition_log::sweep(
     auto scanned = scan(from, visit, size);
     if (scanned) {
         _live_from = std::max(_live_from, first_seen.value_or(scan_end));
+        maybe_reclaim();
     }
     if (!scanned || !last) {
         co_return std::nullopt;
@@ -333,6 +348,7 @@ partition_log::sweep(
     _first_offset = std::max(_first_offset, end);
     _count -= std::min<uint64_t>(_count, counted);
     _bytes -= std::min(_bytes, freed);
+    _erased_since_reclaim += freed;
     co_return swept{_first_offset, n};
 }
 

@@ -40,6 +40,9 @@ public:
     uint64_t committed_end() const { return _committed_end; }
     uint64_t stored_count() const { return _count; }
     uint64_t stored_bytes() const { return _bytes; }
+    uint64_t unreclaimed_bytes() const { return _bytes + _erased_since_reclaim; }
+    /// Worth a compaction to give back (maybe_reclaim, deleting a queue): 16 MiB.
+    static constexpr uint64_t reclaim_after_bytes = uint64_t(16) << 20;
     std::string key(uint64_t offset) const;
 
     /// Appends `messages` and applies `extra` in the same atomic batch. Returns the first
@@ -137,6 +140,11 @@ private:
     };
     enum class counter : char { count = 'c', bytes = 'b', scheduled = 's', end = 'e' };
     std::string counter_key(counter which) const;
+    /// Called by each sweep: a partition that took no appends since the last one, with at
+    /// least reclaim_after_bytes erased below its first live message since the last reclaim,
+    /// asks the engine to give that range's disk back (storage::engine::reclaim). While
+    /// messages keep coming, their flushes carry the tombstones to compaction anyway.
+    void maybe_reclaim();
     result<void> recover_counts();
     result<void> count_by_scanning();
     std::string scheduled_key(timestamp at, uint64_t seq) const;
@@ -161,6 +169,11 @@ private:
     uint64_t _count = 0;
     uint64_t _bytes = 0;
     uint64_t _truncating_below = 0;
+    // Giving back the disk of erased messages (maybe_reclaim): below this it was asked for;
+    // bytes erased since; whether anything was appended since the last sweep.
+    uint64_t _reclaimed_below = 0;
+    uint64_t _erased_since_reclaim = 0;
+    bool _appended_since_sweep = false;
     uint64_t _truncated_below = 0; ///< _truncating_below before the truncation in flight
 
     /// The earliest stored deliver-at as of the last look (nullopt: none), lowered by

@@ -49,6 +49,9 @@ public:
     queue& operator=(const queue&) = delete;
 
     const queue_definition& definition() const { return _def; }
+    /// Bytes whose disk space may not have been given back yet: stored, or erased since the
+    /// last reclaim (partition_log::maybe_reclaim). Deleting the queue reclaims when large.
+    uint64_t unreclaimed_bytes() const { return _log.unreclaimed_bytes(); }
     void set_config(const queue_config& c);
 
     /// Rebuilds the in-memory state from storage (at startup, before serving).

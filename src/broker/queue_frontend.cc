@@ -87,7 +87,13 @@ asio::awaitable<result<void>> remove_on(queue_manager* m, std::string name) {
     batch.erase(storage::column::meta, keys::queue_meta(name));
     batch.erase_range(storage::column::log, keys::topic_begin(topic), keys::topic_end(topic));
     batch.erase_range(storage::column::state, keys::topic_begin(topic), keys::topic_end(topic));
-    co_return co_await m->context().engine.commit(std::move(batch));
+    auto& engine = m->context().engine;
+    auto committed = co_await engine.commit(std::move(batch));
+    if (committed && q->unreclaimed_bytes() >= partition_log::reclaim_after_bytes) {
+        // Nothing writes to these keys again: without this their disk stays held.
+        engine.reclaim(storage::column::log, keys::topic_begin(topic), keys::topic_end(topic));
+    }
+    co_return committed;
 }
 
 asio::awaitable<result<std::vector<result<publish_result>>>>

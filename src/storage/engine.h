@@ -32,6 +32,7 @@ struct engine_stats {
     uint64_t failed_commits = 0; ///< commit() calls completed with an error (not counted in `commits`)
     uint64_t wal_syncs = 0;      ///< background WAL syncs done (durability::interval)
     uint64_t inline_commits = 0; ///< commits written on the caller's thread (rocks engine, no fsync)
+    uint64_t reclaims = 0;       ///< background reclaims of erased ranges done (rocks engine)
     /// Memory the engine holds for data (rocks engine): memtables (active, immutable and those
     /// pinned by readers) and the block cache's current usage. Most of a busy server's RSS.
     uint64_t memtable_bytes = 0;
@@ -95,6 +96,14 @@ public:
         column col, std::string_view begin, std::string_view end, const visitor& visit) = 0;
 
     virtual engine_stats stats() const = 0;
+
+    /// Gives back, in the background, the disk space of [begin, end) in `col`: a range whose
+    /// keys have all been erased (a drained queue, a swept topic). The erasures' tombstones may
+    /// sit in a memtable that nothing flushes once writes stop, and then no compaction ever
+    /// meets them with the values they cover; this flushes the memtables and compacts the
+    /// range. Never blocks the caller; requests wait their turn. Safe on any range (compaction
+    /// keeps every live key). The in-memory engine has nothing to give back.
+    virtual void reclaim(column col, std::string begin, std::string end) = 0;
 
     /// Bytes of commits waiting for the writer (not yet being written): what publishers use for
     /// backpressure. Cheap (an atomic read); may be a little stale.

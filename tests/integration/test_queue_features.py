@@ -120,6 +120,56 @@ class RedriveRestartTest(unittest.TestCase):
                        timeout=90, message="all 40 messages accounted for")
 
 
+class DiskReclaimTest(unittest.TestCase):
+    """A drained queue gives its disk back once it goes idle, and so does a deleted one: the
+    acks' tombstones would otherwise sit in a memtable nothing flushes (docs/queues-retention.md)."""
+
+    def fill(self, s, queue, mib):
+        body = "x" * (64 * 1024)
+        for _ in range(mib // 4):  # 64 × 64 KiB per request
+            r = s.publish_batch(queue, [{"body": body} for _ in range(64)])
+            self.assertEqual(r.status, 201, r)
+
+    def drain(self, s, queue):
+        n = 0
+        while True:
+            got = s.receive(queue, max_messages=100).json["messages"]
+            if not got:
+                return n
+            r = s.ack(queue, [m["receipt"] for m in got])
+            self.assertEqual(r.status, 200, r)
+            n += len(got)
+
+    def disk(self, s):
+        return s.metric("sluice_storage_disk_bytes")
+
+    def test_drained_queue_then_deleted_queue_give_their_disk_back(self):
+        with Server() as s:
+            s.create_queue("drained")
+            self.fill(s, "drained", 24)
+            full = self.disk(s)
+            self.assertGreater(full, 20 << 20)
+            self.assertEqual(self.drain(s, "drained"), 24 * 16)
+            wait_until(lambda: s.metric("sluice_storage_reclaims_total") >= 1, timeout=60,
+                       message="a reclaim after the drain")
+            wait_until(lambda: self.disk(s) < full / 8, timeout=60,
+                       message=f"the disk given back (was {full:.0f} bytes, now {self.disk(s):.0f})")
+            # The queue works as before.
+            s.publish("drained", "after")
+            got = s.receive("drained", max_messages=10).json["messages"]
+            self.assertEqual([m["body"] for m in got], ["after"])
+
+            s.create_queue("deleted")
+            self.fill(s, "deleted", 24)
+            full = self.disk(s)
+            reclaims = s.metric("sluice_storage_reclaims_total")
+            self.assertEqual(s.delete("/v1/queues/deleted").status, 204)
+            wait_until(lambda: s.metric("sluice_storage_reclaims_total") > reclaims, timeout=60,
+                       message="a reclaim after the delete")
+            wait_until(lambda: self.disk(s) < full / 8, timeout=60,
+                       message=f"the disk given back (was {full:.0f} bytes, now {self.disk(s):.0f})")
+
+
 class DelayTest(ServerTest):
     def test_delayed_message_is_invisible_until_due(self):
         s = self.server

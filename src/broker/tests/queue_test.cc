@@ -272,6 +272,39 @@ TEST_F(QueueFixture, RetentionAfterAckedPrefixAndBetweenSweeps) {
     EXPECT_TRUE(receive(*q, 10).empty());
 }
 
+TEST_F(QueueFixture, AnIdleDrainedQueueAsksTheEngineToReclaimItsDisk) {
+    auto q = make_queue();
+    auto drain = [&] {
+        for (auto got = receive(*q, 100); !got.empty(); got = receive(*q, 100)) {
+            for (auto& d : got) {
+                EXPECT_TRUE(ack(*q, d.receipt));
+            }
+        }
+    };
+    publish(*q, {"a", "b", "c"});
+    drain();
+    run_coro(io, q->sweep_retention());
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(engine->stats().reclaims, 0u) << "a few bytes erased: not worth a compaction";
+
+    const std::string body(64 * 1024, 'x');
+    for (int round = 0; round < 3; ++round) { // ~19 MiB, over the 16 MiB that makes it worth it
+        publish(*q, std::vector<std::string>(100, body));
+    }
+    drain();
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(engine->stats().reclaims, 0u) << "appended since the last sweep: still busy";
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(engine->stats().reclaims, 1u) << "idle and drained";
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(engine->stats().reclaims, 1u) << "nothing erased since";
+    EXPECT_EQ(q->stats().visible, 0u);
+    publish(*q, {"after"});
+    auto got = receive(*q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "after");
+}
+
 TEST_F(QueueFixture, LongPollWakesOnPublish) {
     auto q = make_queue();
     std::optional<result<std::vector<broker::delivery>>> got;

@@ -56,6 +56,7 @@ rocks_engine::rocks_engine(
     if (_mode == durability::interval) {
         _syncer = std::thread([this] { sync_loop(); });
     }
+    _reclaimer = std::thread([this] { reclaim_loop(); });
 }
 
 rocks_engine::~rocks_engine() { close(); }
@@ -84,6 +85,13 @@ void rocks_engine::close() {
         _sync_cv.notify_all();
         _syncer.join();
     }
+    {
+        std::lock_guard lock(_reclaim_mutex);
+        _stop_reclaim = true;
+    }
+    _db->DisableManualCompaction(); // a reclaim's compaction in progress returns at once
+    _reclaim_cv.notify_all();
+    _reclaimer.join();
 
     _last_disk_bytes = disk_bytes();
     _reads_closed = true;
@@ -514,6 +522,57 @@ uint64_t rocks_engine::disk_bytes() const {
     return total;
 }
 
+// ---- reclaim ----------------------------------------------------------------------------
+
+void rocks_engine::reclaim(column col, std::string begin, std::string end) {
+    {
+        std::lock_guard lock(_reclaim_mutex);
+        if (_stop_reclaim) {
+            return;
+        }
+        _reclaims.push_back({col, std::move(begin), std::move(end)});
+    }
+    _reclaim_cv.notify_one();
+}
+
+void rocks_engine::reclaim_loop() {
+    for (;;) {
+        reclaim_request r;
+        {
+            std::unique_lock lock(_reclaim_mutex);
+            _reclaim_cv.wait(lock, [this] { return _stop_reclaim || !_reclaims.empty(); });
+            if (_stop_reclaim) {
+                return;
+            }
+            r = std::move(_reclaims.front());
+            _reclaims.pop_front();
+        }
+        // Every family's memtable: the range's tombstones reach a file, and the WAL files
+        // the others' memtables still pin can go.
+        rocksdb::FlushOptions flush;
+        flush.allow_write_stall = true;
+        std::vector<rocksdb::ColumnFamilyHandle*> all(_handles.begin(), _handles.end());
+        auto s = _db->Flush(flush, all);
+        if (s.ok()) {
+            rocksdb::CompactRangeOptions compact;
+            compact.exclusive_manual_compaction = false; // automatic compactions go on meanwhile
+            // The values may already sit in the last level: compact it too, so they meet the
+            // tombstones and both go.
+            compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+            auto b = slice(r.begin);
+            auto e = slice(r.end);
+            s = _db->CompactRange(compact, handle(r.col), &b, &e);
+        }
+        if (s.ok()) {
+            _reclaims_done.fetch_add(1, std::memory_order_relaxed);
+        } else if (!s.IsIncomplete()) { // Incomplete: close() stopped it
+            logger().warn("storage: reclaiming the disk of an erased range failed: {}", s.ToString());
+        }
+    }
+}
+
+// ---- stats ------------------------------------------------------------------------------
+
 engine_stats rocks_engine::stats() const {
     engine_stats out;
     out.commits = _commits.load();
@@ -522,6 +581,7 @@ engine_stats rocks_engine::stats() const {
     out.bytes_written = _bytes_written.load();
     out.wal_syncs = _wal_syncs.load();
     out.inline_commits = _inline_commits.load();
+    out.reclaims = _reclaims_done.load();
     out.queued_commits = _queued_commits.load();
     out.queued_bytes = _queued_bytes.load();
     out.block_cache_bytes = _tuned.block_cache ? _tuned.block_cache->GetUsage() : 0;

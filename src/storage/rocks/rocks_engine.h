@@ -57,6 +57,7 @@ public:
     result<void> scan_reverse(
         column col, std::string_view begin, std::string_view end, const visitor& visit) override;
     engine_stats stats() const override;
+    void reclaim(column col, std::string begin, std::string end) override;
     uint64_t queued_bytes() const override {
         return _queued_bytes.load(std::memory_order_relaxed) + (_faults ? _faults->extra_queued_bytes() : 0);
     }
@@ -100,6 +101,7 @@ private:
     void count_group(const std::vector<pending_commit>& group, error_code ec);
     void complete_group(std::vector<pending_commit>& group, error_code ec);
     void sync_loop();
+    void reclaim_loop();
     rocksdb::ColumnFamilyHandle* handle(column col) const {
         return _handles[static_cast<size_t>(col)];
     }
@@ -132,8 +134,20 @@ private:
     std::condition_variable _sync_cv;
     bool _stop_sync = false;
 
+    // reclaim() requests, guarded by _reclaim_mutex; done one at a time by _reclaimer.
+    struct reclaim_request {
+        column col;
+        std::string begin;
+        std::string end;
+    };
+    std::mutex _reclaim_mutex;
+    std::condition_variable _reclaim_cv;
+    std::deque<reclaim_request> _reclaims;
+    bool _stop_reclaim = false;
+
     std::thread _writer;
     std::thread _syncer;
+    std::thread _reclaimer;
 
     mutable std::atomic<int64_t> _readers{0};
     std::atomic<bool> _reads_closed{false};
@@ -146,6 +160,7 @@ private:
     std::atomic<uint64_t> _bytes_written{0};
     std::atomic<uint64_t> _wal_syncs{0};
     std::atomic<uint64_t> _inline_commits{0};
+    std::atomic<uint64_t> _reclaims_done{0};
     std::atomic<uint64_t> _last_disk_bytes{0};
     std::atomic<uint64_t> _queued_commits{0};
     std::atomic<uint64_t> _queued_bytes{0};
