@@ -183,7 +183,7 @@ asio::awaitable<result<uint64_t>>
 partition_log::append(const std::vector<model::message>& messages, storage::write_batch extra) {
     uint64_t first = _next_offset;
     _next_offset += messages.size();
-    _appended_since_sweep = true;
+    _busy_since_sweep = true;
     storage::write_batch batch;
     uint64_t bytes = 0;
     for (size_t i = 0; i < messages.size(); ++i) {
@@ -269,12 +269,13 @@ void partition_log::on_removed(uint64_t bytes) {
     }
     _bytes -= std::min(_bytes, bytes);
     _erased_since_reclaim += bytes;
+    _busy_since_sweep = true;
 }
 
 void partition_log::maybe_reclaim() {
-    const bool idle = !_appended_since_sweep;
-    _appended_since_sweep = false;
-    if (!idle || _live_from <= _reclaimed_below || _erased_since_reclaim < reclaim_after_bytes) {
+    const bool quiet = !_busy_since_sweep;
+    _busy_since_sweep = false;
+    if (!quiet || _live_from <= _reclaimed_below || _erased_since_reclaim < reclaim_after_bytes) {
         return;
     }
     _engine.reclaim(storage::column::log, key(_reclaimed_below), key(_live_from));
@@ -285,6 +286,7 @@ void partition_log::maybe_reclaim() {
 void partition_log::on_truncated(uint64_t end) {
     _first_offset = std::max(_first_offset, end);
     _erased_since_reclaim += _bytes; // what went, or more: an estimate is enough here
+    _busy_since_sweep = true;
     if (_first_offset >= _committed_end) {
         _count = 0;
         _bytes = 0;
@@ -349,6 +351,7 @@ partition_log::sweep(
     _count -= std::min<uint64_t>(_count, counted);
     _bytes -= std::min(_bytes, freed);
     _erased_since_reclaim += freed;
+    _busy_since_sweep = true;
     co_return swept{_first_offset, n};
 }
 

@@ -140,10 +140,10 @@ private:
     };
     enum class counter : char { count = 'c', bytes = 'b', scheduled = 's', end = 'e' };
     std::string counter_key(counter which) const;
-    /// Called by each sweep: a partition that took no appends since the last one, with at
-    /// least reclaim_after_bytes erased below its first live message since the last reclaim,
-    /// asks the engine to give that range's disk back (storage::engine::reclaim). While
-    /// messages keep coming, their flushes carry the tombstones to compaction anyway.
+    /// Called by each sweep: a partition gone quiet (nothing appended or erased since the last
+    /// sweep), with at least reclaim_after_bytes erased below its first live message since the
+    /// last reclaim, asks the engine to give that range's disk back (storage::engine::reclaim).
+    /// While messages come and go, the memtables they fill carry the tombstones to compaction.
     void maybe_reclaim();
     result<void> recover_counts();
     result<void> count_by_scanning();
@@ -170,10 +170,10 @@ private:
     uint64_t _bytes = 0;
     uint64_t _truncating_below = 0;
     // Giving back the disk of erased messages (maybe_reclaim): below this it was asked for;
-    // bytes erased since; whether anything was appended since the last sweep.
+    // bytes erased since; whether anything was appended or erased since the last sweep.
     uint64_t _reclaimed_below = 0;
     uint64_t _erased_since_reclaim = 0;
-    bool _appended_since_sweep = false;
+    bool _busy_since_sweep = false;
     uint64_t _truncated_below = 0; ///< _truncating_below before the truncation in flight
 
     /// The earliest stored deliver-at as of the last look (nullopt: none), lowered by

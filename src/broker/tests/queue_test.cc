@@ -293,9 +293,9 @@ TEST_F(QueueFixture, AnIdleDrainedQueueAsksTheEngineToReclaimItsDisk) {
     }
     drain();
     run_coro(io, q->sweep_retention());
-    EXPECT_EQ(engine->stats().reclaims, 0u) << "appended since the last sweep: still busy";
+    EXPECT_EQ(engine->stats().reclaims, 0u) << "published and acked since the last sweep: busy";
     run_coro(io, q->sweep_retention());
-    EXPECT_EQ(engine->stats().reclaims, 1u) << "idle and drained";
+    EXPECT_EQ(engine->stats().reclaims, 1u) << "quiet and drained";
     run_coro(io, q->sweep_retention());
     EXPECT_EQ(engine->stats().reclaims, 1u) << "nothing erased since";
     EXPECT_EQ(q->stats().visible, 0u);
