@@ -57,7 +57,7 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_storage_write_groups_total", "Physical storage writes (group commits).", st.write_groups);
     counter("sluice_storage_bytes_written_total", "Bytes committed to storage.", st.bytes_written);
     counter("sluice_storage_inline_commits_total", "Small commits written on the request's thread (no fsync, writer idle).", st.inline_commits);
-    counter("sluice_storage_reclaims_total", "Background reclaims of the disk held by erased messages (a drained queue gone idle).", st.reclaims);
+    counter("sluice_storage_reclaims_total", "Background reclaims of the disk held by erased messages (a drained queue gone idle, a deleted queue or topic).", st.reclaims);
     out += fmt::format("# TYPE sluice_storage_disk_bytes gauge\nsluice_storage_disk_bytes {}\n", st.disk_bytes);
     out += fmt::format(
         "# HELP sluice_storage_memtable_bytes Memory held by the storage engine's memtables (active, flushing, pinned by reads).\n"

@@ -72,6 +72,9 @@ result<void> partition_log::recover() {
     _next_offset = std::max(stored_end, last ? *last + 1 : 0);
     _first_offset = first.value_or(_next_offset);
     _committed_end = _next_offset;
+    // What the disk still holds below the first message, erased before a restart and not yet
+    // compacted away: maybe_reclaim gives it back once the partition is quiet.
+    _erased_since_reclaim = _engine.disk_bytes(storage::column::log, key(0), key(_first_offset));
 
     if (r = recover_counts(); !r) {
         return r;

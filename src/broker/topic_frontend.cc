@@ -513,16 +513,20 @@ asio::awaitable<result<void>> topic_frontend::delete_topic(std::string name) {
             for (auto& [sn, sub] : t->subs) {
                 co_await self->set_pushers(t->def, sub->def, false);
             }
+            uint64_t unreclaimed = 0;
             for (uint32_t p = 0; p < t->def.config.partitions; ++p) {
                 auto shard = self->shard_for(name, p);
-                co_await self->_shards.invoke_on(
-                    shard, [](shard_state* st, std::string name, uint32_t p) -> asio::awaitable<void> {
+                uint64_t held = co_await self->_shards.invoke_on(
+                    shard, [](shard_state* st, std::string name, uint32_t p) -> asio::awaitable<uint64_t> {
+                        uint64_t bytes = 0;
                         if (auto part = st->find(name, p)) {
                             part->close(true);
+                            bytes = part->unreclaimed_bytes();
                             st->partitions.erase({name, p});
                         }
-                        co_return;
+                        co_return bytes;
                     }(self->_state[shard].get(), name, p));
+                unreclaimed += held;
             }
             auto id = t->def.topic_id;
             storage::write_batch batch;
@@ -540,7 +544,12 @@ asio::awaitable<result<void>> topic_frontend::delete_topic(std::string name) {
                     erase_owner_state(batch, cid);
                 }
             }
-            co_return co_await self->_engine.commit(std::move(batch));
+            auto committed = co_await self->_engine.commit(std::move(batch));
+            if (committed && unreclaimed >= partition_log::reclaim_after_bytes) {
+                // Nothing writes to these keys again: without this their disk stays held.
+                self->_engine.reclaim(storage::column::log, keys::topic_begin(id), keys::topic_end(id));
+            }
+            co_return committed;
         }(this, std::move(name)));
 }
 

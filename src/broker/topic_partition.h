@@ -74,6 +74,9 @@ public:
     asio::awaitable<void> sweep();
 
     void close(bool deleted);
+    /// Bytes erased from the log whose disk was not given back yet, and the stored ones:
+    /// deleting the topic reclaims when large (partition_log::unreclaimed_bytes).
+    uint64_t unreclaimed_bytes() const { return _log.unreclaimed_bytes(); }
 
 private:
     void deliver(uint64_t first, std::vector<model::message> messages);

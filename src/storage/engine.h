@@ -105,6 +105,13 @@ public:
     /// keeps every live key). The in-memory engine has nothing to give back.
     virtual void reclaim(column col, std::string begin, std::string end) = 0;
 
+    /// About how many bytes of disk [begin, end) in `col` holds: its live keys, and erased ones
+    /// whose space no compaction has given back yet. From the files' indexes, without reading
+    /// data; memtables not counted. What a restarted partition asks to decide whether the
+    /// range below its first live message is worth a reclaim. The in-memory engine: the live
+    /// keys' bytes.
+    virtual uint64_t disk_bytes(column col, std::string_view begin, std::string_view end) = 0;
+
     /// Bytes of commits waiting for the writer (not yet being written): what publishers use for
     /// backpressure. Cheap (an atomic read); may be a little stale.
     virtual uint64_t queued_bytes() const = 0;

@@ -118,6 +118,16 @@ public:
         return _stats;
     }
 
+    uint64_t disk_bytes(column col, std::string_view begin, std::string_view end) override {
+        std::lock_guard lock(_mutex);
+        const auto& map = _columns[index(col)];
+        uint64_t total = 0;
+        for (auto it = map.lower_bound(begin); it != map.end() && it->first < end; ++it) {
+            total += it->first.size() + it->second.size();
+        }
+        return total;
+    }
+
     /// Nothing on disk to give back; counted, so tests see when it is asked.
     void reclaim(column, std::string, std::string) override {
         std::lock_guard lock(_mutex);

@@ -537,38 +537,56 @@ void rocks_engine::reclaim(column col, std::string begin, std::string end) {
 
 void rocks_engine::reclaim_loop() {
     for (;;) {
-        reclaim_request r;
+        std::deque<reclaim_request> batch;
         {
             std::unique_lock lock(_reclaim_mutex);
             _reclaim_cv.wait(lock, [this] { return _stop_reclaim || !_reclaims.empty(); });
             if (_stop_reclaim) {
                 return;
             }
-            r = std::move(_reclaims.front());
-            _reclaims.pop_front();
+            batch.swap(_reclaims); // what queued meanwhile (queues deleted together) shares a flush
         }
-        // Every family's memtable: the range's tombstones reach a file, and the WAL files
+        // Every family's memtable: the ranges' tombstones reach a file, and the WAL files
         // the others' memtables still pin can go.
         rocksdb::FlushOptions flush;
         flush.allow_write_stall = true;
         std::vector<rocksdb::ColumnFamilyHandle*> all(_handles.begin(), _handles.end());
         auto s = _db->Flush(flush, all);
-        if (s.ok()) {
-            rocksdb::CompactRangeOptions compact;
-            compact.exclusive_manual_compaction = false; // automatic compactions go on meanwhile
-            // The values may already sit in the last level: compact it too, so they meet the
-            // tombstones and both go.
-            compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-            auto b = slice(r.begin);
-            auto e = slice(r.end);
-            s = _db->CompactRange(compact, handle(r.col), &b, &e);
+        for (auto& r : batch) {
+            if (s.ok()) {
+                rocksdb::CompactRangeOptions compact;
+                compact.exclusive_manual_compaction = false; // automatic compactions go on meanwhile
+                // The values may already sit in the last level: compact it too, so they meet
+                // the tombstones and both go.
+                compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+                auto b = slice(r.begin);
+                auto e = slice(r.end);
+                s = _db->CompactRange(compact, handle(r.col), &b, &e);
+            }
+            if (s.ok()) {
+                _reclaims_done.fetch_add(1, std::memory_order_relaxed);
+            }
         }
-        if (s.ok()) {
-            _reclaims_done.fetch_add(1, std::memory_order_relaxed);
-        } else if (!s.IsIncomplete()) { // Incomplete: close() stopped it
+        if (!s.ok() && !s.IsIncomplete()) { // Incomplete: close() stopped it
             logger().warn("storage: reclaiming the disk of an erased range failed: {}", s.ToString());
         }
     }
+}
+
+uint64_t rocks_engine::disk_bytes(column col, std::string_view begin, std::string_view end) {
+    read_guard guard(*this);
+    if (!guard.entered() || end <= begin) {
+        return 0;
+    }
+    rocksdb::SizeApproximationOptions options;
+    options.include_memtables = false;
+    options.include_files = true;
+    const rocksdb::Range range(slice(begin), slice(end));
+    uint64_t size = 0;
+    if (!_db->GetApproximateSizes(options, handle(col), &range, 1, &size).ok()) {
+        return 0;
+    }
+    return size;
 }
 
 // ---- stats ------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ public:
         column col, std::string_view begin, std::string_view end, const visitor& visit) override;
     engine_stats stats() const override;
     void reclaim(column col, std::string begin, std::string end) override;
+    uint64_t disk_bytes(column col, std::string_view begin, std::string_view end) override;
     uint64_t queued_bytes() const override {
         return _queued_bytes.load(std::memory_order_relaxed) + (_faults ? _faults->extra_queued_bytes() : 0);
     }
