@@ -4,6 +4,8 @@
 #include "broker/errc.h"
 #include "broker/keys.h"
 
+#include <algorithm>
+
 namespace sluice::broker {
 
 partition_log::partition_log(
@@ -298,7 +300,8 @@ void partition_log::on_truncated(uint64_t end) {
 
 asio::awaitable<std::optional<partition_log::swept>>
 partition_log::sweep(
-    timestamp cutoff, byte_size max_bytes, const std::function<bool(uint64_t)>& being_removed) {
+    timestamp cutoff, byte_size max_bytes, const std::function<bool(uint64_t)>& being_removed,
+    uint64_t erased_below) {
     constexpr size_t max_per_sweep = 10'000;
     constexpr uint64_t bulk_sweep_after = 256; // deleted keys ahead: ~ one bulk read of 1 KiB messages
     uint64_t over = max_bytes.bytes > 0 && _bytes > max_bytes.bytes ? _bytes - max_bytes.bytes : 0;
@@ -308,7 +311,7 @@ partition_log::sweep(
     std::optional<uint64_t> last;
     std::optional<uint64_t> first_seen;
     const uint64_t scan_end = _committed_end;
-    const uint64_t from = std::max(_first_offset, _live_from);
+    const uint64_t from = std::max({_first_offset, _live_from, std::min(erased_below, scan_end)});
     // Messages acked since the last sweep are deleted keys between `from` and the first live
     // message, and the scan walks past each (a drain at 170k msg/s leaves ~170k a second). Many
     // of them: read ahead in bulk, as a receive does; few: read only what is needed.

@@ -81,10 +81,12 @@ public:
         uint64_t removed;
     };
     /// `being_removed` names offsets whose erase is already being committed (acks): they are
-    /// erased again but not counted twice.
+    /// erased again but not counted twice. `erased_below`: the caller knows every offset below
+    /// it is erased or being erased (a queue's acked ones), so the scan starts there instead of
+    /// walking their tombstones.
     asio::awaitable<std::optional<swept>> sweep(
         timestamp cutoff, byte_size max_bytes,
-        const std::function<bool(uint64_t)>& being_removed = {});
+        const std::function<bool(uint64_t)>& being_removed = {}, uint64_t erased_below = 0);
 
     /// Offsets below `end` are being erased by a commit in flight (purge, sweep): a caller
     /// about to erase one of them must not (its counters would go twice). Lowered back with

@@ -161,8 +161,12 @@ asio::awaitable<void> queue::sweep_retention() {
         co_return;
     }
     auto cutoff = _ctx.clock.now() - _def.config.retention;
+    // Below the subscription's floor every message was acked: a drain leaves ~100k tombstones
+    // a second there, which the scan would otherwise walk (9 % of the shard's CPU).
+    const uint64_t acked_below = _sub.floor();
     if (auto swept = co_await _log.sweep(
-            cutoff, _def.config.retention_bytes, [this](uint64_t offset) { return _sub.removing(offset); }); swept && !_closed) {
+            cutoff, _def.config.retention_bytes, [this](uint64_t offset) { return _sub.removing(offset); },
+            acked_below); swept && !_closed) {
         _sub.on_truncated(swept->first_offset);
         broker_probe::add(_ctx.probe.expired_by_retention, swept->removed);
     }

@@ -272,6 +272,26 @@ TEST_F(QueueFixture, RetentionAfterAckedPrefixAndBetweenSweeps) {
     EXPECT_TRUE(receive(*q, 10).empty());
 }
 
+TEST_F(QueueFixture, RetentionStillFindsWhatIsInFlightBelowAckedMessages) {
+    // The sweep starts at the subscription's floor (everything below it acked): a message
+    // received and never acked keeps the floor at itself, however many after it were acked,
+    // and so do the ones not received yet.
+    broker::queue_config c;
+    c.retention = millis(60'000);
+    auto q = make_queue(c);
+    publish(*q, {"m0", "m1", "m2", "m3"});
+    auto got = receive(*q, 3, millis(600'000)); // m0..m2, leased for ten minutes
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_TRUE(ack(*q, got[1].receipt));
+    EXPECT_TRUE(ack(*q, got[2].receipt));
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(q->stats().visible + q->stats().in_flight, 2u) << "m0 in flight, m3 not received";
+    clock.advance(61s);
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(q->stats().visible + q->stats().in_flight, 0u) << "both older than the retention";
+    EXPECT_TRUE(receive(*q, 10).empty());
+}
+
 TEST_F(QueueFixture, AnIdleDrainedQueueAsksTheEngineToReclaimItsDisk) {
     auto q = make_queue();
     auto drain = [&] {
