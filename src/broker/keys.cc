@@ -3,15 +3,19 @@
 namespace sluice::broker::keys {
 
 void put_u32(std::string& out, uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        out.push_back(static_cast<char>((v >> shift) & 0xff));
+    char b[4];
+    for (int i = 3; i >= 0; --i, v >>= 8) {
+        b[i] = static_cast<char>(v & 0xff);
     }
+    out.append(b, sizeof b);
 }
 
 void put_u64(std::string& out, uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) {
-        out.push_back(static_cast<char>((v >> shift) & 0xff));
+    char b[8];
+    for (int i = 7; i >= 0; --i, v >>= 8) {
+        b[i] = static_cast<char>(v & 0xff);
     }
+    out.append(b, sizeof b);
 }
 
 uint32_t get_u32(std::string_view in) {

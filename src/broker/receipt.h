@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-struct evp_md_ctx_st;
+struct SHA256state_st;
 
 namespace sluice::broker {
 
@@ -33,11 +33,12 @@ public:
 
 private:
     /// HMAC-SHA256 truncated to 12 bytes. The key's inner and outer pads are hashed once, here;
-    /// each call copies those digest states (no key schedule, no allocation after a thread's
-    /// first call). Safe to call from every shard at once: the states are only read.
+    /// each call copies those SHA-256 states (a struct copy: no key schedule, no allocation)
+    /// and runs the two compressions left. Safe to call from every shard at once: the states
+    /// are only read.
     std::string mac(std::string_view payload) const;
-    evp_md_ctx_st* _inner = nullptr;
-    evp_md_ctx_st* _outer = nullptr;
+    SHA256state_st* _inner = nullptr;
+    SHA256state_st* _outer = nullptr;
 };
 
 } // namespace sluice::broker
