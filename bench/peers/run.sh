@@ -166,13 +166,19 @@ run_one() { # system mode workload
       json=$("$sluice_bin" "${args[@]}") || rc=$?
       ;;
   esac
-  local disk
+  local disk disk_later
   disk=$(du -sb "$dir" | cut -f1)
+  disk_later=$disk
+  if [ "$workload" = backlog ]; then
+    # What each system still holds once idle after the drain (compactions, reclaims).
+    sleep 10
+    disk_later=$(du -sb "$dir" | cut -f1)
+  fi
   stop_server "$server_pid"
   rm -rf "$dir"
   if [ -z "$json" ]; then json='{"ok":false,"error":"no output"}'; fi
-  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"load":%s,"disk_bytes":%s,"result":%s}\n' \
-    "$system" "$mode" "$workload" "$rc" "$load" "$disk" "$json" >> "$results"
+  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"load":%s,"disk_bytes":%s,"disk_bytes_later":%s,"result":%s}\n' \
+    "$system" "$mode" "$workload" "$rc" "$load" "$disk" "$disk_later" "$json" >> "$results"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \

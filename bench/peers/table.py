@@ -20,6 +20,9 @@ def rss(r):
 def disk(r):
     return r.get("disk_bytes", 0) / 2**20
 
+def disk_later(r):
+    return r.get("disk_bytes_later", r.get("disk_bytes", 0)) / 2**20
+
 metrics = [
     ("throughput", "publish msg/s", phase("publish"), True),
     ("throughput", "consume msg/s", phase("consume"), True),
@@ -32,6 +35,7 @@ metrics = [
     ("backlog", "drain msg/s", phase("drain"), True),
     ("backlog", "peak server RSS MiB", rss, False),
     ("backlog", "data dir MiB (end)", disk, False),
+    ("backlog", "data dir MiB (+10 s)", disk_later, False),
 ]
 
 def fmt(v):
