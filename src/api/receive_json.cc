@@ -47,7 +47,8 @@ void append_members(std::string& out, const broker::delivery& d, const delivery_
     append_member(out, "receipt", d.receipt);
     out += ',';
     if (json::is_valid_utf8(m.body)) {
-        append_member(out, "body", m.body);
+        append_key(out, "body");
+        json::append_valid_utf8_json_string(out, m.body);
     } else {
         append_member(out, "body_base64", base64_encode(m.body));
     }

@@ -204,6 +204,13 @@ bool is_valid_utf8(std::string_view s)
     return s.size() < simd_validate_from ? is_valid_utf8_scalar(s) : simdjson::validate_utf8(s.data(), s.size());
 }
 
+void append_valid_utf8_json_string(std::string& out, std::string_view s)
+{
+    out.push_back('"');
+    append_valid_utf8(out, s);
+    out.push_back('"');
+}
+
 void append_json_string(std::string& out, std::string_view s)
 {
     out.push_back('"');

@@ -13,4 +13,8 @@ bool is_valid_utf8(std::string_view s);
 /// invalid UTF-8 sequences become U+FFFD, so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
+/// The same for `s` the caller has just found valid with is_valid_utf8 (a body choosing between
+/// text and base64): escapes only, without checking it again.
+void append_valid_utf8_json_string(std::string& out, std::string_view s);
+
 } // namespace sluice::json

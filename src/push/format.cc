@@ -141,7 +141,7 @@ std::string json_body(const message_view& m)
     out.append("},");
     if (utf8) {
         append_key(out, "data");
-        detail::append_json_string(out, m.body);
+        json::append_valid_utf8_json_string(out, m.body);
     } else {
         append_key(out, "data_base64");
         out.push_back('"');

@@ -66,7 +66,9 @@ std::string records_event(const endpoint_ref& source, std::span<const broker::de
         append_member(out, "receiptHandle", d.receipt);
         out += ',';
         if (json::is_valid_utf8(d.message.body)) {
-            append_member(out, "body", d.message.body);
+            append_json_string(out, "body");
+            out += ':';
+            json::append_valid_utf8_json_string(out, d.message.body);
         } else {
             append_member(out, "body", base64_encode(d.message.body));
             out += ',';

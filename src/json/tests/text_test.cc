@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 
 namespace sluice::json {
 namespace {
@@ -39,6 +40,17 @@ TEST(JsonText, EscapesLikeBoostJson) {
             c = alphabet[rng() % (sizeof alphabet - 1)];
         }
         EXPECT_EQ(as_json(s), boost::json::serialize(boost::json::string(s)));
+    }
+}
+
+TEST(JsonText, AValidStringWritesTheSameWithoutTheCheck) {
+    const std::vector<std::string> valid = {"", "plain", "caf\xc3\xa9 \"quoted\" \\ \n",
+                                            std::string(40, 'a') + "\x01\xe2\x82\xac\t"};
+    for (const auto& s : valid) {
+        ASSERT_TRUE(is_valid_utf8(s));
+        std::string out;
+        append_valid_utf8_json_string(out, s);
+        EXPECT_EQ(out, as_json(s));
     }
 }
 
