@@ -312,9 +312,9 @@ partition_log::sweep(
     std::optional<uint64_t> first_seen;
     const uint64_t scan_end = _committed_end;
     const uint64_t from = std::max({_first_offset, _live_from, std::min(erased_below, scan_end)});
-    // Messages acked since the last sweep are deleted keys between `from` and the first live
-    // message, and the scan walks past each (a drain at 170k msg/s leaves ~170k a second). Many
-    // of them: read ahead in bulk, as a receive does; few: read only what is needed.
+    // Deleted keys between `from` and the first live message are walked past one by one: a
+    // queue's caller passes its floor, so only acks above it (out of order) are left there.
+    // Many of them: read ahead in bulk, as a receive does; few: read only what is needed.
     const uint64_t span = scan_end > from ? scan_end - from : 0;
     const auto size = span > _count && span - _count >= bulk_sweep_after ? storage::scan_size::bulk
                                                                            : storage::scan_size::small;
