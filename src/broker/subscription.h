@@ -6,6 +6,7 @@
 #include "broker/broker_probe.h"
 #include "broker/delivery_state.h"
 #include "broker/message_filter.h"
+#include "broker/offset_fifo.h"
 #include "broker/partition_log.h"
 #include "broker/receipt.h"
 #include "model/message.h"
@@ -78,6 +79,11 @@ struct subscription_options {
     /// Redelivery backoff after a lease ends or a release (0: redeliver at once).
     millis backoff_base{0};
     millis backoff_max{0};
+    /// Ordered: most messages held back behind their groups' messages in flight. Once this
+    /// many wait, reading ahead stops until a group moves on, so one group's backlog costs
+    /// bounded memory, and later groups wait behind it (as an SQS FIFO queue looks at its
+    /// first 120,000 messages only).
+    uint32_t max_blocked = 120'000;
 };
 
 /// Hands the messages of one partition log to competing consumers with leases (visibility
@@ -198,8 +204,8 @@ private:
         asio::steady_timer timer;
     };
     struct group_state {
-        uint64_t head;                ///< the group's message in flight (or next to go)
-        std::deque<uint64_t> blocked; ///< later messages of the group, in order
+        uint64_t head;       ///< the group's message in flight (or next to go)
+        offset_fifo blocked; ///< later messages of the group, in order
     };
     struct exhausted {
         uint64_t offset;
@@ -212,7 +218,9 @@ private:
     void take_appended(uint64_t first, Messages& messages);
     result<receipt> decode_receipt(std::string_view token) const;
     void fill_ready();
-    void take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);
+    /// Leases what is available into `out`. True when it stopped early to let the shard's
+    /// other work run (it held back many FIFO messages in one go): call again after a yield.
+    bool take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);
     bool try_deliver(
         std::vector<delivery>& out, std::vector<exhausted>& dead, uint64_t offset,
         model::message m, millis vis);

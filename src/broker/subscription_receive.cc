@@ -4,6 +4,7 @@
 #include "broker/subscription.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -70,7 +71,14 @@ bool subscription::try_deliver(
     return true;
 }
 
-void subscription::take(
+namespace {
+/// FIFO messages one take() may hold back before it lets the shard's other work run: reading
+/// them is about 1 µs each, so a receive behind a group with a long backlog pauses every few
+/// milliseconds instead of holding the shard until max_blocked are read.
+constexpr size_t blocked_per_pass = 4096;
+} // namespace
+
+bool subscription::take(
     std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& options) {
     auto vis = options.visibility_timeout.value_or(_options.visibility_timeout);
     _deliveries.expire(_ctx.clock.now());
@@ -92,6 +100,7 @@ void subscription::take(
         }
         return out.size() >= options.max_messages || bytes >= receive_options::max_batch_bytes;
     };
+    size_t held_back = 0;
     while (!full()) {
         // 1. Expired leases (in FIFO mode these are group heads: their group stays busy).
         if (auto off = _deliveries.pop_redelivery()) {
@@ -124,25 +133,42 @@ void subscription::take(
             fill_ready();
         }
         if (_ready.empty()) {
-            return;
+            return false;
+        }
+        if (_options.ordered) {
+            auto& e = _ready.front();
+            if (auto it = _groups.find(e.message.group); it != _groups.end()) {
+                if (_blocked >= _options.max_blocked) {
+                    return false; // read no further until a group moves on
+                }
+                it->second.blocked.push_back(e.offset); // waits for the group's turn
+                ++_blocked;
+                _ready_bytes -= e.message.size_bytes();
+                _ready.pop_front();
+                if (++held_back >= blocked_per_pass) {
+                    return true;
+                }
+                continue;
+            }
+            _groups.emplace(e.message.group, group_state{e.offset, {}});
         }
         auto e = std::move(_ready.front());
         _ready.pop_front();
         _ready_bytes -= e.message.size_bytes();
-        if (_options.ordered) {
-            auto [it, fresh] = _groups.try_emplace(e.message.group, group_state{e.offset, {}});
-            if (!fresh) {
-                it->second.blocked.push_back(e.offset); // waits for the group's turn
-                ++_blocked;
-                continue;
-            }
-        }
         try_deliver(out, dead, e.offset, std::move(e.message), vis);
     }
+    return false;
 }
 
 bool subscription::has_available() {
-    return !_ready.empty() || _unread > 0 || _deliveries.redeliverable() > 0 || !_group_ready.empty();
+    if (_deliveries.redeliverable() > 0 || !_group_ready.empty()) {
+        return true;
+    }
+    if (_options.ordered && _blocked >= _options.max_blocked) {
+        // Reading ahead is stopped: only a message of a group with nothing in flight can go.
+        return !_ready.empty() && !_groups.contains(_ready.front().message.group);
+    }
+    return !_ready.empty() || _unread > 0;
 }
 
 asio::awaitable<result<void>> subscription::persist_counts(const std::vector<delivery>& out) {
@@ -176,13 +202,21 @@ asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_opt
             }
         } else {
             std::vector<exhausted> dead;
-            take(out, dead, options);
+            bool paused = take(out, dead, options);
             bool moved = false;
             for (auto& e : dead) {
                 moved = (co_await dead_letter(std::move(e))) || moved;
             }
             if (moved && out.size() < options.max_messages) {
                 continue; // room left: look again right away
+            }
+            if (paused && out.empty()) {
+                // Held back a long run of one busy group: let the shard's other work run,
+                // then read on. (With deliveries in hand it answers with them instead.)
+                auto executor = co_await asio::this_coro::executor;
+                co_await asio::post(executor, asio::use_awaitable);
+                first_pass = false;
+                continue;
             }
         }
         first_pass = false;

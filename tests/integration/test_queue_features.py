@@ -339,6 +339,26 @@ class FifoTest(ServerTest):
         self.assertEqual(bodies, ["poison", "after"])  # its second delivery, then the next one
         self.assertEqual(s.receive("f-dlq", wait="3s").json["messages"][0]["body"], "poison")
 
+    def test_a_long_busy_group_holds_later_groups_back_beyond_120000(self):
+        s = self.server
+        self.make_queue("hot.fifo", fifo=True, visibility_timeout="5m")
+        # 120,002 of one group, then one of another: with "hot" in flight, a receive holds back
+        # at most 120,000 of its messages, so the last "hot" one stops it before "cold".
+        hot = 120_002
+        for start in range(0, hot, 1000):
+            batch = [{"body": str(i), "group": "hot"} for i in range(start, min(hot, start + 1000))]
+            self.assertEqual(s.publish_batch("hot.fifo", batch).status, 201)
+        self.assertEqual(s.publish_batch("hot.fifo", [{"body": "cold", "group": "cold"}]).status, 201)
+        first = s.receive("hot.fifo", max_messages=10).json["messages"]
+        self.assertEqual([m["body"] for m in first], ["0"])
+        self.assertEqual(s.receive("hot.fifo", max_messages=10).json["messages"], [])
+        stats = s.queue_stats("hot.fifo")
+        self.assertEqual((stats["visible"], stats["in_flight"]), (hot, 1))  # held back, not lost
+        # "hot" moves on: one more of it is held back, and the read goes on to "cold".
+        s.ack("hot.fifo", [first[0]["receipt"]])
+        self.assertEqual([m["body"] for m in s.receive("hot.fifo", max_messages=10).json["messages"]],
+                         ["1", "cold"])
+
     def test_group_rules(self):
         s = self.server
         self.make_queue("g.fifo", fifo=True)

@@ -277,6 +277,33 @@ TEST_F(Features, FifoPoisonMessageReleasesItsGroup) {
     EXPECT_EQ(got[0].message.body, "after");
 }
 
+TEST_F(Features, FifoReadsPastALongRunOfOneBusyGroup) {
+    broker::queue_config c;
+    c.fifo = true;
+    auto& q = make("orders.fifo", c);
+    // More of one group than one pass holds back (4,096), then another group's message.
+    for (int batch = 0; batch < 10; ++batch) {
+        std::vector<broker::publish_entry> e;
+        for (int i = 0; i < 1000; ++i) {
+            e.push_back({"hot", {}, "hot"});
+        }
+        publish(q, std::move(e));
+    }
+    publish(q, {{"cold", {}, "cold"}});
+    auto got = receive(q, 10);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].message.body, "hot");
+    // The second receive holds back the other 9,999 over several passes and finds "cold".
+    auto next = receive(q, 10);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].message.body, "cold");
+    EXPECT_EQ(q.stats().visible, 9999u);
+    ack(q, got[0]);
+    auto after = receive(q, 10);
+    ASSERT_EQ(after.size(), 1u);
+    EXPECT_EQ(after[0].message.body, "hot");
+}
+
 TEST_F(Features, FifoRequiresGroupsAndOthersRefuseThem) {
     broker::queue_config fifo;
     fifo.fifo = true;

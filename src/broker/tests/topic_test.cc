@@ -277,6 +277,51 @@ TEST_F(Topics, OrderedModeKeepsOneInFlightPerKey) {
     EXPECT_EQ((*next)[0].message.body, (*first)[0].message.group + "-1");
 }
 
+TEST_F(Topics, OrderedModeStopsReadingAheadOnceMaxBlockedWait) {
+    broker::subscription_options o;
+    o.ordered = true;
+    o.max_blocked = 3;
+    auto s = add("ordered", 100, o);
+    std::vector<broker::publish_entry> e;
+    for (int i = 0; i < 6; ++i) {
+        e.push_back({"hot-" + std::to_string(i), {}, "hot"});
+    }
+    e.push_back({"cold-0", {}, "cold"});
+    ASSERT_TRUE(run_coro(io, part->publish(std::move(e))));
+    auto bodies = [](const std::vector<broker::delivery>& ds) {
+        std::vector<std::string> out;
+        for (auto& d : ds) {
+            out.push_back(d.message.body);
+        }
+        return out;
+    };
+    // hot-1..hot-3 wait behind hot-0; hot-4 would be the fourth: reading stops before "cold".
+    auto first = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(bodies(*first), std::vector<std::string>{"hot-0"});
+    EXPECT_TRUE(run_coro(io, s->receive({10, millis(0), std::nullopt}))->empty());
+    EXPECT_EQ(s->stats().visible, 6u); // nothing is lost by not reading on
+    // Each ack lets the group move on and one more message be read.
+    std::vector<std::string> got = bodies(*first);
+    auto last = *first;
+    while (got.size() < 7) {
+        for (auto& d : last) {
+            if (d.message.group == "hot") {
+                ASSERT_TRUE(run_coro(io, s->ack(d.receipt)));
+            }
+        }
+        auto next = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+        ASSERT_TRUE(next);
+        ASSERT_FALSE(next->empty()) << "after " << got.size();
+        for (auto& b : bodies(*next)) {
+            got.push_back(b);
+        }
+        last = *next;
+    }
+    EXPECT_EQ(
+        got, (std::vector<std::string>{"hot-0", "hot-1", "hot-2", "cold-0", "hot-3", "hot-4", "hot-5"}));
+}
+
 TEST_F(Topics, RetentionRemovesMessagesWhetherAckedOrNot) {
     def.config.retention = 1h;
     part = open();
