@@ -146,7 +146,6 @@ subscription::ack_many(std::vector<std::string> tokens) {
     struct pending {
         size_t index;
         receipt r;
-        std::string group;
         bool again = false; ///< the same message is already being removed: nothing to write
     };
     std::vector<result<void>> results(tokens.size(), result<void>{});
@@ -183,15 +182,8 @@ subscription::ack_many(std::vector<std::string> tokens) {
         }
         if (_removing.contains(r->offset) || _log.truncating(r->offset)) {
             // Acked twice at once, or being purged / swept: succeeds with that commit.
-            todo.push_back({i, *r, {}, true});
+            todo.push_back({i, *r, true});
             continue;
-        }
-        // The group must be known before the message is gone; only ordered subscriptions need it.
-        std::string group;
-        if (_options.ordered) {
-            if (auto m = _log.read(r->offset); m && *m) {
-                group = (*m)->group;
-            }
         }
         if (_options.retain) {
             acked.insert(r->offset); // marks below the new floor are not needed: see below
@@ -202,7 +194,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
             batch.erase(storage::column::state, count_key(r->offset));
         }
         _removing.insert(r->offset);
-        todo.push_back({i, *r, std::move(group)});
+        todo.push_back({i, *r});
     }
     if (todo.empty()) {
         co_return results;
@@ -241,9 +233,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
         }
         on_removal_committed(p.r.offset, _deliveries.size(p.r.offset));
         _deliveries.forget(p.r.offset);
-        if (_options.ordered) {
-            release_group(p.group, p.r.offset);
-        }
+        release_group(p.r.offset);
         ++_acked;
         broker_probe::add(_ctx.probe.acked);
     }
@@ -271,20 +261,23 @@ result<void> subscription::change_visibility(std::string_view token, millis time
     return {};
 }
 
-void subscription::release_group(const std::string& group, uint64_t offset) {
-    auto it = _groups.find(group);
-    if (it == _groups.end() || it->second.head != offset) {
+void subscription::release_group(uint64_t offset) {
+    auto h = _group_heads.find(offset);
+    if (h == _group_heads.end()) {
         return;
     }
-    auto& g = it->second;
+    auto* entry = h->second;
+    _group_heads.erase(h);
+    auto& g = entry->second;
     if (g.blocked.empty()) {
-        _groups.erase(it);
+        _groups.erase(_groups.find(entry->first));
         return;
     }
     g.head = g.blocked.front();
     g.blocked.pop_front();
     --_blocked;
-    _group_ready.emplace_back(g.head, group);
+    _group_heads.emplace(g.head, entry);
+    _group_ready.push_back(g.head);
     wake_one();
 }
 
@@ -311,7 +304,7 @@ subscription::counts subscription::stats() {
         consider(_ready.front().offset);
     }
     if (!_group_ready.empty()) {
-        consider(_group_ready.front().first);
+        consider(_group_ready.front());
     }
     for (auto& [_, g] : _groups) {
         consider(g.head);
@@ -335,7 +328,7 @@ void subscription::on_truncated(uint64_t end) {
     }
     _unread = std::min(_unread, _log.stored_count());
     _deliveries.forget_below(end);
-    std::erase_if(_group_ready, [&](auto& e) { return e.first < end; });
+    std::erase_if(_group_ready, [&](uint64_t offset) { return offset < end; });
     for (auto it = _groups.begin(); it != _groups.end();) {
         auto& g = it->second;
         while (!g.blocked.empty() && g.blocked.front() < end) {
@@ -343,6 +336,7 @@ void subscription::on_truncated(uint64_t end) {
             --_blocked;
         }
         if (g.head < end) {
+            _group_heads.erase(g.head);
             if (g.blocked.empty()) {
                 it = _groups.erase(it);
                 continue;
@@ -350,7 +344,8 @@ void subscription::on_truncated(uint64_t end) {
             g.head = g.blocked.front();
             g.blocked.pop_front();
             --_blocked;
-            _group_ready.emplace_back(g.head, it->first);
+            _group_heads.emplace(g.head, &*it);
+            _group_ready.push_back(g.head);
         }
         ++it;
     }
@@ -386,7 +381,6 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
         "sluice.dlq.reason", fmt::format("max deliveries exceeded ({})", _options.max_deliveries));
     attrs.emplace_back("sluice.dlq.delivery_count", std::to_string(e.deliveries));
     attrs.emplace_back("sluice.dlq.time", format_rfc3339(_ctx.clock.now()));
-    std::string group = e.message.group;
     storage::write_batch source_ops;
     add_removal(source_ops, e.offset, stored_size);
     source_ops.erase(storage::column::state, count_key(e.offset));
@@ -404,9 +398,7 @@ asio::awaitable<bool> subscription::dead_letter(exhausted e) {
     }
     on_removal_committed(e.offset, stored_size);
     _deliveries.forget(e.offset);
-    if (_options.ordered) {
-        release_group(group, e.offset);
-    }
+    release_group(e.offset);
     ++_dead_lettered;
     broker_probe::add(_ctx.probe.dead_lettered);
     co_return true;
@@ -444,7 +436,6 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
         }
     }
     std::erase_if(msg.attributes, [](auto& kv) { return kv.first.starts_with("sluice.dlq."); });
-    std::string group = msg.group;
     storage::write_batch source_ops;
     add_removal(source_ops, r->offset, stored_size);
     source_ops.erase(storage::column::state, count_key(r->offset));
@@ -459,9 +450,7 @@ asio::awaitable<result<void>> subscription::move_out(std::string token, std::str
     }
     on_removal_committed(r->offset, stored_size);
     _deliveries.forget(r->offset);
-    if (_options.ordered) {
-        release_group(group, r->offset);
-    }
+    release_group(r->offset);
     ++_acked;
     broker_probe::add(_ctx.probe.redriven);
     co_return result<void>{};
@@ -509,7 +498,7 @@ uint64_t subscription::floor_without(const std::set<uint64_t>& acked) const {
     if (auto low = acked.empty() ? _deliveries.lowest_offset() : _deliveries.lowest_offset_except(acked)) {
         f = std::min(f, *low);
     }
-    for (auto& [offset, group] : _group_ready) {
+    for (auto offset : _group_ready) {
         f = std::min(f, offset);
     }
     for (auto& [name, g] : _groups) {
@@ -625,6 +614,7 @@ asio::awaitable<result<subscription::position>> subscription::seek(uint64_t offs
     _deliveries = delivery_state{};
     _deliveries.set_backoff(_options.backoff_base, _options.backoff_max);
     _groups.clear();
+    _group_heads.clear();
     _group_ready.clear();
     _blocked = 0;
     _acked_above.clear();

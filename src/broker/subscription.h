@@ -227,7 +227,9 @@ private:
     /// Moves an exhausted message to the dead-letter queue; false if it stayed here.
     asio::awaitable<bool> dead_letter(exhausted e);
     asio::awaitable<result<void>> persist_counts(const std::vector<delivery>& out);
-    void release_group(const std::string& group, uint64_t offset);
+    /// `offset` (a group's head) is acked, dead-lettered or gone: its group's next message
+    /// gets its turn. Does nothing when `offset` heads no group.
+    void release_group(uint64_t offset);
     bool has_available();
     void wake_one();
     error_code closed_error() const;
@@ -269,8 +271,12 @@ private:
     uint64_t _epoch;
     std::list<waiter*> _waiters;
 
-    std::unordered_map<std::string, group_state> _groups;
-    std::deque<std::pair<uint64_t, std::string>> _group_ready; ///< heads whose turn came
+    using group_map = std::unordered_map<std::string, group_state>;
+    group_map _groups;
+    /// Each group's head -> its entry in _groups (element pointers survive rehashing): an ack
+    /// finds the group of what it acks without reading the message back.
+    std::unordered_map<uint64_t, group_map::value_type*> _group_heads;
+    std::deque<uint64_t> _group_ready; ///< heads whose turn came
     uint64_t _blocked = 0;
 
     uint64_t _delivered = 0;

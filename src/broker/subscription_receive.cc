@@ -106,25 +106,19 @@ bool subscription::take(
         if (auto off = _deliveries.pop_redelivery()) {
             if (auto m = read_or_forget(*off)) {
                 try_deliver(out, dead, *off, std::move(*m), vis);
-            } else if (_options.ordered) {
-                // Gone: its group may go on. The group name is unknown here; find it.
-                for (auto& [name, g] : _groups) {
-                    if (g.head == *off) {
-                        release_group(std::string(name), *off);
-                        break;
-                    }
-                }
+            } else {
+                release_group(*off); // gone: its group may go on
             }
             continue;
         }
         // 2. FIFO groups whose previous message was acked or dead-lettered.
         if (!_group_ready.empty()) {
-            auto [off, group] = std::move(_group_ready.front());
+            auto off = _group_ready.front();
             _group_ready.pop_front();
             if (auto m = read_or_forget(off)) {
                 try_deliver(out, dead, off, std::move(*m), vis);
             } else {
-                release_group(group, off);
+                release_group(off);
             }
             continue;
         }
@@ -150,7 +144,8 @@ bool subscription::take(
                 }
                 continue;
             }
-            _groups.emplace(e.message.group, group_state{e.offset, {}});
+            auto added = _groups.emplace(e.message.group, group_state{e.offset, {}}).first;
+            _group_heads.emplace(e.offset, &*added);
         }
         auto e = std::move(_ready.front());
         _ready.pop_front();
