@@ -460,7 +460,7 @@ void subscription::add_removal(storage::write_batch& batch, uint64_t offset, uin
     if (_options.retain) {
         batch.put(storage::column::state, acked_key(offset), {});
     } else {
-        batch.erase(storage::column::log, _log.key(offset));
+        batch.erase_once(storage::column::log, _log.key(offset)); // put once: offsets are never reused
         _log.count_removed(batch, stored_size);
     }
 }

@@ -178,6 +178,7 @@ private:
                 continue;
             }
             case write_batch::op_kind::erase:
+            case write_batch::op_kind::erase_once:
                 if (auto it = map.find(op.key); it != map.end()) {
                     _live_bytes -= it->first.size() + it->second.size();
                     map.erase(it);

@@ -40,7 +40,7 @@ inline int64_t decode_counter(std::string_view v) {
 /// A set of writes applied atomically by engine::commit().
 class write_batch {
 public:
-    enum class op_kind : uint8_t { put, erase, erase_range, add };
+    enum class op_kind : uint8_t { put, erase, erase_range, add, erase_once };
     struct op {
         op_kind kind;
         column col;
@@ -55,6 +55,14 @@ public:
     void erase(column col, std::string key) {
         _bytes += key.size();
         _ops.push_back({op_kind::erase, col, std::move(key), {}});
+    }
+    /// erase() of a key that was put exactly once and is erased only once (a log record:
+    /// offsets are never reused). The RocksDB engine writes a SingleDelete, which a compaction
+    /// drops together with the put at whatever level they meet, instead of carrying a tombstone
+    /// down to the last level. Erasing such a key twice, or putting it again, is undefined.
+    void erase_once(column col, std::string key) {
+        _bytes += key.size();
+        _ops.push_back({op_kind::erase_once, col, std::move(key), {}});
     }
     void erase_range(column col, std::string begin, std::string end) {
         _bytes += begin.size() + end.size();

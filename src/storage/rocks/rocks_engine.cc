@@ -249,7 +249,8 @@ public:
         }
         for (const auto& p : group) {
             for (const auto& op : p.batch.ops()) {
-                bool other_write = op.kind == write_batch::op_kind::put || op.kind == write_batch::op_kind::erase;
+                bool other_write = op.kind == write_batch::op_kind::put || op.kind == write_batch::op_kind::erase
+                                   || op.kind == write_batch::op_kind::erase_once;
                 if (other_write && !_sums.empty()) {
                     if (auto it = _sums.find(name(op)); it != _sums.end()) {
                         it->second.exact = true;
@@ -320,6 +321,9 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
                 break;
             case write_batch::op_kind::erase:
                 s = merged.Delete(handle(op.col), slice(op.key));
+                break;
+            case write_batch::op_kind::erase_once:
+                s = merged.SingleDelete(handle(op.col), slice(op.key));
                 break;
             case write_batch::op_kind::add:
                 if (auto sum = sums.take(op)) {

@@ -452,6 +452,37 @@ TEST_P(Contract, CloseIsIdempotentAndLaterCallsFailClosed) {
     EXPECT_EQ(db().stats().commits, 1u);
 }
 
+TEST_P(Contract, EraseOnceRemovesWhatWasPutOnce) {
+    // As a queue's log: each key put once, some erased once, next to keys erased the usual way.
+    for (int i = 0; i < 200; ++i) {
+        ASSERT_TRUE(put(column::log, fmt::format("o{:03}", i), std::string(100, 'v')));
+    }
+    write_batch b;
+    for (int i = 0; i < 200; i += 2) {
+        b.erase_once(column::log, fmt::format("o{:03}", i));
+    }
+    b.erase(column::log, "o001");
+    ASSERT_TRUE(commit(std::move(b)));
+    auto live = [&] {
+        std::vector<std::string> keys;
+        EXPECT_TRUE(db().scan(column::log, "o", "p", [&](auto k, auto) { return keys.emplace_back(k), true; }));
+        return keys;
+    };
+    std::vector<std::string> expected;
+    for (int i = 3; i < 200; i += 2) {
+        expected.push_back(fmt::format("o{:03}", i));
+    }
+    EXPECT_EQ(get(column::log, "o000"), std::nullopt);
+    EXPECT_EQ(get(column::log, "o003"), std::string(100, 'v'));
+    EXPECT_EQ(live(), expected);
+    if (is_rocks()) {
+        db().close();
+        open(); // the WAL replays the single deletes
+        EXPECT_EQ(live(), expected);
+        EXPECT_EQ(get(column::log, "o198"), std::nullopt);
+    }
+}
+
 TEST_P(Contract, ReopenKeepsData) {
     if (!is_rocks()) {
         GTEST_SKIP() << "the memory engine does not persist";
