@@ -304,6 +304,24 @@ TEST_F(Features, FifoReadsPastALongRunOfOneBusyGroup) {
     EXPECT_EQ(after[0].message.body, "hot");
 }
 
+TEST_F(Features, FifoMessagesHeldBackAndThenExpiredAreNotDelivered) {
+    broker::queue_config c;
+    c.fifo = true;
+    c.retention = 1h;
+    auto& q = make("orders.fifo", c);
+    publish(q, {{"a1", {}, "a"}, {"a2", {}, "a"}, {"b1", {}, "b"}});
+    auto got = receive(q, 10);
+    ASSERT_EQ(got.size(), 2u); // a1, b1; a2 is held back behind a1
+    clock.advance(2h);
+    run_coro(io, q.sweep_retention()); // all three expire, a2 while it waits its turn
+    publish(q, {{"a3", {}, "a"}});
+    ack(q, got[0]); // gone already: succeeds, and group "a" moves on
+    auto next = receive(q, 10);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].message.body, "a3");
+    EXPECT_EQ(q.stats().visible, 0u);
+}
+
 TEST_F(Features, FifoRequiresGroupsAndOthersRefuseThem) {
     broker::queue_config fifo;
     fifo.fifo = true;
