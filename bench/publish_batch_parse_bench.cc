@@ -2,6 +2,9 @@
 // Boost.JSON into a DOM and walks it into entries (src/api/queue_messages.cc). simdjson's
 // on-demand walk of the same document is shown beside it as the alternative DESIGN.md names
 // for hot-path JSON.
+#include "api/message_parsing.h"
+#include "json/object_reader.h"
+
 #include <benchmark/benchmark.h>
 #include <boost/json.hpp>
 #include <simdjson.h>
@@ -116,6 +119,33 @@ void BM_SimdjsonOnDemandToEntries(benchmark::State& state) {
     state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(doc.size()));
 }
 BENCHMARK(BM_SimdjsonOnDemandToEntries)->Args({500, 0})->Args({500, 1});
+
+/// What the handler runs: json::parse, then api::parse_batch_entry on each entry (every field
+/// read through json::object_reader, with its checks and unknown-field detection).
+/// Third argument 1: the DOM in one arena (api::body_use::transient), as publish handlers parse.
+void BM_HandlerParseToEntries(benchmark::State& state) {
+    auto doc = make_batch(static_cast<size_t>(state.range(0)), 1024, state.range(1) != 0);
+    for (auto _ : state) {
+        std::string error;
+        boost::json::storage_ptr storage;
+        if (state.range(2) != 0) {
+            storage = boost::json::make_shared_resource<boost::json::monotonic_resource>(
+                doc.size() + doc.size() / 4 + 1024);
+        }
+        auto v = sluice::json::parse(doc, error, false, std::move(storage));
+        auto& arr = v->as_object().at("messages").as_array();
+        std::vector<sluice::broker::publish_entry> entries;
+        entries.reserve(arr.size());
+        for (size_t i = 0; i < arr.size(); ++i) {
+            auto e = sluice::api::parse_batch_entry(arr[i], i, {});
+            entries.push_back(std::move(std::get<sluice::api::batch_entry>(e).entry));
+        }
+        benchmark::DoNotOptimize(entries);
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(doc.size()));
+}
+BENCHMARK(BM_HandlerParseToEntries)->Args({500, 0, 0})->Args({500, 1, 0})->Args({500, 0, 1})->Args({500, 1, 1});
 
 } // namespace
 

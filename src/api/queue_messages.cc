@@ -104,7 +104,7 @@ asio::awaitable<http::response> publish_message(services& s, http::request_conte
 }
 
 asio::awaitable<http::response> publish_batch(services& s, http::request_context& ctx) {
-    auto request = named_json_request(ctx, false);
+    auto request = named_json_request(ctx, false, body_use::transient);
     if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }

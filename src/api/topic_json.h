@@ -25,7 +25,8 @@ struct topic_request {
     topic_path path;
     boost::json::object body;
 };
-parsed<topic_request> topic_json_request(const http::request_context& ctx, bool with_sub, bool empty_ok);
+parsed<topic_request> topic_json_request(
+    const http::request_context& ctx, bool with_sub, bool empty_ok, body_use use = body_use::kept);
 http::response topic_error(http::request_context& ctx, const error_code& ec, const topic_path& p);
 /// "earliest" | "latest" | an offset (number or digits) | an RFC 3339 time.
 std::variant<broker::start_spec, http::api_error> parse_position(const boost::json::value& v, std::string_view field);

@@ -119,7 +119,7 @@ asio::awaitable<http::response> publish_topic_message(services& s, http::request
 }
 
 asio::awaitable<http::response> publish_topic_batch(services& s, http::request_context& ctx) {
-    auto request = topic_json_request(ctx, false, false);
+    auto request = topic_json_request(ctx, false, false, body_use::transient);
     if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }

@@ -41,12 +41,13 @@ parsed<topic_path> topic_path_params(const http::request_context& ctx, bool with
     return p;
 }
 
-parsed<topic_request> topic_json_request(const http::request_context& ctx, bool with_sub, bool empty_ok) {
+parsed<topic_request>
+topic_json_request(const http::request_context& ctx, bool with_sub, bool empty_ok, body_use use) {
     auto path = topic_path_params(ctx, with_sub);
     if (auto* e = std::get_if<http::api_error>(&path)) {
         return *e;
     }
-    auto body = parse_object(ctx, empty_ok);
+    auto body = parse_object(ctx, empty_ok, use);
     if (auto* e = std::get_if<http::api_error>(&body)) {
         return *e;
     }

@@ -4,6 +4,7 @@
 #include <boost/json/value_stack.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace sluice::json {
@@ -110,7 +111,7 @@ private:
 } // namespace
 
 std::optional<boost::json::value>
-parse(std::string_view text, std::string& error, bool empty_is_object) {
+parse(std::string_view text, std::string& error, bool empty_is_object, boost::json::storage_ptr storage) {
     if (text.empty() && empty_is_object) {
         return boost::json::value(boost::json::object());
     }
@@ -118,7 +119,7 @@ parse(std::string_view text, std::string& error, bool empty_is_object) {
     opts.max_depth = 64;
     boost::system::error_code ec;
     boost::json::basic_parser<value_builder> p(opts);
-    p.handler().st.reset();
+    p.handler().st.reset(std::move(storage));
     size_t consumed = p.write_some(false, text.data(), text.size(), ec);
     if (!ec && consumed < text.size()) {
         ec = boost::json::error::extra_data;
@@ -130,10 +131,28 @@ parse(std::string_view text, std::string& error, bool empty_is_object) {
     return p.handler().st.release();
 }
 
+void object_reader::mark_known(size_t position) {
+    if (position < 64) {
+        _known_first64 |= uint64_t(1) << position;
+    } else {
+        _known_beyond.push_back(position);
+    }
+}
+
+bool object_reader::known(size_t position) const {
+    if (position < 64) {
+        return (_known_first64 >> position) & 1;
+    }
+    return std::find(_known_beyond.begin(), _known_beyond.end(), position) != _known_beyond.end();
+}
+
 const boost::json::value* object_reader::find(std::string_view key) {
-    _known.emplace(key);
     auto it = _obj.find(key);
-    if (it == _obj.end() || it->value().is_null()) {
+    if (it == _obj.end()) {
+        return nullptr;
+    }
+    mark_known(static_cast<size_t>(it - _obj.begin()));
+    if (it->value().is_null()) {
         return nullptr;
     }
     return &it->value();
@@ -251,8 +270,9 @@ std::optional<timestamp> object_reader::time(std::string_view key) {
 }
 
 void object_reader::reject_unknown() {
+    size_t position = 0;
     for (auto& kv : _obj) {
-        if (!_known.contains(std::string_view(kv.key().data(), kv.key().size()))) {
+        if (!known(position++)) {
             fail(fmt::format("unknown field '{}'", path(std::string_view(kv.key()))));
             return;
         }

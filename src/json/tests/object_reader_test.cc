@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 using namespace sluice;
@@ -48,6 +50,37 @@ TEST(ObjectReader, ReportsTheFirstProblem) {
         r.reject_unknown();
         EXPECT_FALSE(r.ok()) << body;
         EXPECT_NE(r.error().find(expect), std::string::npos) << r.error();
+    }
+}
+
+TEST(ObjectReader, FindsUnknownFieldsAmongMoreThan64) {
+    // Fields are remembered by position: the first 64 in a mask, the rest in a list.
+    std::string text = "{";
+    for (int i = 0; i < 100; ++i) {
+        text += fmt::format("{}\"f{}\":{}", i ? "," : "", i, i);
+    }
+    text += R"(,"nothing":null,"stray":1})";
+    auto o = obj(text);
+    json::object_reader all(o);
+    for (int i = 0; i < 100; ++i) {
+        ASSERT_EQ(all.uint(fmt::format("f{}", i), 0, 1000), uint64_t(i));
+    }
+    EXPECT_EQ(all.any("nothing"), nullptr); // null reads as absent, and is a known field
+    EXPECT_TRUE(all.ok());
+    all.reject_unknown();
+    EXPECT_EQ(all.error(), "unknown field 'stray'");
+
+    for (int skipped : {0, 63, 64, 99}) {
+        json::object_reader r(o);
+        for (int i = 0; i < 100; ++i) {
+            if (i != skipped) {
+                r.uint(fmt::format("f{}", i), 0, 1000);
+            }
+        }
+        r.any("nothing");
+        r.any("stray");
+        r.reject_unknown();
+        EXPECT_EQ(r.error(), fmt::format("unknown field 'f{}'", skipped));
     }
 }
 
