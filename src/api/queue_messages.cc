@@ -200,7 +200,7 @@ asio::awaitable<http::response> receive_messages(services& s, http::request_cont
 }
 
 asio::awaitable<http::response> ack_messages(services& s, http::request_context& ctx) {
-    auto request = named_json_request(ctx, false);
+    auto request = named_json_request(ctx, false, body_use::transient);
     if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
@@ -221,6 +221,7 @@ asio::awaitable<http::response> ack_messages(services& s, http::request_context&
             fmt::format("at most {} receipts per request", max_batch_entries)));
     }
     std::vector<std::string> list;
+    list.reserve(arr.size());
     for (size_t i = 0; i < arr.size(); ++i) {
         if (!arr[i].is_string()) {
             co_return ctx.error(http::bad_request(fmt::format("receipts[{}] must be a string", i)));

@@ -194,7 +194,7 @@ asio::awaitable<http::response> receive_from_subscription(services& s, http::req
 }
 
 asio::awaitable<http::response> ack_subscription(services& s, http::request_context& ctx) {
-    auto request = topic_json_request(ctx, true, false);
+    auto request = topic_json_request(ctx, true, false, body_use::transient);
     if (auto* e = std::get_if<http::api_error>(&request)) {
         co_return ctx.error(*e);
     }
@@ -211,6 +211,7 @@ asio::awaitable<http::response> ack_subscription(services& s, http::request_cont
         co_return ctx.error(http::bad_request(r.error()));
     }
     std::vector<std::string> list;
+    list.reserve(receipts->as_array().size());
     for (size_t i = 0; i < receipts->as_array().size(); ++i) {
         auto& v = receipts->as_array()[i];
         if (!v.is_string()) {
