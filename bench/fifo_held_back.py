@@ -3,7 +3,7 @@
 
 Publishes COUNT messages round robin over GROUPS groups to a new FIFO queue (batches of 1,000,
 visibility 1 h), then receives (max 1,000, no wait) without acking until a receive comes back
-empty. Prints the server's RSS after publishing and after receiving, the slowest receive, and
+empty or refused at the server's in-flight limit (429 OverLimit, `serve --max-in-flight`). Prints the server's RSS after publishing and after receiving, the slowest receive, and
 the queue's stats. With GROUPS=1 one message goes in flight and the rest wait behind it.
 
 Usage: bench/fifo_held_back.py PORT SERVER_PID COUNT GROUPS [BODY_BYTES]
@@ -48,6 +48,9 @@ def main():
         t = time.monotonic()
         status, doc = call("POST", "/v1/queues/held-back/receive", {"max_messages": 1000, "wait": "0s"})
         slowest = max(slowest, time.monotonic() - t)
+        if status == 429 and doc["error"]["code"] == "OverLimit":
+            print("the in-flight limit is reached")
+            break
         if status != 200:
             sys.exit(f"receiving: {status} {doc}")
         if not doc["messages"]:

@@ -30,6 +30,7 @@ asio::awaitable<http::response> metrics(services& s, http::request_context& ctx)
     counter("sluice_push_failed_total", "Push attempts that failed (non-2xx, timeout, connection error).", p.push_failed.load());
     counter("sluice_messages_filtered_total", "Messages a subscription filter skipped (counted as acknowledged).", p.filtered.load());
     counter("sluice_messages_redriven_total", "Messages moved back out of a dead-letter queue.", p.redriven.load());
+    counter("sluice_receive_over_limit_total", "Receives refused at the in-flight limit (--max-in-flight): 429 OverLimit.", p.over_limit.load());
     auto queues = co_await s.queues.list();
     out += "# HELP sluice_queue_visible Messages ready to be received.\n# TYPE sluice_queue_visible gauge\n";
     for (auto& q : queues) {

@@ -191,7 +191,7 @@ int run_server(const config::server_config& cfg) {
         return 1;
     }
     shard::shard_set shards(shard_count);
-    broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval);
+    broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval, cfg.max_in_flight);
     broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);
     functions::service_options fo;
     fo.data_dir = cfg.data_dir;

@@ -49,6 +49,11 @@ public:
             return "broadcast subscriptions need a consumer id (consumer=…)";
         case errc::partitions_immutable:
             return "a topic's partition count cannot change";
+        case errc::too_many_in_flight:
+            return "too many messages in flight: the queue (or each partition of the "
+                   "subscription) has as many received and not yet acknowledged messages as the "
+                   "server allows (sluice serve --max-in-flight, 120000 by default); acknowledge "
+                   "or release some, or wait for their visibility timeouts to end, then receive again";
         case errc::fifo_immutable:
             return "a queue cannot change between fifo and standard; create a new queue";
         }

@@ -28,6 +28,7 @@ enum class errc {
     invalid_argument = 19,   ///< a value outside what the operation accepts (the message says which)
     consumer_required = 20,  ///< broadcast subscriptions need a consumer id
     partitions_immutable = 21,
+    too_many_in_flight = 22, ///< queue_context::max_in_flight leases held: ack some first
 };
 
 const boost::system::error_category& error_category();

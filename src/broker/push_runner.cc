@@ -1,6 +1,7 @@
 #include "broker/push_runner.h"
 
 #include "base/log.h"
+#include "broker/errc.h"
 #include "push/endpoint.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -69,6 +70,13 @@ asio::awaitable<void> push_runner::run() {
         // The lease outlives the attempt: a message is not redelivered while its POST runs.
         o.visibility_timeout = _config.timeout + millis(30'000);
         auto got = co_await _sub->receive(o);
+        if (!got && got.error() == errc::too_many_in_flight) {
+            // Pull consumers of the same subscription hold its in-flight limit: look again
+            // once some of their leases may have ended.
+            _slot->expires_after(std::chrono::seconds(1));
+            co_await _slot->async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
         if (!got) {
             break; // the subscription was closed (deleted, shutting down)
         }

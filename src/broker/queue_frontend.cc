@@ -194,11 +194,12 @@ T run_now(asio::awaitable<T> work) {
 
 queue_frontend::queue_frontend(
     shard::shard_set& shards, storage::engine& engine, const sluice::clock& clock,
-    millis sweep_interval)
+    millis sweep_interval, uint32_t max_in_flight)
   : _shards(shards)
   , _engine(engine)
   , _clock(clock)
-  , _sweep_interval(sweep_interval) {}
+  , _sweep_interval(sweep_interval)
+  , _max_in_flight(max_in_flight) {}
 
 queue_frontend::~queue_frontend() = default;
 
@@ -233,7 +234,7 @@ void queue_frontend::recover() {
     _receipts = std::make_unique<receipt_codec>(**secret);
     for (unsigned i = 0; i < _shards.size(); ++i) {
         _managers.push_back(std::make_unique<queue_manager>(
-            queue_context{_engine, _clock, *_receipts, _probe, this}));
+            queue_context{_engine, _clock, *_receipts, _probe, this, _max_in_flight}));
     }
     if (auto seq = _engine.get(storage::column::meta, keys::topic_sequence); seq && *seq) {
         uint32_t v = 0;

@@ -21,7 +21,7 @@ class queue_frontend final : public dead_letter_sink {
 public:
     queue_frontend(
         shard::shard_set& shards, storage::engine& engine, const sluice::clock& clock,
-        millis sweep_interval);
+        millis sweep_interval, uint32_t max_in_flight = queue_context::default_max_in_flight);
     ~queue_frontend();
 
     /// Loads (or creates) the receipt secret and every queue, rebuilding their state.
@@ -72,6 +72,7 @@ public:
 
     broker_probe& probe() { return _probe; }
     const receipt_codec& receipts() const { return *_receipts; }
+    uint32_t max_in_flight() const { return _max_in_flight; }
     /// Ids for topics, subscriptions and consumers share the queues' sequence (state keys and
     /// receipts are named by them). Store the returned id with keys::topic_sequence.
     uint32_t allocate_id() { return _last_topic_id.fetch_add(1) + 1; }
@@ -95,6 +96,7 @@ private:
     storage::engine& _engine;
     const sluice::clock& _clock;
     millis _sweep_interval;
+    uint32_t _max_in_flight;
     std::unique_ptr<receipt_codec> _receipts;
     broker_probe _probe;
     std::vector<std::unique_ptr<queue_manager>> _managers;

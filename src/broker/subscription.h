@@ -64,6 +64,12 @@ struct queue_context {
     const receipt_codec& receipts;
     broker_probe& probe;
     dead_letter_sink* dead_letters = nullptr;
+    /// Most messages a subscription (a queue, or one partition of a topic subscription) leases
+    /// at once: received, not yet acknowledged, lease not over. At the limit a receive that can
+    /// lease nothing fails with errc::too_many_in_flight instead of growing the lease table
+    /// without bound (SQS: 120,000 in flight, OverLimit). `sluice serve --max-in-flight`.
+    uint32_t max_in_flight = default_max_in_flight;
+    static constexpr uint32_t default_max_in_flight = 120'000;
 };
 
 struct subscription_options {
@@ -218,9 +224,13 @@ private:
     void take_appended(uint64_t first, Messages& messages);
     result<receipt> decode_receipt(std::string_view token) const;
     void fill_ready();
-    /// Leases what is available into `out`. True when it stopped early to let the shard's
-    /// other work run (it held back many FIFO messages in one go): call again after a yield.
-    bool take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);
+    enum class take_end {
+        done,            ///< `out` is full, or nothing more is available now
+        paused,          ///< held back many FIFO messages in one go: call again after a yield
+        in_flight_limit, ///< queue_context::max_in_flight leases are held
+    };
+    /// Leases what is available into `out`.
+    take_end take(std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& o);
     bool try_deliver(
         std::vector<delivery>& out, std::vector<exhausted>& dead, uint64_t offset,
         model::message m, millis vis);

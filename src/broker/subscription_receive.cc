@@ -78,7 +78,7 @@ namespace {
 constexpr size_t blocked_per_pass = 4096;
 } // namespace
 
-bool subscription::take(
+subscription::take_end subscription::take(
     std::vector<delivery>& out, std::vector<exhausted>& dead, const receive_options& options) {
     auto vis = options.visibility_timeout.value_or(_options.visibility_timeout);
     _deliveries.expire(_ctx.clock.now());
@@ -102,6 +102,9 @@ bool subscription::take(
     };
     size_t held_back = 0;
     while (!full()) {
+        if (_deliveries.leased() >= _ctx.max_in_flight) {
+            return take_end::in_flight_limit;
+        }
         // 1. Expired leases (in FIFO mode these are group heads: their group stays busy).
         if (auto off = _deliveries.pop_redelivery()) {
             if (auto m = read_or_forget(*off)) {
@@ -127,20 +130,20 @@ bool subscription::take(
             fill_ready();
         }
         if (_ready.empty()) {
-            return false;
+            return take_end::done;
         }
         if (_options.ordered) {
             auto& e = _ready.front();
             if (auto it = _groups.find(e.message.group); it != _groups.end()) {
                 if (_blocked >= _options.max_blocked) {
-                    return false; // read no further until a group moves on
+                    return take_end::done; // read no further until a group moves on
                 }
                 it->second.blocked.push_back(e.offset); // waits for the group's turn
                 ++_blocked;
                 _ready_bytes -= e.message.size_bytes();
                 _ready.pop_front();
                 if (++held_back >= blocked_per_pass) {
-                    return true;
+                    return take_end::paused;
                 }
                 continue;
             }
@@ -152,10 +155,13 @@ bool subscription::take(
         _ready_bytes -= e.message.size_bytes();
         try_deliver(out, dead, e.offset, std::move(e.message), vis);
     }
-    return false;
+    return take_end::done;
 }
 
 bool subscription::has_available() {
+    if (_deliveries.leased() >= _ctx.max_in_flight) {
+        return false;
+    }
     if (_deliveries.redeliverable() > 0 || !_group_ready.empty()) {
         return true;
     }
@@ -197,7 +203,7 @@ asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_opt
             }
         } else {
             std::vector<exhausted> dead;
-            bool paused = take(out, dead, options);
+            auto end = take(out, dead, options);
             bool moved = false;
             for (auto& e : dead) {
                 moved = (co_await dead_letter(std::move(e))) || moved;
@@ -205,7 +211,12 @@ asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_opt
             if (moved && out.size() < options.max_messages) {
                 continue; // room left: look again right away
             }
-            if (paused && out.empty()) {
+            if (end == take_end::in_flight_limit && out.empty()) {
+                // Waiting would not help the caller: only acks (or lease ends) make room.
+                broker_probe::add(_ctx.probe.over_limit);
+                co_return errc::too_many_in_flight;
+            }
+            if (end == take_end::paused && out.empty()) {
                 // Held back a long run of one busy group: let the shard's other work run,
                 // then read on. (With deliveries in hand it answers with them instead.)
                 auto executor = co_await asio::this_coro::executor;

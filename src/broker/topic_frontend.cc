@@ -106,7 +106,7 @@ unsigned topic_frontend::shard_for(std::string_view topic, uint32_t partition) c
 }
 
 queue_context topic_frontend::context() const {
-    return {_engine, _clock, _queues.receipts(), _queues.probe(), &_queues};
+    return {_engine, _clock, _queues.receipts(), _queues.probe(), &_queues, _queues.max_in_flight()};
 }
 
 std::string topic_frontend::cursor_name(const std::string& sub, const std::string& consumer) {
@@ -1040,6 +1040,7 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
     size_t bytes = 0; // the byte bound holds for the whole answer, not per partition
     while (true) {
         auto generation = s->wake->generation.load(std::memory_order_acquire);
+        uint32_t over_limit = 0; // partitions at their in-flight limit: skipped, not fatal
         for (uint32_t k = 0; k < n && out.size() < options.max_messages
                              && bytes < receive_options::max_batch_bytes;
              ++k) {
@@ -1048,6 +1049,10 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
             o.wait = millis(0);
             o.max_messages = options.max_messages - static_cast<uint32_t>(out.size());
             auto r = co_await take(p, o);
+            if (!r && r.error() == errc::too_many_in_flight) {
+                ++over_limit;
+                continue;
+            }
             if (!r) {
                 co_return r.error();
             }
@@ -1055,6 +1060,9 @@ asio::awaitable<result<std::vector<topic_delivery>>> topic_frontend::receive(
                 bytes += d.message.size_bytes();
                 out.push_back({p, std::move(d)});
             }
+        }
+        if (out.empty() && over_limit == n) {
+            co_return errc::too_many_in_flight; // every partition holds its limit
         }
         auto now = _clock.now();
         if (!out.empty() || now >= deadline) {

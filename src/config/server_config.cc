@@ -111,6 +111,11 @@ std::vector<setting> build_settings() {
     s.push_back(uint_setting(
         "max_connections", "Connections beyond this are closed at once.",
         &server_config::max_connections, 1, 1'000'000));
+    s.push_back(uint_setting(
+        "max_in_flight",
+        "Most messages received and not yet acknowledged, per queue and per subscription "
+        "partition; a receive beyond it gets 429 OverLimit.",
+        &server_config::max_in_flight, 1, 10'000'000));
     s.push_back(string_setting(
         "log_level", "trace, debug, info, warn, error or off.", &server_config::log_level));
     s.push_back(duration_setting(

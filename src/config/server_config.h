@@ -26,6 +26,7 @@ struct server_config {
     millis body_timeout{60'000};            ///< …and its body within this
     millis idle_timeout{120'000};           ///< keep-alive connection idle limit
     unsigned max_connections = 20'000;      ///< more are accepted and closed at once
+    unsigned max_in_flight = 120'000;       ///< leases per queue / subscription partition
     std::string log_level = "info";
     millis retention_sweep_interval{1'000}; ///< how often retention is enforced
 };

@@ -39,6 +39,7 @@ constexpr error_mapping table[] = {
     {broker_cat, int(broker::errc::invalid_argument), 400, "InvalidParameter"},
     {broker_cat, int(broker::errc::consumer_required), 400, "ConsumerRequired"},
     {broker_cat, int(broker::errc::partitions_immutable), 400, "PartitionsImmutable"},
+    {broker_cat, int(broker::errc::too_many_in_flight), 429, "OverLimit"},
     {storage_cat, int(storage::errc::io_error), 503, "StorageUnavailable"},
     {storage_cat, int(storage::errc::no_space), 503, "StorageFull"},
     {storage_cat, int(storage::errc::corruption), 503, "StorageCorrupted"},

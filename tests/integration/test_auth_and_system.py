@@ -15,7 +15,7 @@ KEY = "s3cret-key-0123456789"
 # Every setting, as `serve --help` names its flag (the settings table of `sluice config show`).
 SETTINGS = ["data_dir", "listen", "shards", "durability", "sync_interval", "api_key",
             "max_request_size", "header_timeout", "body_timeout", "idle_timeout",
-            "max_connections", "log_level", "retention_sweep_interval"]
+            "max_connections", "max_in_flight", "log_level", "retention_sweep_interval"]
 
 
 def run(*args, env=None, timeout=30):

@@ -376,6 +376,36 @@ class FifoTest(ServerTest):
         self.assertEqual(s.queue_stats("g.fifo")["visible"], 1)
 
 
+class InFlightLimitTest(ServerTest):
+    """--max-in-flight: a receive that could only lease beyond the limit gets 429 OverLimit at
+    once (even a long poll), and nothing stored changes; an ack or a release makes room."""
+    server_args = ("--max-in-flight", "5")
+
+    def test_a_receive_at_the_limit_is_refused_until_an_ack_or_a_release(self):
+        s = self.server
+        self.make_queue("jobs", visibility_timeout="5m")
+        self.assertEqual(s.publish_batch("jobs", [{"body": f"m{i}"} for i in range(7)]).status, 201)
+        first = s.receive("jobs", max_messages=10).json["messages"]
+        self.assertEqual([m["body"] for m in first], [f"m{i}" for i in range(5)])  # what fits
+        refused = s.receive("jobs", max_messages=10, wait="20s")
+        self.assertApiError(refused, 429, "OverLimit")
+        self.assertIn("--max-in-flight", refused.json["error"]["message"])
+        self.assertEqual(refused.headers.get("Retry-After"), "1")
+        stats = s.queue_stats("jobs")
+        self.assertEqual((stats["visible"], stats["in_flight"]), (2, 5))
+        self.assertIn("sluice_receive_over_limit_total 1\n", s.get("/metrics").body)
+        # One ack: one more goes.
+        self.assertEqual(s.ack("jobs", [first[0]["receipt"]]).status, 200)
+        self.assertEqual([m["body"] for m in s.receive("jobs", max_messages=10).json["messages"]], ["m5"])
+        self.assertApiError(s.receive("jobs", max_messages=1), 429, "OverLimit")
+        # A release (visibility 0) ends a lease: the released message and no other go.
+        r = s.post("/v1/queues/jobs/visibility", {"receipt": first[1]["receipt"], "timeout": "0s"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([m["body"] for m in s.receive("jobs", max_messages=10).json["messages"]], ["m1"])
+        stats = s.queue_stats("jobs")
+        self.assertEqual((stats["visible"], stats["in_flight"]), (1, 5))
+
+
 class DedupTest(ServerTest):
     def test_dedup_id_within_window_returns_the_original(self):
         s = self.server

@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Server, ServerTest, wait_until
+from harness import Client, Server, ServerTest, wait_until
 
 
 def topic(s, name, **config):
@@ -67,6 +67,60 @@ def drain(s, t, name, expected, consumer=None, max_messages=100, wait="5s"):
         bodies += [m["body"] for m in got]
         ack(s, t, name, got, consumer)
     return bodies
+
+
+class InFlightLimitTest(ServerTest):
+    """--max-in-flight holds per subscription partition: a receive skips the partitions at
+    their limit and is refused (429 OverLimit) only when every partition is at it."""
+    server_args = ("--max-in-flight", "3", "--shards", "2")
+
+    def test_partitions_at_their_limit_are_skipped_and_all_at_it_refuse(self):
+        s = self.server
+        self.assertEqual(topic(s, "wide", partitions=2).status, 201)
+        sub(s, "wide", "all", **{"from": "earliest"})
+        for i in range(5):
+            publish(s, "wide", f"p0-{i}", partition=0)
+        got = receive(s, "wide", "all", max_messages=100)
+        self.assertEqual(sorted(m["body"] for m in got), ["p0-0", "p0-1", "p0-2"])
+        # Partition 0 is at its limit and partition 1 has nothing yet: not an error, a long
+        # poll (whether it starts before the publish or after, it answers with p1-0).
+        done = {}
+
+        def long_poll():
+            with Client(s.port) as c:
+                done["r"] = c.post("/v1/topics/wide/subscriptions/all/receive",
+                                   {"max_messages": 100, "wait": "20s"}, timeout=60)
+
+        poll = threading.Thread(target=long_poll)
+        poll.start()
+        publish(s, "wide", "p1-0", partition=1)
+        poll.join(30)
+        self.assertEqual(done["r"].status, 200, done["r"])
+        self.assertEqual([m["body"] for m in done["r"].json["messages"]], ["p1-0"])
+        for i in range(1, 5):
+            publish(s, "wide", f"p1-{i}", partition=1)
+        self.assertEqual([m["body"] for m in receive(s, "wide", "all", max_messages=100)], ["p1-1", "p1-2"])
+        # Both partitions hold 3: refused, and nothing moved.
+        r = s.post("/v1/topics/wide/subscriptions/all/receive", {"max_messages": 100})
+        self.assertApiError(r, 429, "OverLimit")
+        ack(s, "wide", "all", got[:1])
+        self.assertEqual([m["body"] for m in receive(s, "wide", "all", max_messages=100)], ["p0-3"])
+
+    def test_push_with_more_concurrency_than_the_limit_delivers_everything(self):
+        s = self.server
+        ep = Endpoint()
+        try:
+            topic(s, "hooked")
+            # Published before the subscription (which starts at the earliest): the runner's
+            # first receive leases 3 and its next is refused; it waits for a push to end and
+            # goes on (without that wait it stopped at the first refusal).
+            ids = {r["message_id"] for r in publish_batch(s, "hooked", [{"body": f"m{i}"} for i in range(12)])}
+            self.assertEqual(sub(s, "hooked", "p", push={"url": ep.url, "concurrency": 10},
+                                 **{"from": "earliest"}).status, 201)
+            wait_until(lambda: s.get("/v1/topics/hooked/subscriptions/p").json["stats"]["backlog"] == 0
+                       and set(ep.attempts) == ids, timeout=30, message="every message pushed")
+        finally:
+            ep.close()
 
 
 class FanOutTest(ServerTest):

@@ -22,11 +22,12 @@ protected:
     broker::broker_probe probe;
     asio::io_context io;
     broker::topic_definition def{"orders", 7, {}, {}};
+    uint32_t max_in_flight = broker::queue_context::default_max_in_flight;
     std::shared_ptr<broker::topic_partition> part = open();
 
     std::shared_ptr<broker::topic_partition> open() {
         auto p = std::make_shared<broker::topic_partition>(
-            def, 0, broker::queue_context{*engine, clock, receipts, probe, nullptr});
+            def, 0, broker::queue_context{*engine, clock, receipts, probe, nullptr, max_in_flight});
         EXPECT_TRUE(p->recover());
         return p;
     }
@@ -320,6 +321,65 @@ TEST_F(Topics, OrderedModeStopsReadingAheadOnceMaxBlockedWait) {
     }
     EXPECT_EQ(
         got, (std::vector<std::string>{"hot-0", "hot-1", "hot-2", "cold-0", "hot-3", "hot-4", "hot-5"}));
+}
+
+TEST_F(Topics, ReceiveAtTheInFlightLimitFailsUntilALeaseEnds) {
+    max_in_flight = 3;
+    part = open();
+    broker::subscription_options o;
+    o.visibility_timeout = millis(30'000);
+    auto s = add("limited", 100, o);
+    publish({"m0", "m1", "m2", "m3", "m4"});
+    // A receive asking for more than the limit gets what fits.
+    auto first = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->size(), 3u);
+    // At the limit: refused at once, even a long poll, and nothing changes.
+    auto refused = run_coro(io, s->receive({10, millis(5'000), std::nullopt}));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), broker::errc::too_many_in_flight);
+    EXPECT_EQ(probe.over_limit.load(), 1u);
+    EXPECT_EQ(s->stats().visible, 2u);
+    EXPECT_EQ(s->stats().in_flight, 3u);
+    // An ack makes room for one.
+    ASSERT_TRUE(run_coro(io, s->ack((*first)[0].receipt)));
+    auto one = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].message.body, "m3");
+    EXPECT_FALSE(run_coro(io, s->receive({10, millis(0), std::nullopt})));
+    // A lease that ends is no longer in flight: the message and the one behind it go.
+    clock.advance(31s);
+    auto after = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->size(), 3u); // m1, m2 and m3 again (leases over), within the limit of 3
+    auto again = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error(), broker::errc::too_many_in_flight);
+}
+
+TEST_F(Topics, OrderedSubscriptionsHaveTheInFlightLimitToo) {
+    broker::subscription_options o;
+    o.ordered = true;
+    max_in_flight = 2;
+    part = open();
+    auto s = add("ordered", 100, o);
+    std::vector<broker::publish_entry> e;
+    for (auto g : {"a", "b", "c"}) {
+        e.push_back({std::string("first-") + g, {}, g});
+    }
+    ASSERT_TRUE(run_coro(io, part->publish(std::move(e))));
+    auto first = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->size(), 2u); // a and b; c would be a third lease
+    auto refused = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), broker::errc::too_many_in_flight);
+    ASSERT_TRUE(run_coro(io, s->ack((*first)[1].receipt)));
+    auto next = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(next);
+    ASSERT_EQ(next->size(), 1u);
+    EXPECT_EQ((*next)[0].message.body, "first-c");
 }
 
 TEST_F(Topics, RetentionRemovesMessagesWhetherAckedOrNot) {
