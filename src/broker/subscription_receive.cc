@@ -196,8 +196,10 @@ asio::awaitable<result<std::vector<delivery>>> subscription::receive(receive_opt
             co_return closed_error();
         }
         // Fairness: a newcomer that is willing to wait queues behind the receives already
-        // waiting instead of overtaking them.
-        if (first_pass && !_waiters.empty() && options.wait.count() > 0) {
+        // waiting instead of overtaking them (unless the in-flight limit is reached: then it
+        // is refused at once below).
+        if (first_pass && !_waiters.empty() && options.wait.count() > 0
+            && _deliveries.leased() < _ctx.max_in_flight) {
             if (has_available()) {
                 wake_one();
             }

@@ -358,6 +358,40 @@ TEST_F(Topics, ReceiveAtTheInFlightLimitFailsUntilALeaseEnds) {
     EXPECT_EQ(again.error(), broker::errc::too_many_in_flight);
 }
 
+TEST_F(Topics, ALongPollAtTheInFlightLimitIsRefusedEvenBehindWaitingReceives) {
+    max_in_flight = 2;
+    part = open();
+    auto s = add("limited", 100);
+    // Two long polls wait (on another io_context, so they stay parked until polled).
+    asio::io_context other;
+    int parked_done = 0;
+    for (int i = 0; i < 2; ++i) {
+        asio::co_spawn(other, s->receive({1, millis(20'000), std::nullopt}), [&](std::exception_ptr, auto) {
+            ++parked_done;
+        });
+    }
+    other.poll();
+    ASSERT_EQ(parked_done, 0);
+    publish({"m0", "m1", "m2"}); // wakes the first waiter (its resumption is queued on `other`)
+    auto taken = run_coro(io, s->receive({10, millis(0), std::nullopt}));
+    ASSERT_TRUE(taken);
+    ASSERT_EQ(taken->size(), 2u); // the limit
+    // A newcomer that would wait does not queue behind the second waiter: it is refused now.
+    std::optional<result<std::vector<broker::delivery>>> got;
+    asio::co_spawn(io, s->receive({10, millis(20'000), std::nullopt}), [&](std::exception_ptr, auto r) {
+        got = std::move(r);
+    });
+    io.restart();
+    io.poll();
+    ASSERT_TRUE(got);
+    ASSERT_FALSE(*got);
+    EXPECT_EQ(got->error(), broker::errc::too_many_in_flight);
+    s->close(false); // the parked receives end
+    other.restart();
+    other.run();
+    EXPECT_EQ(parked_done, 2);
+}
+
 TEST_F(Topics, OrderedSubscriptionsHaveTheInFlightLimitToo) {
     broker::subscription_options o;
     o.ordered = true;
