@@ -285,6 +285,8 @@ class TestCommands(unittest.TestCase):
             (["--max-request-size", "lots"], "max-request-size", "lots"),
             (["--listen", "nonsense"], "listen", "nonsense"),
             (["--shards", "-1"], "shards", "-1"),
+            (["--max-in-flight", "0"], "max-in-flight", "0"),
+            (["--max-in-flight", "many"], "max-in-flight", "many"),
             (["--log-level", "loud"], "log level", "loud"),
             (["--no-such-flag", "1"], "--no-such-flag", ""),
         ]
