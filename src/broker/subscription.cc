@@ -273,12 +273,27 @@ void subscription::release_group(uint64_t offset) {
         _groups.erase(_groups.find(entry->first));
         return;
     }
-    g.head = g.blocked.front();
+    g.head = g.blocked.front(); // stays in _waiting: from blocked front to _group_ready
     g.blocked.pop_front();
     --_blocked;
+    if (!g.blocked.empty()) {
+        wait_listed(g.blocked.front());
+    }
     _group_heads.emplace(g.head, entry);
     _group_ready.push_back(g.head);
     wake_one();
+}
+
+void subscription::rebuild_waiting() {
+    _waiting.clear();
+    for (auto offset : _group_ready) {
+        wait_listed(offset);
+    }
+    for (auto& [_, g] : _groups) {
+        if (!g.blocked.empty()) {
+            wait_listed(g.blocked.front());
+        }
+    }
 }
 
 subscription::counts subscription::stats() {
@@ -349,6 +364,7 @@ void subscription::on_truncated(uint64_t end) {
         }
         ++it;
     }
+    rebuild_waiting();
 }
 
 void subscription::close(bool deleted) {
@@ -498,12 +514,18 @@ uint64_t subscription::floor_without(const std::set<uint64_t>& acked) const {
     if (auto low = acked.empty() ? _deliveries.lowest_offset() : _deliveries.lowest_offset_except(acked)) {
         f = std::min(f, *low);
     }
-    for (auto offset : _group_ready) {
-        f = std::min(f, offset);
-    }
-    for (auto& [name, g] : _groups) {
-        if (!g.blocked.empty()) {
-            f = std::min(f, g.blocked.front());
+    if (_options.retain) {
+        if (!_waiting.empty()) {
+            f = std::min(f, *_waiting.begin());
+        }
+    } else {
+        for (auto offset : _group_ready) {
+            f = std::min(f, offset);
+        }
+        for (auto& [name, g] : _groups) {
+            if (!g.blocked.empty()) {
+                f = std::min(f, g.blocked.front());
+            }
         }
     }
     return std::max(f, _log.first_offset());
@@ -616,6 +638,7 @@ asio::awaitable<result<subscription::position>> subscription::seek(uint64_t offs
     _groups.clear();
     _group_heads.clear();
     _group_ready.clear();
+    _waiting.clear();
     _blocked = 0;
     _acked_above.clear();
     start_at(p.offset);

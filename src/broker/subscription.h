@@ -288,6 +288,22 @@ private:
     std::unordered_map<uint64_t, group_map::value_type*> _group_heads;
     std::deque<uint64_t> _group_ready; ///< heads whose turn came
     uint64_t _blocked = 0;
+    /// Topic subscriptions (retain): the offsets in _group_ready and each group's first blocked
+    /// offset, ordered. Every ack batch computes the floor, which must lie at or below them:
+    /// walking the groups instead cost 30 ms per ack of 100 with 100,000 keys waiting. Queues
+    /// ask for the floor once a retention sweep, so they walk and keep this empty.
+    std::set<uint64_t> _waiting;
+    void wait_listed(uint64_t offset) {
+        if (_options.retain) {
+            _waiting.insert(offset);
+        }
+    }
+    void wait_over(uint64_t offset) {
+        if (_options.retain) {
+            _waiting.erase(offset);
+        }
+    }
+    void rebuild_waiting();
 
     uint64_t _delivered = 0;
     uint64_t _acked = 0;

@@ -118,6 +118,7 @@ subscription::take_end subscription::take(
         if (!_group_ready.empty()) {
             auto off = _group_ready.front();
             _group_ready.pop_front();
+            wait_over(off);
             if (auto m = read_or_forget(off)) {
                 try_deliver(out, dead, off, std::move(*m), vis);
             } else {
@@ -137,6 +138,9 @@ subscription::take_end subscription::take(
             if (auto it = _groups.find(e.message.group); it != _groups.end()) {
                 if (_blocked >= _options.max_blocked) {
                     return take_end::done; // read no further until a group moves on
+                }
+                if (it->second.blocked.empty()) {
+                    wait_listed(e.offset);
                 }
                 it->second.blocked.push_back(e.offset); // waits for the group's turn
                 ++_blocked;
