@@ -10,27 +10,16 @@ Usage: bench/fifo_held_back.py PORT SERVER_PID COUNT GROUPS [BODY_BYTES]
   e.g. sluice serve --data-dir /tmp/d --listen 127.0.0.1:8090 --durability interval &
        bench/fifo_held_back.py 8090 $! 400000 200000 100
 """
-import http.client
-import json
 import sys
 import time
+
+from local_api import LocalApi, rss_mib
 
 
 def main():
     port, pid, count, groups = (int(a) for a in sys.argv[1:5])
     body = "x" * (int(sys.argv[5]) if len(sys.argv) > 5 else 100)
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(method, path, doc=None):
-        conn.request(method, path, body=json.dumps(doc) if doc is not None else None,
-                     headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
-
-    def rss_mib():
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) // 1024
+    call = LocalApi(port).call
 
     status, doc = call("PUT", "/v1/queues/held-back", {"fifo": True, "visibility_timeout": "1h"})
     if status != 201:
@@ -42,7 +31,7 @@ def main():
         status, doc = call("POST", "/v1/queues/held-back/messages/batch", {"messages": batch})
         if status != 201:
             sys.exit(f"publishing: {status} {doc}")
-    print(f"published {count} in {time.monotonic() - start:.1f} s; server RSS {rss_mib()} MiB")
+    print(f"published {count} in {time.monotonic() - start:.1f} s; server RSS {rss_mib(pid)} MiB")
     received, slowest, start = 0, 0.0, time.monotonic()
     while True:
         t = time.monotonic()
@@ -57,7 +46,7 @@ def main():
             break
         received += len(doc["messages"])
     print(f"received {received} (not acked) in {time.monotonic() - start:.2f} s; slowest receive "
-          f"{slowest * 1000:.0f} ms; server RSS {rss_mib()} MiB")
+          f"{slowest * 1000:.0f} ms; server RSS {rss_mib(pid)} MiB")
     print("stats:", call("GET", "/v1/queues/held-back")[1]["stats"])
     call("DELETE", "/v1/queues/held-back")
 

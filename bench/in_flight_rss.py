@@ -10,28 +10,14 @@ Usage: bench/in_flight_rss.py PORT SERVER_PID COUNT
   e.g. sluice serve --data-dir /tmp/d --listen 127.0.0.1:8090 --durability interval &
        bench/in_flight_rss.py 8090 $! 500000
 """
-import http.client
-import json
 import sys
+
+from local_api import LocalApi, rss_mib
 
 
 def main():
     port, pid, count = (int(a) for a in sys.argv[1:4])
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(method, path, body=None):
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
-
-    def rss_mib():
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) // 1024
-        return None
+    call = LocalApi(port).call
 
     status, doc = call("PUT", "/v1/queues/in-flight", {"visibility_timeout": "1h"})
     if status != 201:
@@ -41,7 +27,7 @@ def main():
         status, doc = call("POST", "/v1/queues/in-flight/messages/batch", {"messages": batch})
         if status != 201:
             sys.exit(f"publishing: {status} {doc}")
-    print(f"published {count}; server RSS {rss_mib()} MiB")
+    print(f"published {count}; server RSS {rss_mib(pid)} MiB")
     received = 0
     while True:
         status, doc = call("POST", "/v1/queues/in-flight/receive", {"max_messages": 1000})
@@ -53,7 +39,7 @@ def main():
         if not doc["messages"]:
             break
         received += len(doc["messages"])
-    print(f"received {received} (not acked); server RSS {rss_mib()} MiB")
+    print(f"received {received} (not acked); server RSS {rss_mib(pid)} MiB")
     print("stats:", call("GET", "/v1/queues/in-flight")[1]["stats"])
     call("DELETE", "/v1/queues/in-flight")
 

@@ -10,22 +10,15 @@ Usage: bench/ordered_acks.py PORT KEYS PER_KEY
   e.g. sluice serve --data-dir /tmp/d --listen 127.0.0.1:8090 --durability interval &
        bench/ordered_acks.py 8090 100000 2
 """
-import http.client
-import json
 import sys
 import time
+
+from local_api import LocalApi
 
 
 def main():
     port, keys, per = (int(a) for a in sys.argv[1:4])
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(method, path, body=None):
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers={"Content-Type": "application/json"})
-        r = conn.getresponse()
-        data = r.read()
-        return r.status, (json.loads(data) if data else None)
+    call = LocalApi(port).call
 
     status, doc = call("POST", "/v1/topics", {"name": "ordered-acks"})
     if status != 201:

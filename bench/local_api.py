@@ -1,0 +1,22 @@
+"""What the bench/*.py scripts share: one keep-alive connection to a local server's API, and
+the server's resident memory."""
+import http.client
+import json
+
+
+class LocalApi:
+    def __init__(self, port):
+        self._conn = http.client.HTTPConnection("127.0.0.1", port)
+
+    def call(self, method, path, doc=None):
+        """(status, parsed JSON body or None)."""
+        self._conn.request(method, path, body=json.dumps(doc) if doc is not None else None,
+                           headers={"Content-Type": "application/json"})
+        r = self._conn.getresponse()
+        data = r.read()
+        return r.status, (json.loads(data) if data else None)
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) // 1024
