@@ -537,7 +537,7 @@ uint64_t subscription::lag() const {
     if (end <= f) {
         return 0;
     }
-    auto acked = static_cast<uint64_t>(std::distance(_acked_above.lower_bound(f), _acked_above.end()));
+    auto acked = _acked_above.count_from(f);
     return end - f - std::min(end - f, acked);
 }
 
@@ -551,7 +551,7 @@ bool subscription::add_floor(storage::write_batch& batch, uint64_t f, const std:
     // Ack marks below the new floor: the committed ones (_acked_above) and those of other
     // removals being committed (`acking` write none below f). Without any, no range delete
     // (each would stay in the memtable, where every read of the state family considers it).
-    bool marks_below = !_acked_above.empty() && *_acked_above.begin() < f;
+    bool marks_below = !_acked_above.empty() && _acked_above.first() < f;
     for (auto offset : _removing) {
         marks_below = marks_below || (offset < f && !acking.contains(offset));
     }
@@ -567,7 +567,7 @@ void subscription::floor_committed(uint64_t f, bool stored) {
         _floor_sending = 0;
     }
     if (stored && f > _stored_floor) {
-        _acked_above.erase(_acked_above.begin(), _acked_above.lower_bound(f));
+        _acked_above.erase_below(f);
         _stored_floor = f;
     }
 }
@@ -610,8 +610,7 @@ void subscription::start_at(uint64_t offset) {
     _next_read = std::max(offset, _log.first_offset());
     uint64_t end = _log.committed_end();
     uint64_t pending = end > _next_read ? end - _next_read : 0;
-    auto acked = static_cast<uint64_t>(
-        std::distance(_acked_above.lower_bound(_next_read), _acked_above.end()));
+    auto acked = _acked_above.count_from(_next_read);
     _unread = pending - std::min(pending, acked);
 }
 

@@ -7,6 +7,7 @@
 #include "broker/delivery_state.h"
 #include "broker/message_filter.h"
 #include "broker/offset_fifo.h"
+#include "broker/offset_ranges.h"
 #include "broker/partition_log.h"
 #include "broker/receipt.h"
 #include "model/message.h"
@@ -268,7 +269,7 @@ private:
     // Topic cursor: the stored floor and the offsets acknowledged at or above it.
     uint64_t _stored_floor = 0;
     uint64_t _floor_sending = 0; ///< the highest floor in a commit not yet answered (0: none)
-    std::set<uint64_t> _acked_above;
+    offset_ranges _acked_above;
     uint64_t _filtered = 0;
     uint64_t _generation = 0; ///< bumped by seek(): commits begun before it change nothing after
 
