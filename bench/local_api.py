@@ -2,6 +2,7 @@
 the server's resident memory."""
 import http.client
 import json
+import sys
 
 
 class LocalApi:
@@ -15,6 +16,13 @@ class LocalApi:
         r = self._conn.getresponse()
         data = r.read()
         return r.status, (json.loads(data) if data else None)
+
+    def expect(self, status, method, path, doc=None):
+        """call(), exiting with the answer unless its status is `status`; returns the body."""
+        got, answer = self.call(method, path, doc)
+        if got != status:
+            sys.exit(f"{method} {path}: {got} {answer}")
+        return answer
 
 
 def rss_mib(pid):

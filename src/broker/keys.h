@@ -24,6 +24,7 @@ enum class state_kind : char {
     scheduled = 'S',      ///< | deliver_at_ms u64 | seq u64 -> model::message (delayed)
     schedule_index = 'I', ///< | message id                  -> the scheduled key
     dedup = 'U',          ///< | dedup id                    -> expires_ms u64 | message id
+    dedup_expiry = 'V',   ///< | expires_ms u64 | dedup id   -> "" (the U keys by expiry)
     counters = 'N',       ///< | which u8                    -> storage counter (write_batch::add)
     // Topic subscriptions: under the subscription's own id instead of the topic's.
     cursor = 'F',         ///<                               -> floor u64: every offset below is done

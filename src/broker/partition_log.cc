@@ -84,22 +84,25 @@ result<void> partition_log::recover() {
     _next_due.reset();
     _next_due_known = false; // the first next_due() looks
 
-    auto now = _clock.now();
+    // Dedup ids stay in the store (find_duplicate reads them). A store written before the
+    // expiry index has dedup keys and no index: index them once, with the first sweep.
+    auto index = keys::state_prefix(_topic, _partition, keys::state_kind::dedup_expiry);
+    bool indexed = false;
+    r = _engine.scan(storage::column::state, index, keys::prefix_end(index), [&](std::string_view, std::string_view) {
+        indexed = true;
+        return false;
+    });
+    if (!r || indexed) {
+        return r;
+    }
     auto dd = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
-    r = _engine.scan(storage::column::state, dd, keys::prefix_end(dd), [&](std::string_view k, std::string_view v) {
-        if (v.size() < 8) {
-            return true;
-        }
-        auto expires = stored_unix_ms(static_cast<int64_t>(keys::get_u64(v))).value_or(timestamp::min());
-        if (expires > now) { // a corrupt expiry reads as expired
-            std::string id(k.substr(dd.size()));
-            _dedup[id] = {std::string(v.substr(8)), expires};
-            _dedup_expiry.emplace_back(expires, id);
-        }
+    return _engine.scan(storage::column::state, dd, keys::prefix_end(dd), [&](std::string_view k, std::string_view v) {
+        // A corrupt expiry reads as expired (the epoch): the first sweep erases it.
+        auto expires = v.size() < 8 ? timestamp{}
+                                    : stored_unix_ms(static_cast<int64_t>(keys::get_u64(v))).value_or(timestamp{});
+        _dedup_index_upgrade.put(storage::column::state, dedup_expiry_key(expires, k.substr(dd.size())), "");
         return true;
     });
-    std::sort(_dedup_expiry.begin(), _dedup_expiry.end());
-    return r;
 }
 
 result<void> partition_log::recover_counts() {
@@ -529,43 +532,95 @@ asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string messag
     co_return result<void>{};
 }
 
-std::optional<std::string> partition_log::find_duplicate(const std::string& dedup_id) {
-    auto it = _dedup.find(dedup_id);
-    if (it == _dedup.end() || it->second.expires <= _clock.now()) {
+std::string partition_log::dedup_key(std::string_view dedup_id) const {
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
+    k.append(dedup_id);
+    return k;
+}
+
+std::string partition_log::dedup_expiry_key(timestamp expires, std::string_view dedup_id) const {
+    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup_expiry);
+    keys::put_u64(k, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(expires))));
+    k.append(dedup_id);
+    return k;
+}
+
+namespace {
+/// A stored dedup value: expires_ms u64 | message id. Nullopt when corrupt.
+std::optional<std::pair<timestamp, std::string_view>> parse_dedup_value(std::string_view v) {
+    if (v.size() < 8) {
         return std::nullopt;
     }
-    return it->second.message_id;
+    auto expires = stored_unix_ms(static_cast<int64_t>(keys::get_u64(v)));
+    if (!expires) {
+        return std::nullopt;
+    }
+    return std::pair{*expires, v.substr(8)};
+}
+} // namespace
+
+result<std::optional<std::string>> partition_log::find_duplicate(const std::string& dedup_id) {
+    auto now = _clock.now();
+    if (auto it = _dedup_pending.find(dedup_id); it != _dedup_pending.end()) {
+        if (it->second.expires > now) {
+            return std::optional<std::string>(it->second.message_id);
+        }
+        return std::optional<std::string>();
+    }
+    auto stored = _engine.get(storage::column::state, dedup_key(dedup_id));
+    if (!stored) {
+        return stored.error();
+    }
+    if (!*stored) {
+        return std::optional<std::string>();
+    }
+    auto value = parse_dedup_value(**stored);
+    if (!value || value->first <= now) {
+        return std::optional<std::string>(); // expired (or unreadable): the id is free
+    }
+    return std::optional<std::string>(std::string(value->second));
 }
 
 void partition_log::remember_dedup(
     const std::string& dedup_id, const std::string& message_id, timestamp expires,
     storage::write_batch& batch) {
-    _dedup[dedup_id] = {message_id, expires};
-    _dedup_expiry.emplace_back(expires, dedup_id);
-    auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
-    k.append(dedup_id);
+    _dedup_pending[dedup_id] = {message_id, expires};
     std::string v;
     keys::put_u64(v, static_cast<uint64_t>(to_unix_ms(expires)));
     v.append(message_id);
-    batch.put(storage::column::state, std::move(k), std::move(v));
+    batch.put(storage::column::state, dedup_key(dedup_id), std::move(v));
+    batch.put(storage::column::state, dedup_expiry_key(expires, dedup_id), "");
 }
 
-void partition_log::forget_dedup(const std::string& dedup_id) { _dedup.erase(dedup_id); }
+void partition_log::dedup_settled(const std::string& dedup_id) { _dedup_pending.erase(dedup_id); }
 
 storage::write_batch partition_log::expire_dedup() {
-    storage::write_batch batch;
+    storage::write_batch batch = std::move(_dedup_index_upgrade);
+    _dedup_index_upgrade = {};
     auto now = _clock.now();
-    while (!_dedup_expiry.empty() && _dedup_expiry.front().first <= now) {
-        auto& [expires, id] = _dedup_expiry.front();
-        auto it = _dedup.find(id);
-        if (it != _dedup.end() && it->second.expires <= now) {
-            _dedup.erase(it);
-            auto k = keys::state_prefix(_topic, _partition, keys::state_kind::dedup);
-            k.append(id);
-            batch.erase(storage::column::state, std::move(k));
+    auto index = keys::state_prefix(_topic, _partition, keys::state_kind::dedup_expiry);
+    auto due_end = index;
+    keys::put_u64(due_end, static_cast<uint64_t>(std::max<int64_t>(0, to_unix_ms(now) + 1)));
+    size_t expired = 0;
+    (void)_engine.scan(storage::column::state, index, due_end, [&](std::string_view k, std::string_view) {
+        batch.erase(storage::column::state, std::string(k));
+        if (k.size() >= index.size() + 8) {
+            // The id may have been published again since, with a later expiry: erase its
+            // record only if that is expired too.
+            auto id = k.substr(index.size() + 8);
+            if (_dedup_pending.contains(std::string(id))) {
+                return ++expired < max_expired_per_sweep; // published again: that commit rewrites it
+            }
+            auto stored = _engine.get(storage::column::state, dedup_key(id));
+            if (stored && *stored) {
+                auto value = parse_dedup_value(**stored);
+                if (!value || value->first <= now) {
+                    batch.erase(storage::column::state, dedup_key(id));
+                }
+            }
         }
-        _dedup_expiry.pop_front();
-    }
+        return ++expired < max_expired_per_sweep;
+    });
     return batch;
 }
 

@@ -74,8 +74,13 @@ asio::awaitable<publish_outcome> publish_to_log(
             dedup = body_hash(e.body);
         }
         if (!dedup.empty()) {
-            if (auto original = log.find_duplicate(dedup)) {
-                results[i] = publish_result{*original, true};
+            auto original = log.find_duplicate(dedup);
+            if (!original) {
+                results[i] = original.error();
+                continue;
+            }
+            if (*original) {
+                results[i] = publish_result{**original, true};
                 continue;
             }
         }
@@ -91,18 +96,22 @@ asio::awaitable<publish_outcome> publish_to_log(
         (deliver_at ? scheduled_index : ready_index).push_back(i);
         (deliver_at ? scheduled : ready).push_back(std::move(m));
     }
-    auto fail = [&](const std::vector<size_t>& idx, const std::vector<std::string>& dedups, error_code ec) {
+    auto fail = [&](const std::vector<size_t>& idx, error_code ec) {
         for (auto i : idx) {
             results[i] = ec;
         }
+    };
+    // Committed or not, the store now answers for these ids (it has them, or they are free).
+    auto settled = [&](const std::vector<std::string>& dedups) {
         for (auto& d : dedups) {
-            log.forget_dedup(d);
+            log.dedup_settled(d);
         }
     };
     if (!ready.empty()) {
         auto first = co_await log.append(ready, std::move(ready_extra));
+        settled(ready_dedup);
         if (!first) {
-            fail(ready_index, ready_dedup, first.error());
+            fail(ready_index, first.error());
         } else {
             out.accepted += ready.size();
             out.first = *first;
@@ -115,8 +124,9 @@ asio::awaitable<publish_outcome> publish_to_log(
             earliest = std::min(earliest, *m.deliver_at);
         }
         auto done = co_await log.schedule(scheduled, std::move(scheduled_extra));
+        settled(scheduled_dedup);
         if (!done) {
-            fail(scheduled_index, scheduled_dedup, done.error());
+            fail(scheduled_index, done.error());
         } else {
             out.accepted += scheduled.size();
             out.earliest_scheduled = earliest;

@@ -350,6 +350,78 @@ TEST_F(Features, DedupWithinAndAfterTheWindow) {
     EXPECT_EQ(q->stats().visible, 2u);
 }
 
+/// Dedup records ('U') and expiry index keys ('V') in the state column, all queues.
+std::pair<size_t, size_t> dedup_keys(storage::engine& engine) {
+    std::pair<size_t, size_t> n{0, 0};
+    auto r = engine.scan(storage::column::state, std::string(), std::string(16, '\xff'), [&](std::string_view k, std::string_view) {
+        if (k.size() > 8 && k[8] == 'U') {
+            ++n.first;
+        } else if (k.size() > 8 && k[8] == 'V') {
+            ++n.second;
+        }
+        return true;
+    });
+    EXPECT_TRUE(r);
+    return n;
+}
+
+TEST_F(Features, DedupIdsLeaveTheStoreWhenTheirWindowEnds) {
+    broker::queue_config c;
+    c.dedup_window = 5min;
+    auto& q = make("pay", c);
+    publish(q, {{"a", {}, {}, "tx-1"}, {"b", {}, {}, "tx-2"}});
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{2, 2}));
+    clock.advance(4min);
+    run_coro(io, q.sweep_retention());
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{2, 2})); // within the window
+    clock.advance(1min);
+    run_coro(io, q.sweep_retention());
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{0, 0}));
+}
+
+TEST_F(Features, AnIdPublishedAgainAfterItsWindowKeepsItsNewWindow) {
+    broker::queue_config c;
+    c.dedup_window = 5min;
+    auto& q = make("pay", c);
+    auto first = publish(q, {{"a", {}, {}, "tx-1"}})[0];
+    clock.advance(5min); // the first window is over, not yet swept
+    auto second = publish(q, {{"a", {}, {}, "tx-1"}})[0];
+    ASSERT_TRUE(first && second);
+    EXPECT_FALSE(second->duplicate);
+    run_coro(io, q.sweep_retention()); // erases the first window's index key only
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{1, 1}));
+    auto third = publish(q, {{"a", {}, {}, "tx-1"}})[0];
+    ASSERT_TRUE(third);
+    EXPECT_TRUE(third->duplicate);
+    EXPECT_EQ(third->message_id, second->message_id);
+}
+
+TEST_F(Features, DedupIdsStoredWithoutAnExpiryIndexAreIndexedAfterARestart) {
+    broker::queue_config c;
+    c.dedup_window = 5min;
+    auto* q = &make("pay", c);
+    publish(*q, {{"a", {}, {}, "tx-1"}});
+    // A store from before the expiry index: the dedup record alone.
+    std::vector<std::string> index;
+    ASSERT_TRUE(engine->scan(storage::column::state, std::string(), std::string(16, '\xff'), [&](std::string_view k, std::string_view) {
+        if (k.size() > 8 && k[8] == 'V') {
+            index.emplace_back(k);
+        }
+        return true;
+    }));
+    ASSERT_EQ(index.size(), 1u);
+    storage::write_batch b;
+    b.erase(storage::column::state, index[0]);
+    ASSERT_TRUE(run_coro(io, engine->commit(std::move(b))));
+    q = &restart("pay");
+    EXPECT_TRUE(publish(*q, {{"a", {}, {}, "tx-1"}})[0]->duplicate); // still found
+    run_coro(io, q->sweep_retention()); // writes the index
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{1, 1}));
+    clock.advance(5min);
+    run_coro(io, q->sweep_retention());
+    EXPECT_EQ(dedup_keys(*engine), (std::pair<size_t, size_t>{0, 0}));
+}
+
 TEST_F(Features, ContentBasedDedup) {
     broker::queue_config c;
     c.content_based_dedup = true;

@@ -105,6 +105,10 @@ rocksdb::ColumnFamilyOptions tuned_options::column_family(const std::string& nam
         table.optimize_filters_for_memory = true;
     }
     if (name == "state") {
+        // Point reads that mostly miss (a publish with a dedup id looks it up): a bloom filter
+        // over each memtable's keys answers a miss without searching the skip list.
+        cf.memtable_whole_key_filtering = true;
+        cf.memtable_prefix_bloom_size_ratio = 0.02;
         // state holds the delayed messages (1 KiB values: ~1 MiB of index per 128 MiB SST at
         // 10M pending), and firing seeks into it every few milliseconds. A whole-file index
         // block that size is larger than a block cache shard (512 KiB), so it never stayed
