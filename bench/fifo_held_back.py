@@ -13,13 +13,14 @@ Usage: bench/fifo_held_back.py PORT SERVER_PID COUNT GROUPS [BODY_BYTES]
 import sys
 import time
 
-from local_api import LocalApi, rss_mib
+from local_api import LocalApi, receive_without_acks, rss_mib
 
 
 def main():
     port, pid, count, groups = (int(a) for a in sys.argv[1:5])
     body = "x" * (int(sys.argv[5]) if len(sys.argv) > 5 else 100)
-    call = LocalApi(port).call
+    api = LocalApi(port)
+    call = api.call
 
     status, doc = call("PUT", "/v1/queues/held-back", {"fifo": True, "visibility_timeout": "1h"})
     if status != 201:
@@ -32,19 +33,8 @@ def main():
         if status != 201:
             sys.exit(f"publishing: {status} {doc}")
     print(f"published {count} in {time.monotonic() - start:.1f} s; server RSS {rss_mib(pid)} MiB")
-    received, slowest, start = 0, 0.0, time.monotonic()
-    while True:
-        t = time.monotonic()
-        status, doc = call("POST", "/v1/queues/held-back/receive", {"max_messages": 1000, "wait": "0s"})
-        slowest = max(slowest, time.monotonic() - t)
-        if status == 429 and doc["error"]["code"] == "OverLimit":
-            print("the in-flight limit is reached")
-            break
-        if status != 200:
-            sys.exit(f"receiving: {status} {doc}")
-        if not doc["messages"]:
-            break
-        received += len(doc["messages"])
+    start = time.monotonic()
+    received, slowest = receive_without_acks(api, "held-back")
     print(f"received {received} (not acked) in {time.monotonic() - start:.2f} s; slowest receive "
           f"{slowest * 1000:.0f} ms; server RSS {rss_mib(pid)} MiB")
     print("stats:", call("GET", "/v1/queues/held-back")[1]["stats"])

@@ -12,12 +12,13 @@ Usage: bench/in_flight_rss.py PORT SERVER_PID COUNT
 """
 import sys
 
-from local_api import LocalApi, rss_mib
+from local_api import LocalApi, receive_without_acks, rss_mib
 
 
 def main():
     port, pid, count = (int(a) for a in sys.argv[1:4])
-    call = LocalApi(port).call
+    api = LocalApi(port)
+    call = api.call
 
     status, doc = call("PUT", "/v1/queues/in-flight", {"visibility_timeout": "1h"})
     if status != 201:
@@ -28,17 +29,7 @@ def main():
         if status != 201:
             sys.exit(f"publishing: {status} {doc}")
     print(f"published {count}; server RSS {rss_mib(pid)} MiB")
-    received = 0
-    while True:
-        status, doc = call("POST", "/v1/queues/in-flight/receive", {"max_messages": 1000})
-        if status == 429 and doc["error"]["code"] == "OverLimit":
-            print("the in-flight limit is reached")
-            break
-        if status != 200:
-            sys.exit(f"receiving: {status} {doc}")
-        if not doc["messages"]:
-            break
-        received += len(doc["messages"])
+    received, _ = receive_without_acks(api, "in-flight")
     print(f"received {received} (not acked); server RSS {rss_mib(pid)} MiB")
     print("stats:", call("GET", "/v1/queues/in-flight")[1]["stats"])
     call("DELETE", "/v1/queues/in-flight")

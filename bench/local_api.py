@@ -3,6 +3,7 @@ the server's resident memory."""
 import http.client
 import json
 import sys
+import time
 
 
 class LocalApi:
@@ -23,6 +24,25 @@ class LocalApi:
         if got != status:
             sys.exit(f"{method} {path}: {got} {answer}")
         return answer
+
+
+def receive_without_acks(api, queue):
+    """Receives up to 1,000 at a time (no wait) from `queue` without acking, until a receive
+    comes back empty or is refused at the server's in-flight limit (429 OverLimit). Returns
+    (messages received, the slowest receive in seconds)."""
+    received, slowest = 0, 0.0
+    while True:
+        start = time.monotonic()
+        status, doc = api.call("POST", f"/v1/queues/{queue}/receive", {"max_messages": 1000, "wait": "0s"})
+        slowest = max(slowest, time.monotonic() - start)
+        if status == 429 and doc["error"]["code"] == "OverLimit":
+            print("the in-flight limit is reached")
+            return received, slowest
+        if status != 200:
+            sys.exit(f"receiving: {status} {doc}")
+        if not doc["messages"]:
+            return received, slowest
+        received += len(doc["messages"])
 
 
 def rss_mib(pid):
