@@ -46,6 +46,9 @@ std::string partition_log::counter_key(counter which) const {
 }
 
 result<void> partition_log::recover() {
+    if (auto moved = move_counters(); !moved) {
+        return moved;
+    }
     // Offsets: the first and the last stored message, and the stored end offset (which
     // survives a log emptied by acks or retention, so offsets are never reused).
     std::optional<uint64_t> first, last;
@@ -66,7 +69,7 @@ result<void> partition_log::recover() {
     if (!r) {
         return r.error();
     }
-    auto end = _engine.get(storage::column::state, counter_key(counter::end));
+    auto end = _engine.get(storage::column::counters, counter_key(counter::end));
     if (!end) {
         return end.error();
     }
@@ -105,9 +108,37 @@ result<void> partition_log::recover() {
     });
 }
 
+result<void> partition_log::move_counters() {
+    // A store written before the counters family kept the counters in the state family: move
+    // them over, once, in one batch.
+    storage::write_batch batch;
+    for (auto which : {counter::count, counter::bytes, counter::scheduled, counter::end}) {
+        auto key = counter_key(which);
+        auto old = _engine.get(storage::column::state, key);
+        if (!old) {
+            return old.error();
+        }
+        if (!*old) {
+            continue;
+        }
+        auto current = _engine.get(storage::column::counters, key);
+        if (!current) {
+            return current.error();
+        }
+        if (!*current) {
+            batch.put(storage::column::counters, key, std::move(**old));
+        }
+        batch.erase(storage::column::state, std::move(key));
+    }
+    if (batch.empty()) {
+        return {};
+    }
+    return storage::commit_blocking(_engine, std::move(batch));
+}
+
 result<void> partition_log::recover_counts() {
     auto read = [&](counter which) -> result<std::optional<uint64_t>> {
-        auto v = _engine.get(storage::column::state, counter_key(which));
+        auto v = _engine.get(storage::column::counters, counter_key(which));
         if (!v) {
             return v.error();
         }
@@ -158,10 +189,10 @@ result<void> partition_log::count_by_scanning() {
         return r;
     }
     storage::write_batch batch;
-    batch.put(storage::column::state, counter_key(counter::count), storage::encode_counter(int64_t(_count)));
-    batch.put(storage::column::state, counter_key(counter::bytes), storage::encode_counter(int64_t(_bytes)));
-    batch.put(storage::column::state, counter_key(counter::scheduled), storage::encode_counter(int64_t(_scheduled)));
-    batch.put(storage::column::state, counter_key(counter::end), storage::encode_counter(int64_t(_next_offset)));
+    batch.put(storage::column::counters, counter_key(counter::count), storage::encode_counter(int64_t(_count)));
+    batch.put(storage::column::counters, counter_key(counter::bytes), storage::encode_counter(int64_t(_bytes)));
+    batch.put(storage::column::counters, counter_key(counter::scheduled), storage::encode_counter(int64_t(_scheduled)));
+    batch.put(storage::column::counters, counter_key(counter::end), storage::encode_counter(int64_t(_next_offset)));
     return storage::commit_blocking(_engine, std::move(batch));
 }
 
@@ -177,13 +208,13 @@ void partition_log::end_truncation(bool committed) {
 }
 
 void partition_log::count_removed(storage::write_batch& batch, uint64_t bytes) const {
-    batch.add(storage::column::state, counter_key(counter::count), -1);
-    batch.add(storage::column::state, counter_key(counter::bytes), -int64_t(bytes));
+    batch.add(storage::column::counters, counter_key(counter::count), -1);
+    batch.add(storage::column::counters, counter_key(counter::bytes), -int64_t(bytes));
 }
 
 void partition_log::reset_counters(storage::write_batch& batch) const {
     for (auto which : {counter::count, counter::bytes, counter::scheduled}) {
-        batch.put(storage::column::state, counter_key(which), storage::encode_counter(0));
+        batch.put(storage::column::counters, counter_key(which), storage::encode_counter(0));
     }
 }
 
@@ -200,10 +231,10 @@ partition_log::append(const std::vector<model::message>& messages, storage::writ
         batch.put(storage::column::log, key(first + i), std::move(value));
     }
     if (!messages.empty()) {
-        batch.add(storage::column::state, counter_key(counter::count), int64_t(messages.size()));
-        batch.add(storage::column::state, counter_key(counter::bytes), int64_t(bytes));
+        batch.add(storage::column::counters, counter_key(counter::count), int64_t(messages.size()));
+        batch.add(storage::column::counters, counter_key(counter::bytes), int64_t(bytes));
         batch.put(
-            storage::column::state, counter_key(counter::end),
+            storage::column::counters, counter_key(counter::end),
             storage::encode_counter(int64_t(first + messages.size())));
     }
     batch.append(std::move(extra));
@@ -348,8 +379,8 @@ partition_log::sweep(
     uint64_t end = *last + 1;
     storage::write_batch batch;
     batch.erase_range(storage::column::log, key(_first_offset), key(end));
-    batch.add(storage::column::state, counter_key(counter::count), -int64_t(counted));
-    batch.add(storage::column::state, counter_key(counter::bytes), -int64_t(freed));
+    batch.add(storage::column::counters, counter_key(counter::count), -int64_t(counted));
+    batch.add(storage::column::counters, counter_key(counter::bytes), -int64_t(freed));
     begin_truncation(end);
     auto committed = co_await _engine.commit(std::move(batch));
     end_truncation(bool(committed));
@@ -393,7 +424,7 @@ partition_log::schedule(const std::vector<model::message>& messages, storage::wr
             earliest = *m.deliver_at;
         }
     }
-    batch.add(storage::column::state, counter_key(counter::scheduled), int64_t(messages.size()));
+    batch.add(storage::column::counters, counter_key(counter::scheduled), int64_t(messages.size()));
     auto committed = co_await _engine.commit(std::move(batch));
     if (!committed) {
         co_return committed.error();
@@ -477,7 +508,7 @@ partition_log::fire_due(size_t max) {
     if (consumed == 0) {
         co_return std::pair<uint64_t, std::vector<model::message>>{_next_offset, {}};
     }
-    extra.add(storage::column::state, counter_key(counter::scheduled), -int64_t(consumed));
+    extra.add(storage::column::counters, counter_key(counter::scheduled), -int64_t(consumed));
     auto first = co_await append(messages, std::move(extra));
     for (auto& key : taken) {
         _removing.erase(key);
@@ -515,7 +546,7 @@ asio::awaitable<result<void>> partition_log::cancel_scheduled(std::string messag
     storage::write_batch batch;
     batch.erase(storage::column::state, idx);
     batch.erase(storage::column::state, key);
-    batch.add(storage::column::state, counter_key(counter::scheduled), -1);
+    batch.add(storage::column::counters, counter_key(counter::scheduled), -1);
     _removing.insert(key);
     auto committed = co_await _engine.commit(std::move(batch));
     _removing.erase(key);

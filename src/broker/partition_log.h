@@ -154,6 +154,7 @@ private:
     /// last reclaim, asks the engine to give that range's disk back (storage::engine::reclaim).
     /// While messages come and go, the memtables they fill carry the tombstones to compaction.
     void maybe_reclaim();
+    result<void> move_counters();
     result<void> recover_counts();
     result<void> count_by_scanning();
     std::string scheduled_key(timestamp at, uint64_t seq) const;

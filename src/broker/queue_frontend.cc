@@ -87,6 +87,7 @@ asio::awaitable<result<void>> remove_on(queue_manager* m, std::string name) {
     batch.erase(storage::column::meta, keys::queue_meta(name));
     batch.erase_range(storage::column::log, keys::topic_begin(topic), keys::topic_end(topic));
     batch.erase_range(storage::column::state, keys::topic_begin(topic), keys::topic_end(topic));
+    batch.erase_range(storage::column::counters, keys::topic_begin(topic), keys::topic_end(topic));
     auto& engine = m->context().engine;
     auto committed = co_await engine.commit(std::move(batch));
     if (committed && q->unreclaimed_bytes() >= partition_log::reclaim_after_bytes) {

@@ -76,6 +76,7 @@ void put_sequence(storage::write_batch& batch, uint32_t id) {
 /// Erases every state key of `owner` (a topic, subscription or consumer id).
 void erase_owner_state(storage::write_batch& batch, uint32_t owner) {
     batch.erase_range(storage::column::state, keys::topic_begin(owner), keys::topic_end(owner));
+    batch.erase_range(storage::column::counters, keys::topic_begin(owner), keys::topic_end(owner));
 }
 
 } // namespace

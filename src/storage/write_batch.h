@@ -13,8 +13,12 @@ enum class column : uint8_t {
     meta,  ///< definitions: queues, topics, subscriptions, secrets, id counters
     log,   ///< topic|partition|offset -> message
     state, ///< cursors, acks, leases' persistent parts, per subscription
+    /// counters only (8-byte values, encode_counter): written on every publish and ack, so the
+    /// RocksDB engine keeps each one as a single memtable entry updated in place (add() there
+    /// is a put of the new value; docs/design/storage.md "Counters")
+    counters,
 };
-inline constexpr int column_count = 3;
+inline constexpr int column_count = 4;
 
 /// A counter value as stored: 8 bytes, little-endian two's complement. A missing or malformed
 /// value reads as 0.

@@ -36,7 +36,8 @@ tuned_options make_tuned_options(const engine_options& options) {
     db.max_background_jobs = 2;
     // Cap the memtables of all families together (bounded RAM), and the WAL, which otherwise
     // grows while a rarely written family (meta) holds an old memtable.
-    db.db_write_buffer_size = options.write_buffer_bytes * column_count;
+    // The counters family holds one small entry per counter and is not counted.
+    db.db_write_buffer_size = options.write_buffer_bytes * (column_count - 1);
     db.max_total_wal_size = std::max<uint64_t>(uint64_t(256) << 20, 2 * db.db_write_buffer_size);
     // Smooth SST writeback instead of one large fsync at the end of a flush or compaction.
     db.bytes_per_sync = uint64_t(1) << 20;
@@ -45,6 +46,9 @@ tuned_options make_tuned_options(const engine_options& options) {
     db.compaction_readahead_size = size_t(2) << 20;
     // A torn tail after a crash loses only the unacknowledged end of the WAL.
     db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    // One thread writes at a time (the writer, or a caller inline), so concurrent memtable
+    // inserts never happened; the counters family's in-place updates need them off.
+    db.allow_concurrent_memtable_write = false;
     // RocksDB's own LOG files: keep a few small ones.
     db.keep_log_file_num = 5;
     db.max_log_file_size = size_t(8) << 20;
@@ -103,6 +107,15 @@ rocksdb::ColumnFamilyOptions tuned_options::column_family(const std::string& nam
         // meta and state are read by key: a bloom filter saves disk reads for absent keys.
         table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
         table.optimize_filters_for_memory = true;
+    }
+    if (name == "counters") {
+        // A put over a key already in the memtable, with a value no larger, overwrites it there
+        // instead of adding an entry: the skip list holds each counter once, not once per
+        // publish. The engine makes that safe (rocks_engine.cc, counter_group): RocksDB keeps
+        // the entry's first sequence number, so a range delete written after it would hide
+        // every later in-place put.
+        cf.inplace_update_support = true;
+        cf.write_buffer_size = std::min<size_t>(write_buffer_bytes, size_t(4) << 20);
     }
     if (name == "state") {
         // Point reads that mostly miss (a publish with a dedup id looks it up): a bloom filter

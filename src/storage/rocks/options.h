@@ -12,7 +12,7 @@
 namespace sluice::storage::rocks {
 
 /// RocksDB's name for each storage::column (index = static_cast<size_t>(column)).
-inline constexpr const char* column_names[column_count] = {"meta", "log", "state"};
+inline constexpr const char* column_names[column_count] = {"meta", "log", "state", "counters"};
 
 /// Options tuned for a message log on a small machine (2 cores, bounded RAM); see
 /// docs/design/storage.md "Tuning". One shared block cache serves every column family.

@@ -233,6 +233,9 @@ public:
         size_t adds = 0;
         for (const auto& p : group) {
             for (const auto& op : p.batch.ops()) {
+                if (op.col == column::counters) {
+                    continue; // written by counter_group
+                }
                 if (op.kind == write_batch::op_kind::add) {
                     auto& e = _sums[name(op)];
                     e.sum += decode_counter(op.value);
@@ -299,6 +302,145 @@ private:
 
 } // namespace
 
+/// A write group's ops on the counters family (column::counters), applied by the engine: it
+/// knows the value of each counter it wrote (`_counter_values`, read from the store on first
+/// use) and writes every add as a put of the new value, which the family updates in place in
+/// the memtable. A queue's counters change on every publish and ack; as merge operands each
+/// change was a new memtable entry whose insert searched a skip list of hundreds of thousands of
+/// operands of the same few keys (8 % of the server's CPU publishing single messages,
+/// docs/BENCHMARKS.md "Counters updated in place").
+///
+/// In-place updates keep the entry's first sequence number, so a range delete written after it
+/// would hide every later in-place put. A key the engine does not know (first write since the
+/// open, or forgotten after a range delete or an erase over it) is therefore written as a point
+/// delete and a put: the delete is the key's newest entry, and the put becomes a new one.
+struct rocks_engine::counter_group {
+    struct staged {
+        int64_t value = 0;
+        bool erased = false;
+        bool fresh = false;       ///< write a point delete before the put
+        std::string_view raw{};   ///< a put of something other than a counter: written as it is
+        bool is_raw = false;
+    };
+    std::unordered_map<std::string_view, staged> keys;
+    std::vector<std::pair<std::string_view, std::string_view>> ranges;
+
+    bool covered(std::string_view key) const {
+        for (auto [begin, end] : ranges) {
+            if (key >= begin && key < end) {
+                return true;
+            }
+        }
+        return false;
+    }
+};
+
+error_code rocks_engine::stage_counter(
+    counter_group& group, const write_batch::op& op) {
+    using kind = write_batch::op_kind;
+    if (op.kind == kind::erase_range) {
+        if (op.key < op.value) {
+            group.ranges.emplace_back(op.key, op.value);
+            for (auto& [key, s] : group.keys) {
+                if (key >= op.key && key < op.value) {
+                    s = counter_group::staged{0, true, true};
+                }
+            }
+        }
+        return {};
+    }
+    auto [it, inserted] = group.keys.try_emplace(op.key);
+    auto& s = it->second;
+    if (inserted) {
+        const auto& known = _counter_values;
+        if (group.covered(op.key)) {
+            s = counter_group::staged{0, true, true};
+        } else if (auto k = known.find(op.key); k != known.end()) {
+            s.value = k->second;
+        } else if (op.kind == kind::add) {
+            std::string stored;
+            auto st = _db->Get(rocksdb::ReadOptions(), handle(column::counters), slice(op.key), &stored);
+            if (!st.ok() && !st.IsNotFound()) {
+                logger().error("storage: reading counter for an add failed: {}", st.ToString());
+                return to_error_code(st);
+            }
+            s.value = st.ok() ? decode_counter(stored) : 0;
+            s.fresh = true;
+        } else {
+            s.fresh = true;
+        }
+    }
+    switch (op.kind) {
+    case kind::add:
+        s.value = (s.erased ? 0 : s.value) + decode_counter(op.value);
+        s.erased = false;
+        s.is_raw = false;
+        break;
+    case kind::put:
+        s.value = decode_counter(op.value);
+        s.erased = false;
+        s.is_raw = op.value.size() != 8;
+        s.raw = op.value;
+        s.fresh = s.fresh || s.is_raw; // a value of another size would not fit in place later
+        break;
+    case kind::erase:
+    case kind::erase_once:
+        s.value = 0;
+        s.erased = true;
+        s.fresh = true;
+        s.is_raw = false;
+        break;
+    case kind::erase_range:
+        break;
+    }
+    return {};
+}
+
+rocksdb::Status rocks_engine::write_counters(const counter_group& group, rocksdb::WriteBatch& out) {
+    auto* h = handle(column::counters);
+    for (auto [begin, end] : group.ranges) {
+        if (auto s = out.DeleteRange(h, slice(begin), slice(end)); !s.ok()) {
+            return s;
+        }
+    }
+    for (const auto& [key, s] : group.keys) {
+        if (s.fresh || s.erased) {
+            if (auto st = out.Delete(h, slice(key)); !st.ok()) {
+                return st;
+            }
+        }
+        if (!s.erased) {
+            auto value = s.is_raw ? std::string(s.raw) : encode_counter(s.value);
+            if (auto st = out.Put(h, slice(key), slice(value)); !st.ok()) {
+                return st;
+            }
+        }
+    }
+    return rocksdb::Status::OK();
+}
+
+void rocks_engine::settle_counters(const counter_group& group) {
+    auto& known = _counter_values;
+    for (auto [begin, end] : group.ranges) {
+        std::erase_if(known, [&](const auto& kv) { return kv.first >= begin && kv.first < end; });
+    }
+    for (const auto& [key, s] : group.keys) {
+        auto it = known.find(key);
+        if (s.erased || s.is_raw) {
+            if (it != known.end()) {
+                known.erase(it);
+            }
+        } else if (it != known.end()) {
+            it->second = s.value;
+        } else {
+            known.emplace(std::string(key), s.value);
+        }
+    }
+    if (known.size() > max_counter_values) {
+        known.clear(); // each is read from the store again on its next add
+    }
+}
+
 error_code rocks_engine::write_group(const std::vector<pending_commit>& group, bool* stalled) {
     if (_faults) {
         if (auto ec = _faults->on_write()) {
@@ -312,8 +454,15 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
     // Merge every commit of the group into one batch: one WAL record, one fsync.
     rocksdb::WriteBatch merged(bytes + 32 * group.size());
     counter_sums sums(group);
+    counter_group counters;
     for (const auto& p : group) {
         for (const auto& op : p.batch.ops()) {
+            if (op.col == column::counters) {
+                if (auto ec = stage_counter(counters, op)) {
+                    return ec;
+                }
+                continue;
+            }
             rocksdb::Status s;
             switch (op.kind) {
             case write_batch::op_kind::put:
@@ -346,6 +495,10 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
             }
         }
     }
+    if (auto s = write_counters(counters, merged); !s.ok()) {
+        logger().error("storage: building a write batch failed: {}", s.ToString());
+        return to_error_code(s);
+    }
     if (merged.Count() == 0) {
         return {}; // only empty batches: barriers, nothing to write
     }
@@ -361,8 +514,10 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
         logger().error(
             "storage: write of {} commits ({} bytes) failed: {}", group.size(), bytes,
             s.ToString());
+        _counter_values.clear(); // whatever the failed write left is read from the store again
         return to_error_code(s);
     }
+    settle_counters(counters);
     ++_write_groups;
     return {};
 }

@@ -15,7 +15,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace sluice::storage::rocks {
@@ -99,6 +102,11 @@ private:
     /// Writes the group as one batch. With `stalled`, RocksDB may not make it wait for a write
     /// stall: then nothing is written and *stalled is set.
     error_code write_group(const std::vector<pending_commit>& group, bool* stalled = nullptr);
+    // The counters family's writes (rocks_engine.cc, counter_group), under _write_mutex.
+    struct counter_group;
+    error_code stage_counter(counter_group& group, const write_batch::op& op);
+    rocksdb::Status write_counters(const counter_group& group, rocksdb::WriteBatch& out);
+    void settle_counters(const counter_group& group);
     void count_group(const std::vector<pending_commit>& group, error_code ec);
     void complete_group(std::vector<pending_commit>& group, error_code ec);
     void sync_loop();
@@ -129,6 +137,16 @@ private:
     std::mutex _write_mutex;
     // Completions posted and not yet run; an inline commit waits (queues) until it is 0.
     std::atomic<uint64_t> _undelivered{0};
+
+    // The value of each counter the engine wrote to the counters family since it opened
+    // (counter_group): its adds are written as puts of the new value. Guarded by _write_mutex;
+    // forgotten past max_counter_values keys.
+    struct string_hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    static constexpr size_t max_counter_values = 65536;
+    std::unordered_map<std::string, int64_t, string_hash, std::equal_to<>> _counter_values;
 
     // interval-mode sync thread's stop signal, guarded by _sync_mutex.
     std::mutex _sync_mutex;
