@@ -37,13 +37,22 @@ namespace {
 /// freed, so the 4 MiB blocks of a flushed RocksDB memtable are carved out of some arena's heap
 /// and stay in RSS when freed. Two arenas, and blocks of 2 MiB and more always mapped (a lower
 /// threshold maps and faults in every 1 MiB request body: +35 % server CPU in `bench backlog`).
-/// The MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ environment variables still win.
+/// Setting the mmap threshold also freezes the trim threshold at glibc's 128 KiB: every free
+/// that left more than that at the top of a heap gave it back to the system, and the next
+/// request body or write batch (~1 MiB each in a publish of 1,000 messages) faulted it in
+/// again. A 16 MiB trim threshold keeps that much for reuse; the trimmer below still gives
+/// back whatever stays free for a second (docs/BENCHMARKS.md "malloc's trim threshold").
+/// The MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ environment
+/// variables still win.
 void tune_allocator() {
     if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
         mallopt(M_ARENA_MAX, 2);
     }
     if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) {
         mallopt(M_MMAP_THRESHOLD, 2 * 1024 * 1024);
+    }
+    if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) {
+        mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
     }
 }
 
