@@ -421,8 +421,8 @@ rocksdb::Status rocks_engine::write_counters(const counter_group& group, rocksdb
 
 void rocks_engine::settle_counters(const counter_group& group) {
     auto& known = _counter_values;
-    for (auto [begin, end] : group.ranges) {
-        std::erase_if(known, [&](const auto& kv) { return kv.first >= begin && kv.first < end; });
+    for (const auto& range : group.ranges) {
+        std::erase_if(known, [&range](const auto& kv) { return kv.first >= range.first && kv.first < range.second; });
     }
     for (const auto& [key, s] : group.keys) {
         auto it = known.find(key);
@@ -436,8 +436,8 @@ void rocks_engine::settle_counters(const counter_group& group) {
             known.emplace(std::string(key), s.value);
         }
     }
-    if (known.size() > max_counter_values) {
-        known.clear(); // each is read from the store again on its next add
+    while (known.size() > max_counter_values) {
+        known.erase(known.begin()); // read from the store again (and written fresh) when next used
     }
 }
 

@@ -140,7 +140,7 @@ private:
 
     // The value of each counter the engine wrote to the counters family since it opened
     // (counter_group): its adds are written as puts of the new value. Guarded by _write_mutex;
-    // forgotten past max_counter_values keys.
+    // past max_counter_values keys, any one is forgotten.
     struct string_hash {
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -325,6 +325,24 @@ TEST_P(Contract, AddsStayRightAfterOtherWritesToTheKey) {
     }
 }
 
+// More counters than the RocksDB engine remembers the values of (65,536): the ones it forgot are
+// read from the store again.
+TEST_P(Contract, AddsToMoreCountersThanTheEngineRemembersStayRight) {
+    constexpr int keys = 66'000;
+    for (int round = 0; round < 2; ++round) {
+        write_batch b;
+        for (int i = 0; i < keys; ++i) {
+            b.add(column::counters, fmt::format("c{:05}", i), i % 7 + 1);
+        }
+        ASSERT_TRUE(commit(std::move(b)));
+    }
+    int wrong = 0;
+    for (int i = 0; i < keys; ++i) {
+        wrong += decode_counter(get(column::counters, fmt::format("c{:05}", i)).value_or("")) != 2 * (i % 7 + 1);
+    }
+    EXPECT_EQ(wrong, 0);
+}
+
 TEST_P(Contract, EmptyBatchCommits) {
     EXPECT_TRUE(commit(write_batch{}));
 }
