@@ -16,6 +16,10 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace sluice::cli {
 namespace beast = boost::beast;
@@ -103,6 +107,7 @@ struct http_client::impl {
         stream.socket().close(ignored);
         buffer.clear();
         connected = false;
+        blocking = false;
     }
 
     asio::awaitable<error_code> connect(const server_url& server) {
@@ -122,12 +127,9 @@ struct http_client::impl {
         co_return error_code{};
     }
 
-    /// One request/response exchange. `options` and `request` are references: the caller
-    /// (http_client::send) drains the io_context before returning, so they outlive this coroutine.
-    asio::awaitable<result<http_response>> exchange(
-        const client_options& options, const http_request& request) {
-        // The request's head written as text: Beast's message and serializer cost more of a
-        // bench producer's CPU than the rest of the exchange (docs/BENCHMARKS.md).
+    /// The request's head written as text: Beast's message and serializer cost more of a bench
+    /// producer's CPU than the rest of the exchange (docs/BENCHMARKS.md).
+    static std::string request_head(const client_options& options, const http_request& request) {
         std::string head;
         head.reserve(256);
         auto verb = http::to_string(to_verb(request.method));
@@ -162,6 +164,26 @@ struct http_client::impl {
             field("Content-Length", std::to_string(request.body.size()));
         }
         head += "\r\n";
+        return head;
+    }
+
+    static result<http_response> to_response(http::response_parser<http::string_body>& parser, bool& keep_alive) {
+        auto res = parser.release();
+        http_response out;
+        out.status = static_cast<int>(res.result_int());
+        for (const auto& field : res) {
+            out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        }
+        out.body = std::move(res.body());
+        keep_alive = res.keep_alive();
+        return out;
+    }
+
+    /// One request/response exchange. `options` and `request` are references: the caller
+    /// (http_client::send) drains the io_context before returning, so they outlive this coroutine.
+    asio::awaitable<result<http_response>> exchange(
+        const client_options& options, const http_request& request) {
+        const std::string head = request_head(options, request);
         std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(request.body)};
 
         for (int attempt = 0;; ++attempt) {
@@ -178,15 +200,9 @@ struct http_client::impl {
                 parser.body_limit(boost::none); // the server bounds its own responses
                 auto [rec, read] = co_await http::async_read(stream, buffer, parser, as_value);
                 if (!rec) {
-                    auto res = parser.release();
-                    http_response out;
-                    out.status = static_cast<int>(res.result_int());
-                    for (const auto& field : res) {
-                        out.headers.push_back(
-                            {std::string(field.name_string()), std::string(field.value())});
-                    }
-                    out.body = std::move(res.body());
-                    if (!res.keep_alive()) {
+                    bool keep_alive = false;
+                    auto out = to_response(parser, keep_alive);
+                    if (!keep_alive) {
                         close();
                     }
                     co_return out;
@@ -198,6 +214,161 @@ struct http_client::impl {
                 co_return failure;
             }
         }
+    }
+
+    // ---- an exchange on a connection already open, with blocking calls ----------------------
+    //
+    // The io_context's way costs a request a recvmsg that finds nothing yet, an epoll_wait and
+    // the deadline timer's upkeep around the recvmsg that reads the answer. On an open
+    // connection a request is one sendmsg and, usually, one recv that sleeps until the answer
+    // is there; SO_RCVTIMEO/SO_SNDTIMEO bound each call by what is left of the deadline
+    // (docs/BENCHMARKS.md "The client's blocking exchange").
+
+    bool blocking = false;    ///< the open socket was switched to blocking calls
+    millis socket_timeout{0}; ///< what SO_RCVTIMEO / SO_SNDTIMEO are set to
+
+    using steady = std::chrono::steady_clock;
+
+    bool set_socket_timeout(millis t) {
+        if (t == socket_timeout) {
+            return true;
+        }
+        timeval tv{};
+        tv.tv_sec = static_cast<time_t>(t.count() / 1000);
+        tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
+        if (tv.tv_sec == 0 && tv.tv_usec == 0) {
+            tv.tv_usec = 1000; // 0 would mean no timeout
+        }
+        int fd = stream.socket().native_handle();
+        if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0
+            || ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0) {
+            return false;
+        }
+        socket_timeout = t;
+        return true;
+    }
+
+    /// What is left until `deadline`, at least 1 ms; nullopt once it passed.
+    static std::optional<millis> left(steady::time_point deadline) {
+        auto now = steady::now();
+        if (now >= deadline) {
+            return std::nullopt;
+        }
+        return std::max(millis(1), std::chrono::ceil<millis>(deadline - now));
+    }
+
+    /// Beast's SyncReadStream over the socket: a recv that sleeps until data, the end of the
+    /// stream or the deadline.
+    struct blocking_reader {
+        impl& self;
+        steady::time_point deadline;
+
+        template <class MutableBuffers>
+        size_t read_some(const MutableBuffers& buffers, error_code& ec) {
+            auto b = *asio::buffer_sequence_begin(buffers);
+            int fd = self.stream.socket().native_handle();
+            for (;;) {
+                auto n = ::recv(fd, b.data(), b.size(), 0);
+                if (n > 0) {
+                    ec = {};
+                    return static_cast<size_t>(n);
+                }
+                if (n == 0) {
+                    ec = asio::error::eof;
+                    return 0;
+                }
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    auto rest = left(deadline);
+                    if (!rest || !self.set_socket_timeout(*rest)) {
+                        ec = errc::timeout;
+                        return 0;
+                    }
+                    continue;
+                }
+                ec = error_code(errno, asio::error::get_system_category());
+                return 0;
+            }
+        }
+        template <class MutableBuffers>
+        size_t read_some(const MutableBuffers& buffers) {
+            error_code ec;
+            auto n = read_some(buffers, ec);
+            if (ec) {
+                throw boost::system::system_error(ec);
+            }
+            return n;
+        }
+    };
+
+    error_code send_all(std::string_view head, std::string_view body, steady::time_point deadline) {
+        int fd = stream.socket().native_handle();
+        while (!head.empty() || !body.empty()) {
+            iovec iov[2] = {
+                {const_cast<char*>(head.data()), head.size()}, {const_cast<char*>(body.data()), body.size()}};
+            msghdr msg{};
+            msg.msg_iov = head.empty() ? iov + 1 : iov;
+            msg.msg_iovlen = head.empty() ? 1 : 2;
+            auto n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    auto rest = left(deadline);
+                    if (!rest || !set_socket_timeout(*rest)) {
+                        return errc::timeout;
+                    }
+                    continue;
+                }
+                return error_code(errno, asio::error::get_system_category());
+            }
+            auto sent = static_cast<size_t>(n);
+            auto from_head = std::min(sent, head.size());
+            head.remove_prefix(from_head);
+            body.remove_prefix(std::min(sent - from_head, body.size()));
+        }
+        return {};
+    }
+
+    /// One exchange on the open connection; `failure` gets the transport error, if any.
+    std::optional<http_response> exchange_blocking(
+        const client_options& options, const http_request& request, millis timeout, error_code& failure) {
+        const auto deadline = steady::now() + timeout;
+        if (!blocking) {
+            error_code ec;
+            stream.socket().native_non_blocking(false, ec);
+            if (ec) {
+                failure = ec;
+                return std::nullopt;
+            }
+            blocking = true;
+            socket_timeout = millis(0);
+        }
+        if (!set_socket_timeout(timeout)) {
+            failure = error_code(errno, asio::error::get_system_category());
+            return std::nullopt;
+        }
+        const std::string head = request_head(options, request);
+        if (auto ec = send_all(head, request.body, deadline)) {
+            failure = ec;
+            return std::nullopt;
+        }
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(boost::none); // the server bounds its own responses
+        blocking_reader reader{*this, deadline};
+        http::read(reader, buffer, parser, failure);
+        if (failure) {
+            return std::nullopt;
+        }
+        bool keep_alive = false;
+        auto out = to_response(parser, keep_alive);
+        if (!keep_alive) {
+            close();
+        }
+        return std::move(*out);
     }
 };
 
@@ -212,6 +383,17 @@ http_client& http_client::operator=(http_client&&) noexcept = default;
 result<http_response> http_client::send(const http_request& request) {
     auto& self = *_impl;
     self.last_timeout = request.timeout.value_or(_options.request_timeout);
+    if (self.connected) {
+        error_code failure;
+        if (auto answer = self.exchange_blocking(_options, request, self.last_timeout, failure)) {
+            return std::move(*answer);
+        }
+        self.close();
+        if (!is_stale_connection(failure)) {
+            return failure;
+        }
+        // The server had closed the connection: once more on a fresh one, below.
+    }
     std::optional<result<http_response>> outcome;
     asio::co_spawn(
         self.ioc, self.exchange(_options, request),

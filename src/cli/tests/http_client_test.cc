@@ -172,25 +172,67 @@ TEST(HttpClient, ReconnectsAfterConnectionClose) {
     server.join();
 }
 
-TEST(HttpClient, TimesOutWhenTheServerDoesNotAnswer) {
-    std::mutex m;
-    std::unique_lock hold(m);
-    scripted_server server([&m](tcp::acceptor& acceptor, std::vector<std::string>& requests) {
+/// A server script that answers `answered` requests on one connection, reads one more and holds
+/// its answer until `m` is free (the test holds it until the client gave up).
+std::function<void(tcp::acceptor&, std::vector<std::string>&)> answer_then_hold(int answered, std::mutex& m) {
+    return [answered, &m](tcp::acceptor& acceptor, std::vector<std::string>& requests) {
         auto socket = acceptor.accept();
         std::string buffer;
+        for (int i = 0; i < answered; ++i) {
+            requests.push_back(read_request(socket, buffer));
+            asio::write(socket, asio::buffer(response(std::to_string(i))));
+        }
         requests.push_back(read_request(socket, buffer));
-        std::lock_guard wait_for_test(m); // no answer until the client gave up
+        std::lock_guard wait_for_test(m);
+    };
+}
+
+// On a new connection (0 answered before) and on one already open, where requests use blocking
+// calls bounded by the deadline.
+TEST(HttpClient, TimesOutWhenTheServerDoesNotAnswer) {
+    for (int answered : {0, 1}) {
+        SCOPED_TRACE(answered);
+        std::mutex m;
+        std::unique_lock hold(m);
+        scripted_server server(answer_then_hold(answered, m));
+        auto options = options_for(server.port());
+        options.request_timeout = std::chrono::milliseconds(200);
+        http_client client(options);
+        for (int i = 0; i < answered; ++i) {
+            ASSERT_TRUE(client.send({.path = "/a"}));
+        }
+        auto r = client.send({.path = "/v1/queues"});
+        hold.unlock();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error(), errc::timeout);
+        EXPECT_EQ(
+            client.describe(r.error()), "sluice at http://127.0.0.1:" + std::to_string(server.port())
+                                            + " did not answer within 200ms");
+        server.join();
+        EXPECT_EQ(server.requests().size(), size_t(answered + 1));
+    }
+}
+
+TEST(HttpClient, ReadsALargeAnswerAndSendsALargeBodyOnAnOpenConnection) {
+    const std::string big(3 << 20, 'b'); // more than a socket buffer holds, both ways
+    scripted_server server([&big](tcp::acceptor& acceptor, std::vector<std::string>& requests) {
+        auto socket = acceptor.accept();
+        std::string buffer;
+        for (int i = 0; i < 2; ++i) {
+            requests.push_back(read_request(socket, buffer));
+            asio::write(socket, asio::buffer(response(big)));
+        }
     });
-    auto options = options_for(server.port());
-    options.request_timeout = std::chrono::milliseconds(200);
-    http_client client(options);
-    auto r = client.send({.path = "/v1/queues"});
-    hold.unlock();
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error(), errc::timeout);
-    EXPECT_EQ(
-        client.describe(r.error()), "sluice at http://127.0.0.1:" + std::to_string(server.port())
-                                        + " did not answer within 200ms");
+    http_client client(options_for(server.port()));
+    for (int i = 0; i < 2; ++i) {
+        auto r = client.send({.method = http_method::post, .path = "/big", .body = big});
+        ASSERT_TRUE(r) << r.error().message();
+        EXPECT_EQ(r->body.size(), big.size());
+        EXPECT_EQ(r->body, big);
+    }
+    server.join();
+    ASSERT_EQ(server.requests().size(), 2u);
+    EXPECT_TRUE(server.requests()[1].ends_with("\r\n\r\n" + big));
 }
 
 TEST(HttpClient, ExplainsConnectionRefused) {
