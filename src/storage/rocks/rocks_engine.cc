@@ -215,92 +215,6 @@ void rocks_engine::writer_loop() {
     }
 }
 
-namespace {
-
-/// One merge operand per counter per write group instead of one per add(). An ack of N
-/// messages adds -1 to the count N times; at 100k acks/s a memtable collected ~700k operands
-/// on one key, and the flush that merges them held them all at once (~40 MiB: operand copies,
-/// their keys and the vectors holding them; heaptrack, docs/BENCHMARKS.md). The adds of a
-/// group apply in one atomic write, and merges on one key commute with writes to other keys,
-/// so their sum can stand at the first add's place, unless something else writes that key or
-/// a range delete runs in its column in the same group (then the order matters, and every
-/// add goes as it is).
-class counter_sums {
-public:
-    template <class Group> // a vector of rocks_engine::pending_commit
-    explicit counter_sums(const Group& group) {
-        bool ranges[column_count] = {};
-        size_t adds = 0;
-        for (const auto& p : group) {
-            for (const auto& op : p.batch.ops()) {
-                if (op.col == column::counters) {
-                    continue; // written by counter_group
-                }
-                if (op.kind == write_batch::op_kind::add) {
-                    auto& e = _sums[name(op)];
-                    e.sum += decode_counter(op.value);
-                    ++e.adds;
-                    ++adds;
-                } else if (op.kind == write_batch::op_kind::erase_range) {
-                    ranges[static_cast<int>(op.col)] = true;
-                }
-            }
-        }
-        if (adds == _sums.size()) {
-            _sums.clear(); // nothing to combine
-            return;
-        }
-        for (const auto& p : group) {
-            for (const auto& op : p.batch.ops()) {
-                bool other_write = op.kind == write_batch::op_kind::put || op.kind == write_batch::op_kind::erase
-                                   || op.kind == write_batch::op_kind::erase_once;
-                if (other_write && !_sums.empty()) {
-                    if (auto it = _sums.find(name(op)); it != _sums.end()) {
-                        it->second.exact = true;
-                    }
-                }
-            }
-        }
-        for (auto& [key, e] : _sums) {
-            e.exact = e.exact || e.adds == 1 || ranges[static_cast<unsigned char>(key[0])];
-        }
-    }
-
-    /// For an add: nullopt to write it as it is; else the group's sum at its first add and
-    /// an empty string (write nothing) at the others.
-    std::optional<std::string> take(const write_batch::op& op) {
-        if (_sums.empty()) {
-            return std::nullopt;
-        }
-        auto it = _sums.find(name(op));
-        if (it == _sums.end() || it->second.exact) {
-            return std::nullopt;
-        }
-        if (it->second.written) {
-            return std::string();
-        }
-        it->second.written = true;
-        return encode_counter(it->second.sum);
-    }
-
-private:
-    struct entry {
-        int64_t sum = 0;
-        size_t adds = 0;
-        bool exact = false;   ///< write each add as it is
-        bool written = false; ///< the sum went in at the first add
-    };
-    static std::string name(const write_batch::op& op) {
-        std::string n;
-        n.reserve(op.key.size() + 1);
-        n.push_back(static_cast<char>(op.col));
-        n.append(op.key);
-        return n;
-    }
-    std::unordered_map<std::string, entry> _sums;
-};
-
-} // namespace
 
 /// A write group's ops on the counters family (column::counters), applied by the engine: it
 /// knows the value of each counter it wrote (`_counter_values`, read from the store on first
@@ -453,7 +367,6 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
     }
     // Merge every commit of the group into one batch: one WAL record, one fsync.
     rocksdb::WriteBatch merged(bytes + 32 * group.size());
-    counter_sums sums(group);
     counter_group counters;
     for (const auto& p : group) {
         for (const auto& op : p.batch.ops()) {
@@ -474,14 +387,8 @@ error_code rocks_engine::write_group(const std::vector<pending_commit>& group, b
             case write_batch::op_kind::erase_once:
                 s = merged.SingleDelete(handle(op.col), slice(op.key));
                 break;
-            case write_batch::op_kind::add:
-                if (auto sum = sums.take(op)) {
-                    if (!sum->empty()) {
-                        s = merged.Merge(handle(op.col), slice(op.key), slice(*sum));
-                    }
-                } else {
-                    s = merged.Merge(handle(op.col), slice(op.key), slice(op.value));
-                }
+            case write_batch::op_kind::add: // outside the counters family: a merge operand
+                s = merged.Merge(handle(op.col), slice(op.key), slice(op.value));
                 break;
             case write_batch::op_kind::erase_range:
                 if (op.key < op.value) {

@@ -219,8 +219,8 @@ TEST_P(Contract, AddSumsCountersInCommitOrder) {
     }
 }
 
-// The RocksDB engine writes one merge per counter per write group when nothing else in the group
-// orders against the adds; these are the orders it must keep.
+// In the counters family the RocksDB engine sums a write group's adds per key into one put; these
+// are the orders it must keep (and that merge operands keep elsewhere).
 TEST_P(Contract, AddsKeepTheirOrderAgainstOtherWritesToTheKey) {
     for (auto col : {column::state, column::counters}) {
         SCOPED_TRACE(col == column::state ? "state" : "counters");
