@@ -232,16 +232,18 @@ struct rocks_engine::counter_group {
     struct staged {
         int64_t value = 0;
         bool erased = false;
-        bool fresh = false;       ///< write a point delete before the put
-        std::string_view raw{};   ///< a put of something other than a counter: written as it is
-        bool is_raw = false;
+        bool fresh = false;                  ///< write a point delete before the put
+        std::optional<std::string_view> raw; ///< a put of something other than a counter, as it is
     };
+    static bool in_range(std::string_view key, std::string_view begin, std::string_view end) {
+        return key >= begin && key < end;
+    }
     std::unordered_map<std::string_view, staged> keys;
     std::vector<std::pair<std::string_view, std::string_view>> ranges;
 
     bool covered(std::string_view key) const {
         for (auto [begin, end] : ranges) {
-            if (key >= begin && key < end) {
+            if (in_range(key, begin, end)) {
                 return true;
             }
         }
@@ -256,8 +258,8 @@ error_code rocks_engine::stage_counter(
         if (op.key < op.value) {
             group.ranges.emplace_back(op.key, op.value);
             for (auto& [key, s] : group.keys) {
-                if (key >= op.key && key < op.value) {
-                    s = counter_group::staged{0, true, true};
+                if (counter_group::in_range(key, op.key, op.value)) {
+                    s = counter_group::staged{.erased = true, .fresh = true};
                 }
             }
         }
@@ -268,7 +270,7 @@ error_code rocks_engine::stage_counter(
     if (inserted) {
         const auto& known = _counter_values;
         if (group.covered(op.key)) {
-            s = counter_group::staged{0, true, true};
+            s = counter_group::staged{.erased = true, .fresh = true};
         } else if (auto k = known.find(op.key); k != known.end()) {
             s.value = k->second;
         } else if (op.kind == kind::add) {
@@ -288,21 +290,24 @@ error_code rocks_engine::stage_counter(
     case kind::add:
         s.value = (s.erased ? 0 : s.value) + decode_counter(op.value);
         s.erased = false;
-        s.is_raw = false;
+        s.raw.reset();
         break;
     case kind::put:
         s.value = decode_counter(op.value);
         s.erased = false;
-        s.is_raw = op.value.size() != 8;
-        s.raw = op.value;
-        s.fresh = s.fresh || s.is_raw; // a value of another size would not fit in place later
+        if (op.value.size() != 8) {
+            s.raw = op.value;
+            s.fresh = true; // a value of another size would not fit in place later
+        } else {
+            s.raw.reset();
+        }
         break;
     case kind::erase:
     case kind::erase_once:
         s.value = 0;
         s.erased = true;
         s.fresh = true;
-        s.is_raw = false;
+        s.raw.reset();
         break;
     case kind::erase_range:
         break;
@@ -324,7 +329,7 @@ rocksdb::Status rocks_engine::write_counters(const counter_group& group, rocksdb
             }
         }
         if (!s.erased) {
-            auto value = s.is_raw ? std::string(s.raw) : encode_counter(s.value);
+            auto value = s.raw ? std::string(*s.raw) : encode_counter(s.value);
             if (auto st = out.Put(h, slice(key), slice(value)); !st.ok()) {
                 return st;
             }
@@ -336,11 +341,13 @@ rocksdb::Status rocks_engine::write_counters(const counter_group& group, rocksdb
 void rocks_engine::settle_counters(const counter_group& group) {
     auto& known = _counter_values;
     for (const auto& range : group.ranges) {
-        std::erase_if(known, [&range](const auto& kv) { return kv.first >= range.first && kv.first < range.second; });
+        std::erase_if(known, [&range](const auto& kv) {
+            return counter_group::in_range(kv.first, range.first, range.second);
+        });
     }
     for (const auto& [key, s] : group.keys) {
         auto it = known.find(key);
-        if (s.erased || s.is_raw) {
+        if (s.erased || s.raw) {
             if (it != known.end()) {
                 known.erase(it);
             }
