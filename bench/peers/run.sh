@@ -7,6 +7,7 @@
 #
 # Usage: bench/peers/run.sh [options]
 #   --sluice BIN         sluice binary (default: build-bench/src/app/sluice, else build/src/app/sluice)
+#   --sluice-args "..."  more `sluice serve` flags for every sluice run (e.g. "--idle-poll-us 400")
 #   --count N            messages for throughput (default 200000)
 #   --backlog-count N    messages for backlog (default 1000000)
 #   --rate R             latency workload rate in msg/s (default 5000)
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
 sluice_bin=""
+sluice_args=""
 count=200000
 backlog_count=1000000
 rate=5000
@@ -39,6 +41,7 @@ keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sluice) sluice_bin=$2; shift 2 ;;
+    --sluice-args) sluice_args=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
     --backlog-count) backlog_count=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
@@ -49,7 +52,7 @@ while [ $# -gt 0 ]; do
     --systems) systems=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -121,8 +124,9 @@ start_server() { # system mode dir
       nats-server -a 127.0.0.1 -p "$server_port" -js -sd "$dir" -l "$dir/nats.log" &
       ;;
     sluice)
+      # shellcheck disable=SC2086  # several flags in one string, split on purpose
       "$sluice_bin" serve --data-dir "$dir/data" --listen "127.0.0.1:$server_port" \
-        --durability "$mode" > "$dir/sluice.log" 2>&1 &
+        --durability "$mode" $sluice_args > "$dir/sluice.log" 2>&1 &
       ;;
   esac
   server_pid=$!
@@ -182,7 +186,7 @@ run_one() { # system mode workload
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
-  "sluice $(git -C "$repo" rev-parse --short HEAD), redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
+  "sluice $(git -C "$repo" rev-parse --short HEAD)${sluice_args:+ (serve $sluice_args)}, redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
 for workload in $workloads; do
   for mode in $modes; do
     for system in $systems; do

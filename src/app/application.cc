@@ -199,7 +199,7 @@ int run_server(const config::server_config& cfg) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;
     }
-    shard::shard_set shards(shard_count);
+    shard::shard_set shards(shard_count, std::chrono::microseconds(cfg.idle_poll_us));
     broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval, cfg.max_in_flight);
     broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);
     functions::service_options fo;

@@ -18,6 +18,7 @@ struct server_config {
     std::string data_dir = "./sluice-data";
     std::string listen = "127.0.0.1:8080";
     unsigned shards = 0;                    ///< 0 = one per core
+    unsigned idle_poll_us = 0;              ///< a shard polls this long before sleeping; 0 = off
     std::string durability = "fsync";       ///< fsync | interval | none
     millis sync_interval{100};              ///< how often `interval` durability fsyncs
     std::string api_key;                    ///< required when listen is not loopback

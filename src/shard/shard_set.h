@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -21,7 +22,9 @@ namespace sluice::shard {
 /// The object outlives everything that runs on it. Thread-safe after start().
 class shard_set {
 public:
-    explicit shard_set(unsigned count);
+    /// `idle_poll` > 0: each shard keeps polling for input that long after its last handler
+    /// before it sleeps (serve --idle-poll-us; see run_polling in shard_set.cc).
+    explicit shard_set(unsigned count, std::chrono::microseconds idle_poll = {});
     ~shard_set();
     shard_set(const shard_set&) = delete;
     shard_set& operator=(const shard_set&) = delete;
@@ -53,6 +56,7 @@ private:
         std::thread thread;
     };
     std::vector<std::unique_ptr<shard>> _shards;
+    std::chrono::microseconds _idle_poll;
 };
 
 } // namespace sluice::shard

@@ -6,14 +6,15 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
 
-from harness import SLUICE_BIN, Server, ServerTest, free_port
+from harness import SLUICE_BIN, Client, Server, ServerTest, free_port
 
 KEY = "s3cret-key-0123456789"
 
 # Every setting, as `serve --help` names its flag (the settings table of `sluice config show`).
-SETTINGS = ["data_dir", "listen", "shards", "durability", "sync_interval", "api_key",
+SETTINGS = ["data_dir", "listen", "shards", "idle_poll_us", "durability", "sync_interval", "api_key",
             "max_request_size", "header_timeout", "body_timeout", "idle_timeout",
             "max_connections", "max_in_flight", "log_level", "retention_sweep_interval"]
 
@@ -240,6 +241,49 @@ class TestMetrics(ServerTest):
                 self.assertRegex(line, line_re)
 
 
+class TestIdlePoll(ServerTest):
+    """Shards that keep polling after their work (--idle-poll-us) still serve everything a
+    sleeping shard does: requests on both shards, a long poll woken by a publish on another
+    connection, a long poll that ends on its timer; and the server stops cleanly."""
+    server_args = ("--idle-poll-us", "100000", "--shards", "2")
+
+    def test_requests_long_polls_and_timers_on_polling_shards(self):
+        s = self.server
+        names = [f"poll{i}" for i in range(8)]  # spread over both shards
+        for name in names:
+            self.assertEqual(s.create_queue(name).status, 201)
+            self.assertEqual(s.publish(name, f"to {name}").status, 201)
+        for name in names:
+            got = s.receive(name, max_messages=1).json["messages"]
+            self.assertEqual([m["body"] for m in got], [f"to {name}"])
+            self.assertEqual(s.ack(name, [got[0]["receipt"]]).json["results"], [{"ok": True}])
+
+        answers = {}
+
+        def long_poll():
+            with Client(s.port) as c:
+                answers["r"] = c.post("/v1/queues/poll0/receive", {"max_messages": 1, "wait": "20s"})
+
+        t = threading.Thread(target=long_poll)
+        t.start()
+        # The publish wakes the poll whether it is already parked or arrives after the message.
+        self.assertEqual(s.publish("poll0", "wake up").status, 201)
+        t.join(60)
+        self.assertFalse(t.is_alive())
+        self.assertEqual([m["body"] for m in answers["r"].json["messages"]], ["wake up"])
+
+        r = s.receive("poll1", max_messages=1, wait="200ms")  # nothing comes: the timer ends it
+        self.assertEqual((r.status, r.json["messages"]), (200, []))
+
+    def test_stops_cleanly(self):
+        server = Server(args=("--idle-poll-us", "100000", "--shards", "2")).start()
+        try:
+            self.assertEqual(server.create_queue("q").status, 201)
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.cleanup()
+
+
 class TestCommands(unittest.TestCase):
     def test_serve_help_lists_every_flag(self):
         p = run("serve", "--help")
@@ -285,6 +329,9 @@ class TestCommands(unittest.TestCase):
             (["--max-request-size", "lots"], "max-request-size", "lots"),
             (["--listen", "nonsense"], "listen", "nonsense"),
             (["--shards", "-1"], "shards", "-1"),
+            (["--idle-poll-us", "-5"], "idle-poll-us", "-5"),
+            (["--idle-poll-us", "100001"], "idle-poll-us", "100001"),
+            (["--idle-poll-us", "400us"], "idle-poll-us", "400us"),
             (["--max-in-flight", "0"], "max-in-flight", "0"),
             (["--max-in-flight", "many"], "max-in-flight", "many"),
             (["--log-level", "loud"], "log level", "loud"),

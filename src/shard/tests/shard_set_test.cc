@@ -5,6 +5,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+
 using namespace sluice;
 
 namespace {
@@ -25,5 +33,59 @@ TEST(ShardSet, InvokeOnRunsOnTheTargetAndResumesHome) {
     shards.start();
     auto f = asio::co_spawn(shards.context(1), hop_everywhere(shards), asio::use_future);
     EXPECT_EQ(f.get(), (std::vector<unsigned>{0, 1, 1, 1, 2, 1}));
+    shards.stop();
+}
+
+namespace {
+/// The scheduler state letter of thread `tid` of this process ('R' running or runnable, 'S'
+/// sleeping), from /proc.
+char thread_state(pid_t tid) {
+    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')'); // the name may hold spaces and parentheses
+    return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
+}
+
+pid_t shard_thread_id(shard::shard_set& shards, unsigned id) {
+    return asio::co_spawn(
+               shards.context(id),
+               []() -> asio::awaitable<pid_t> { co_return static_cast<pid_t>(::gettid()); },
+               asio::use_future)
+        .get();
+}
+} // namespace
+
+TEST(ShardSet, PollingShardsRunWorkFromOtherThreadsAndStop) {
+    shard::shard_set shards(2, std::chrono::microseconds(60'000'000));
+    shards.start();
+    for (int round = 0; round < 100; ++round) {
+        auto f = asio::co_spawn(shards.context(round % 2), hop_everywhere(shards), asio::use_future);
+        unsigned home = round % 2;
+        EXPECT_EQ(f.get(), (std::vector<unsigned>{0, home, 1, home}));
+    }
+    shards.stop(); // returns although both shards were still inside their minute of polling
+}
+
+TEST(ShardSet, APollingShardKeepsRunningThenSleepsOnceItsIdlePollIsOver) {
+    {
+        shard::shard_set shards(1, std::chrono::microseconds(60'000'000));
+        shards.start();
+        pid_t tid = shard_thread_id(shards, 0);
+        for (int i = 0; i < 50; ++i) {
+            EXPECT_NE(thread_state(tid), 'S') << "sample " << i; // polling, not blocked
+            std::this_thread::yield();
+        }
+        shards.stop();
+    }
+    shard::shard_set shards(1, std::chrono::microseconds(1'000));
+    shards.start();
+    pid_t tid = shard_thread_id(shards, 0);
+    // Within the deadline the shard must block in epoll_wait (a failure here is a shard that
+    // spins forever).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (thread_state(tid) != 'S' && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    EXPECT_EQ(thread_state(tid), 'S');
     shards.stop();
 }
