@@ -207,8 +207,8 @@ void partition_log::end_truncation(bool committed) {
     }
 }
 
-void partition_log::count_removed(storage::write_batch& batch, uint64_t bytes) const {
-    batch.add(storage::column::counters, counter_key(counter::count), -1);
+void partition_log::count_removed(storage::write_batch& batch, uint64_t bytes, uint64_t messages) const {
+    batch.add(storage::column::counters, counter_key(counter::count), -int64_t(messages));
     batch.add(storage::column::counters, counter_key(counter::bytes), -int64_t(bytes));
 }
 

@@ -57,9 +57,10 @@ public:
         uint64_t from, const std::function<bool(uint64_t, std::string_view)>& visit,
         storage::scan_size size = storage::scan_size::small);
 
-    /// Adds to `batch` the counter updates for erasing one stored message of `bytes` (its
-    /// encoded size) outside sweep(); call on_removed() once the batch committed.
-    void count_removed(storage::write_batch& batch, uint64_t bytes) const;
+    /// Adds to `batch` the counter updates for erasing `messages` stored messages of `bytes`
+    /// (their encoded sizes summed) outside sweep(); call on_removed() for each once the batch
+    /// committed.
+    void count_removed(storage::write_batch& batch, uint64_t bytes, uint64_t messages = 1) const;
     /// The first offset whose message was published at or after `t` (committed_end() if none);
     /// a binary search, as publish times grow along the log.
     result<uint64_t> offset_for_time(timestamp t);

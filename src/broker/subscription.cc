@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <type_traits>
 
 namespace sluice::broker {
@@ -152,6 +153,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
     std::vector<pending> todo;
     storage::write_batch batch;
     std::set<uint64_t> acked; // topic subscriptions: the offsets this commit acknowledges
+    std::vector<std::pair<uint64_t, uint64_t>> removed; // queues: offset and stored size
     for (size_t i = 0; i < tokens.size(); ++i) {
         auto r = decode_receipt(tokens[i]);
         if (!r) {
@@ -188,7 +190,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
         if (_options.retain) {
             acked.insert(r->offset); // marks below the new floor are not needed: see below
         } else {
-            add_removal(batch, r->offset, _deliveries.size(r->offset));
+            removed.emplace_back(r->offset, _deliveries.size(r->offset));
         }
         if (_options.max_deliveries > 0) {
             batch.erase(storage::column::state, count_key(r->offset));
@@ -199,6 +201,7 @@ subscription::ack_many(std::vector<std::string> tokens) {
     if (todo.empty()) {
         co_return results;
     }
+    add_queue_removals(batch, std::move(removed));
     std::optional<uint64_t> floor_sent;
     if (_options.retain) {
         // Acks in offset order (a consumer acking what it received) move the floor past
@@ -478,6 +481,33 @@ void subscription::add_removal(storage::write_batch& batch, uint64_t offset, uin
     } else {
         batch.erase_once(storage::column::log, _log.key(offset)); // put once: offsets are never reused
         _log.count_removed(batch, stored_size);
+    }
+}
+
+void subscription::add_queue_removals(
+    storage::write_batch& batch, std::vector<std::pair<uint64_t, uint64_t>> removed) const {
+    // A consumer acks what it received, mostly consecutive offsets. Shorter runs stay point
+    // deletes: each range delete makes the next read of the memtable re-sort its range
+    // tombstones, and a few long ones cost less there than many short ones.
+    constexpr size_t min_run_for_range = 16;
+    std::sort(removed.begin(), removed.end());
+    for (size_t begin = 0; begin < removed.size();) {
+        size_t end = begin + 1;
+        uint64_t bytes = removed[begin].second;
+        while (end < removed.size() && removed[end].first == removed[end - 1].first + 1) {
+            bytes += removed[end].second;
+            ++end;
+        }
+        if (end - begin >= min_run_for_range) {
+            // Offsets are never reused, so this range holds exactly these messages.
+            batch.erase_range(storage::column::log, _log.key(removed[begin].first), _log.key(removed[end - 1].first + 1));
+            _log.count_removed(batch, bytes, end - begin);
+        } else {
+            for (size_t i = begin; i < end; ++i) {
+                add_removal(batch, removed[i].first, removed[i].second);
+            }
+        }
+        begin = end;
     }
 }
 

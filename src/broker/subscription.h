@@ -250,6 +250,9 @@ private:
     /// Adds to `batch` what removing `offset` from this subscription writes (delete from the
     /// log on a queue, an ack mark on a topic); on_removal_committed() once it committed.
     void add_removal(storage::write_batch& batch, uint64_t offset, uint64_t stored_size) const;
+    /// add_removal() for many offsets of a queue (not `retain`), each given once with its
+    /// stored size: a run of consecutive offsets is one range delete instead of one delete each.
+    void add_queue_removals(storage::write_batch& batch, std::vector<std::pair<uint64_t, uint64_t>> removed) const;
     void on_removal_committed(uint64_t offset, uint64_t stored_size);
     /// Topic subscriptions: adds floor `f` to `batch` (with the removal of the ack marks below
     /// it) when it is above the floor stored or being stored; false when it adds nothing.

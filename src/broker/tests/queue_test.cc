@@ -1,11 +1,15 @@
 #include "broker/errc.h"
 #include "broker/queue.h"
+#include "model/message.h"
 #include "storage/engine.h"
 
 #include "../../../tests/support/run_coro.h"
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -157,6 +161,69 @@ TEST_F(QueueFixture, RecoveryKeepsUnackedAndDropsAcked) {
     EXPECT_EQ(got[1].message.body, "c");
     auto more = publish(*q, {"d"});
     EXPECT_EQ(receive(*q, 10).size(), 1u);
+}
+
+/// One ack request over runs of consecutive offsets (written as range deletes) and scattered
+/// ones (point deletes) removes exactly the acked messages, counts and all, across a restart.
+TEST_F(QueueFixture, AckOfRunsAndScatteredOffsetsRemovesExactlyThoseMessages) {
+    std::set<int> acked;
+    for (int i = 10; i < 50; ++i) { // a run of 40
+        acked.insert(i);
+    }
+    for (int i = 60; i < 99; ++i) { // runs of 15 and 23 around 75, then 99 left out
+        if (i != 75) {
+            acked.insert(i);
+        }
+    }
+    acked.insert(5);
+    acked.insert(7);
+    uint64_t stored_after = 0;
+    {
+        auto q = make_queue();
+        std::vector<std::string> bodies;
+        for (int i = 0; i < 100; ++i) {
+            bodies.push_back(fmt::format("m{:03}", i));
+        }
+        publish(*q, bodies);
+        auto stored_before = q->stats().stored_bytes;
+        auto got = receive(*q, 100);
+        ASSERT_EQ(got.size(), 100u);
+        std::vector<std::string> receipts;
+        uint64_t acked_bytes = 0;
+        for (auto& d : got) {
+            int n = std::stoi(d.message.body.substr(1));
+            if (acked.contains(n)) {
+                receipts.push_back(d.receipt);
+                acked_bytes += model::encoded_size(d.message);
+            }
+        }
+        std::reverse(receipts.begin(), receipts.end()); // any order
+        auto r = run_coro(io, q->ack_many(receipts));
+        ASSERT_TRUE(r);
+        for (auto& one : *r) {
+            EXPECT_TRUE(one);
+        }
+        EXPECT_EQ(q->stats().visible + q->stats().in_flight, 100u - acked.size());
+        stored_after = q->stats().stored_bytes;
+        EXPECT_EQ(stored_before - stored_after, acked_bytes);
+        for (auto& again : *run_coro(io, q->ack_many(receipts))) {
+            EXPECT_TRUE(again) << "acking again succeeds only when the message is gone from the log";
+        }
+    }
+    auto q = make_queue(); // a restart: what is stored is what the counts say
+    EXPECT_EQ(q->stats().visible, 100u - acked.size());
+    EXPECT_EQ(q->stats().stored_bytes, stored_after);
+    std::set<std::string> left;
+    for (auto& d : receive(*q, 100)) {
+        left.insert(d.message.body);
+    }
+    std::set<std::string> expected;
+    for (int i = 0; i < 100; ++i) {
+        if (!acked.contains(i)) {
+            expected.insert(fmt::format("m{:03}", i));
+        }
+    }
+    EXPECT_EQ(left, expected);
 }
 
 TEST_F(QueueFixture, ManyMessagesEachDeliveredOnce) {
