@@ -2,7 +2,9 @@
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/merge_operator.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 
 #include <algorithm>
@@ -21,7 +23,24 @@ rocksdb::CompressionType pick_compression() {
     return rocksdb::kNoCompression;
 }
 
+/// quiet_perf_counters() on the threads RocksDB runs flushes and compactions on.
+class quiet_background_threads final : public rocksdb::EventListener {
+public:
+    void OnFlushBegin(rocksdb::DB*, const rocksdb::FlushJobInfo&) override { quiet_perf_counters(); }
+    void OnCompactionBegin(rocksdb::DB*, const rocksdb::CompactionJobInfo&) override {
+        quiet_perf_counters();
+    }
+};
+
 } // namespace
+
+void quiet_perf_counters() {
+    thread_local const bool quiet = [] {
+        rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+        return true;
+    }();
+    (void)quiet;
+}
 
 tuned_options make_tuned_options(const engine_options& options) {
     tuned_options t;
@@ -52,6 +71,7 @@ tuned_options make_tuned_options(const engine_options& options) {
     // RocksDB's own LOG files: keep a few small ones.
     db.keep_log_file_num = 5;
     db.max_log_file_size = size_t(8) << 20;
+    db.listeners.push_back(std::make_shared<quiet_background_threads>());
     return t;
 }
 

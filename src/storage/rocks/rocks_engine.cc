@@ -363,6 +363,7 @@ void rocks_engine::settle_counters(const counter_group& group) {
 }
 
 error_code rocks_engine::write_group(const std::vector<pending_commit>& group, bool* stalled) {
+    quiet_perf_counters();
     if (_faults) {
         if (auto ec = _faults->on_write()) {
             return ec;
@@ -489,6 +490,7 @@ void rocks_engine::sync_loop() {
 // ---- reads -------------------------------------------------------------------------------
 
 rocks_engine::read_guard::read_guard(const rocks_engine& e) : _engine(e) {
+    quiet_perf_counters();
     _engine._readers.fetch_add(1);
     _entered = !_engine._reads_closed.load();
     if (!_entered) {

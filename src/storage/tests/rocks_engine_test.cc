@@ -6,6 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <rocksdb/perf_context.h>
+#include <rocksdb/perf_level.h>
 
 #include <chrono>
 #include <fstream>
@@ -260,6 +262,34 @@ TEST(RocksEngine, CloseDrainsQueuedCommits) {
         }
     }
     EXPECT_GE(ok, 1u);
+}
+
+/// RocksDB counts into a thread-local perf context unless told otherwise; nothing reads those
+/// counts, so the engine turns them off on each thread it calls RocksDB from.
+TEST(RocksEngine, TurnsRocksDbPerfCountersOffOnTheThreadsItWritesAndReadsFrom) {
+    temp_dir dir;
+    auto e = open_at(dir, durability::interval, engine_options{}.inline_commit_bytes);
+    std::thread writer([&] {
+        ASSERT_EQ(rocksdb::GetPerfLevel(), rocksdb::PerfLevel::kEnableCount) << "RocksDB's default";
+        write_batch b;
+        for (int i = 0; i < 100; ++i) {
+            b.put(column::log, fmt::format("k{:04}", i), "v");
+        }
+        ASSERT_TRUE(run_coro(e->commit(std::move(b))));
+        ASSERT_EQ(e->stats().inline_commits, 1u) << "written on this thread";
+        EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::PerfLevel::kDisable);
+    });
+    writer.join();
+    std::thread reader([&] {
+        rocksdb::get_perf_context()->Reset();
+        ASSERT_TRUE(e->get(column::log, "k0050").value());
+        size_t n = 0;
+        ASSERT_TRUE(e->scan(column::log, "k", "l", [&](auto, auto) { return ++n, true; }));
+        EXPECT_EQ(n, 100u);
+        EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::PerfLevel::kDisable);
+        EXPECT_EQ(rocksdb::get_perf_context()->user_key_comparison_count, 0u);
+    });
+    reader.join();
 }
 
 TEST(RocksEngine, DiskBytesGrowWithData) {
