@@ -486,9 +486,10 @@ void subscription::add_removal(storage::write_batch& batch, uint64_t offset, uin
 
 void subscription::add_queue_removals(
     storage::write_batch& batch, std::vector<std::pair<uint64_t, uint64_t>> removed) const {
-    // A consumer acks what it received, mostly consecutive offsets. Shorter runs stay point
-    // deletes: each range delete makes the next read of the memtable re-sort its range
-    // tombstones, and a few long ones cost less there than many short ones.
+    // A consumer acks what it received, mostly consecutive offsets: a run of at least
+    // min_run_for_range is one range delete. Shorter runs stay point deletes, since each range
+    // delete makes the next read of the memtable re-sort its range tombstones, and a few long
+    // ones cost less there than many short ones.
     constexpr size_t min_run_for_range = 16;
     std::sort(removed.begin(), removed.end());
     for (size_t begin = 0; begin < removed.size();) {
