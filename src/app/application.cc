@@ -8,6 +8,7 @@
 #include "bus/bus_service.h"
 #include "functions/function_service.h"
 #include "http/server.h"
+#include "shard/cpu_quota.h"
 #include "shard/shard_set.h"
 #include "storage/engine.h"
 #include "storage/failure_injector.h"
@@ -135,6 +136,23 @@ void raise_open_files_limit(unsigned max_connections, spdlog::logger& log) {
     }
 }
 
+/// The idle poll window in µs: the setting's, or for `auto` 400 (where the latency bar of
+/// docs/BENCHMARKS.md holds on this project's VMs; docs/tuning.md) unless a CPU quota would be
+/// spent on polling.
+unsigned resolve_idle_poll(std::optional<unsigned> setting, spdlog::logger& log) {
+    if (setting) {
+        return *setting;
+    }
+    if (auto quota = shard::cgroup_cpu_quota()) {
+        log.info(
+            "idle polling off: this process has a CPU quota of {:.2f} cores (cgroup), which it "
+            "would spend; --idle-poll-us N turns it on",
+            *quota);
+        return 0;
+    }
+    return 400;
+}
+
 /// The test switch for fault injection (docs/RELIABILITY.md). Deliberately an environment
 /// variable only, not a config setting: a YAML file or flag must never be able to turn it on.
 bool test_faults_enabled() {
@@ -199,7 +217,9 @@ int run_server(const config::server_config& cfg) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;
     }
-    shard::shard_set shards(shard_count, std::chrono::microseconds(cfg.idle_poll_us));
+    shard::idle_poller::options idle;
+    idle.window = std::chrono::microseconds(resolve_idle_poll(cfg.idle_poll_us, *log));
+    shard::shard_set shards(shard_count, idle);
     broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval, cfg.max_in_flight);
     broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);
     functions::service_options fo;
@@ -253,8 +273,8 @@ int run_server(const config::server_config& cfg) {
         log->warn("the event bus is not ready after 30 s (default bus, schedules queue): serving anyway");
     }
     log->info(
-        "sluice serving on http://{}:{} (data dir {}, {} shards, durability {})", so.host,
-        server.port(), cfg.data_dir, shard_count, cfg.durability);
+        "sluice serving on http://{}:{} (data dir {}, {} shards, durability {}, idle poll {} µs)",
+        so.host, server.port(), cfg.data_dir, shard_count, cfg.durability, idle.window.count());
     // Only now: a request answered before the services' start() (e.g. a bus created before
     // the bus service started) got 201 with its topic not yet made (RELIABILITY.md bug 23).
     server.start_accepting();

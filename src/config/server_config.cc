@@ -66,13 +66,31 @@ std::vector<setting> build_settings() {
     s.push_back(uint_setting(
         "shards", "Number of shards (threads); 0 means one per core.", &server_config::shards, 0,
         256));
-    s.push_back(uint_setting(
-        "idle_poll_us",
-        "Microseconds a shard keeps polling for input after its last piece of work before it "
-        "sleeps; 0 (default) sleeps at once. Around 400 takes a thread wake-up (tens of µs on "
-        "a VM) off each request at moderate load, for up to one core per busy shard, which it "
-        "yields to any other runnable thread.",
-        &server_config::idle_poll_us, 0, 100'000));
+    s.push_back(
+        {"idle_poll_us",
+         "Microseconds a shard keeps polling for input after its last piece of work before it "
+         "sleeps, taking a thread wake-up (tens of µs on a VM) off each request at moderate "
+         "load; 0 sleeps at once. It polls only on an otherwise idle core: it yields to any "
+         "other runnable thread and backs off while they keep the core busy. auto (default): "
+         "400, or 0 when the process has a CPU quota (a container's CPU limit), which polling "
+         "would spend.",
+         "",
+         [](server_config& c, const std::string& v) -> std::optional<std::string> {
+             if (v == "auto") {
+                 c.idle_poll_us.reset();
+                 return std::nullopt;
+             }
+             unsigned n = 0;
+             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+             if (ec != std::errc{} || p != v.data() + v.size() || n > 100'000) {
+                 return fmt::format("expected auto or an integer in 0..100000, got '{}'", v);
+             }
+             c.idle_poll_us = n;
+             return std::nullopt;
+         },
+         [](const server_config& c) {
+             return c.idle_poll_us ? std::to_string(*c.idle_poll_us) : std::string("auto");
+         }});
     s.push_back(
         {"durability",
          "When a publish is acknowledged: fsync (on disk, default), interval (fsync every "

@@ -18,7 +18,9 @@ struct server_config {
     std::string data_dir = "./sluice-data";
     std::string listen = "127.0.0.1:8080";
     unsigned shards = 0;                    ///< 0 = one per core
-    unsigned idle_poll_us = 0;              ///< a shard polls this long before sleeping; 0 = off
+    /// A shard polls this long before sleeping; 0 = off; nullopt = auto (400 unless the
+    /// process has a CPU quota, see shard::cgroup_cpu_quota).
+    std::optional<unsigned> idle_poll_us;
     std::string durability = "fsync";       ///< fsync | interval | none
     millis sync_interval{100};              ///< how often `interval` durability fsyncs
     std::string api_key;                    ///< required when listen is not loopback

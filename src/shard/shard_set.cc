@@ -24,28 +24,32 @@ public:
     void destroy_pending_handlers() { shutdown(); }
 };
 
-/// Runs `ctx` until it is stopped, polling it for `idle_poll` after each handler before
-/// blocking. A thread blocked in epoll_wait takes a wake-up to start on new input, ~35 µs on
-/// this project's VMs (docs/BENCHMARKS.md); one still polling sees it at once. While it polls
-/// it yields its core to any other runnable thread, so the spin uses only time the core would
-/// have spent idle.
-void run_polling(asio::io_context& ctx, std::chrono::microseconds idle_poll) {
-    using steady = std::chrono::steady_clock;
-    auto last_work = steady::now();
+/// Runs `ctx` until it is stopped, polling it after each handler for as long as `idle` says
+/// before blocking. A thread blocked in epoll_wait takes a wake-up to start on new input, ~35 µs
+/// on this project's VMs (docs/BENCHMARKS.md); one still polling sees it at once. While it
+/// polls it yields its core to any other runnable thread, and it stops polling for a while when
+/// those yields show the core is wanted (see idle_poller).
+void run_polling(asio::io_context& ctx, const idle_poller::options& idle) {
+    using steady = idle_poller::clock;
+    idle_poller poller(idle, steady::now());
     while (!ctx.stopped()) {
         if (ctx.poll() > 0) {
-            last_work = steady::now();
-        } else if (steady::now() - last_work < idle_poll) {
+            poller.worked(steady::now());
+            continue;
+        }
+        auto now = steady::now();
+        if (poller.should_poll(now)) {
             sched_yield();
+            poller.yielded(now, steady::now());
         } else if (ctx.run_one() > 0) {
-            last_work = steady::now();
+            poller.worked(steady::now());
         }
     }
 }
 
 } // namespace
 
-shard_set::shard_set(unsigned count, std::chrono::microseconds idle_poll) : _idle_poll(idle_poll) {
+shard_set::shard_set(unsigned count, const idle_poller::options& idle) : _idle(idle) {
     SLUICE_ASSERT(count > 0, "shard count must be positive");
     for (unsigned i = 0; i < count; ++i) {
         auto s = std::make_unique<shard>();
@@ -69,12 +73,12 @@ void shard_set::start() {
     for (unsigned i = 0; i < _shards.size(); ++i) {
         auto& s = *_shards[i];
         s.guard.emplace(s.ctx->get_executor());
-        s.thread = std::thread([ctx = s.ctx.get(), i, idle_poll = _idle_poll] {
+        s.thread = std::thread([ctx = s.ctx.get(), i, idle = _idle] {
             this_shard = i;
             std::string name = "shard-" + std::to_string(i);
             pthread_setname_np(pthread_self(), name.c_str());
-            if (idle_poll.count() > 0) {
-                run_polling(*ctx, idle_poll);
+            if (idle.window.count() > 0) {
+                run_polling(*ctx, idle);
             } else {
                 ctx->run();
             }

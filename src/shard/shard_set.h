@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/asio.h"
+#include "shard/idle_poller.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,9 +23,9 @@ namespace sluice::shard {
 /// The object outlives everything that runs on it. Thread-safe after start().
 class shard_set {
 public:
-    /// `idle_poll` > 0: each shard keeps polling for input that long after its last handler
-    /// before it sleeps (serve --idle-poll-us; see run_polling in shard_set.cc).
-    explicit shard_set(unsigned count, std::chrono::microseconds idle_poll = {});
+    /// `idle.window` > 0: each shard keeps polling for input that long after its last handler
+    /// before it sleeps, unless its core is wanted (serve --idle-poll-us; see idle_poller).
+    explicit shard_set(unsigned count, const idle_poller::options& idle = {});
     ~shard_set();
     shard_set(const shard_set&) = delete;
     shard_set& operator=(const shard_set&) = delete;
@@ -56,7 +57,7 @@ private:
         std::thread thread;
     };
     std::vector<std::unique_ptr<shard>> _shards;
-    std::chrono::microseconds _idle_poll;
+    idle_poller::options _idle;
 };
 
 } // namespace sluice::shard

@@ -275,6 +275,29 @@ class TestIdlePoll(ServerTest):
         r = s.receive("poll1", max_messages=1, wait="200ms")  # nothing comes: the timer ends it
         self.assertEqual((r.status, r.json["messages"]), (200, []))
 
+    def test_auto_is_the_default_and_polls_unless_there_is_a_cpu_quota(self):
+        for args, env, expected in [
+            ((), {}, None),
+            (("--idle-poll-us", "auto"), {}, None),
+            ((), {"SLUICE_IDLE_POLL_US": "0"}, 0),
+            (("--idle-poll-us", "250"), {"SLUICE_IDLE_POLL_US": "0"}, 250),
+        ]:
+            with self.subTest(args=args, env=env):
+                server = Server(args=args, env=env).start()
+                try:
+                    self.assertEqual(server.create_queue("q").status, 201)
+                    log = server.log()
+                    window = int(re.search(r"idle poll (\d+) µs", log).group(1))
+                    if expected is not None:
+                        self.assertEqual(window, expected)
+                    elif "has a CPU quota" in log:  # auto on a machine with a CPU limit
+                        self.assertEqual(window, 0)
+                    else:
+                        self.assertEqual(window, 400)
+                    self.assertEqual(server.stop(), 0)
+                finally:
+                    server.cleanup()
+
     def test_stops_cleanly(self):
         server = Server(args=("--idle-poll-us", "100000", "--shards", "2")).start()
         try:

@@ -44,6 +44,29 @@ TEST(ServerConfig, RejectsBadValuesWithTheirSource) {
     EXPECT_NE(r.error.find("unknown setting"), std::string::npos) << r.error;
 }
 
+TEST(ServerConfig, IdlePollIsAutoByDefaultOrANumberOfMicroseconds) {
+    auto r = config::load("", {}, no_env);
+    ASSERT_TRUE(r.config) << r.error;
+    EXPECT_EQ(r.config->idle_poll_us, std::nullopt);
+    auto env = [](const char* name) -> const char* {
+        return std::string(name) == "SLUICE_IDLE_POLL_US" ? "250" : nullptr;
+    };
+    r = config::load("", {}, env);
+    ASSERT_TRUE(r.config) << r.error;
+    EXPECT_EQ(r.config->idle_poll_us, 250u);
+    r = config::load("", {{"idle_poll_us", "auto"}}, env); // the flag puts auto back
+    ASSERT_TRUE(r.config) << r.error;
+    EXPECT_EQ(r.config->idle_poll_us, std::nullopt);
+    r = config::load("", {{"idle_poll_us", "0"}}, no_env);
+    ASSERT_TRUE(r.config) << r.error;
+    EXPECT_EQ(r.config->idle_poll_us, 0u);
+    for (const char* bad : {"", "-1", "100001", "400us", "Auto", " 400"}) {
+        r = config::load("", {{"idle_poll_us", bad}}, no_env);
+        EXPECT_FALSE(r.config) << bad;
+        EXPECT_NE(r.error.find("expected auto or an integer in 0..100000"), std::string::npos) << r.error;
+    }
+}
+
 TEST(ServerConfig, OffLoopbackRequiresAnApiKey) {
     auto r = config::load("", {{"listen", "0.0.0.0:8080"}}, no_env);
     EXPECT_FALSE(r.config);

@@ -5,7 +5,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <sched.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <chrono>
 #include <fstream>
@@ -55,8 +58,21 @@ pid_t shard_thread_id(shard::shard_set& shards, unsigned id) {
 }
 } // namespace
 
+namespace {
+/// Polls for a minute after each piece of work; with `contention` false, however long its
+/// yields take (this test's process may share its cores with others).
+shard::idle_poller::options poll_for(std::chrono::microseconds window, bool contention = false) {
+    shard::idle_poller::options o;
+    o.window = window;
+    if (!contention) {
+        o.contended_yield = std::chrono::hours(1);
+    }
+    return o;
+}
+} // namespace
+
 TEST(ShardSet, PollingShardsRunWorkFromOtherThreadsAndStop) {
-    shard::shard_set shards(2, std::chrono::microseconds(60'000'000));
+    shard::shard_set shards(2, poll_for(std::chrono::seconds(60), true));
     shards.start();
     for (int round = 0; round < 100; ++round) {
         auto f = asio::co_spawn(shards.context(round % 2), hop_everywhere(shards), asio::use_future);
@@ -68,7 +84,7 @@ TEST(ShardSet, PollingShardsRunWorkFromOtherThreadsAndStop) {
 
 TEST(ShardSet, APollingShardKeepsRunningThenSleepsOnceItsIdlePollIsOver) {
     {
-        shard::shard_set shards(1, std::chrono::microseconds(60'000'000));
+        shard::shard_set shards(1, poll_for(std::chrono::seconds(60)));
         shards.start();
         pid_t tid = shard_thread_id(shards, 0);
         for (int i = 0; i < 50; ++i) {
@@ -77,7 +93,7 @@ TEST(ShardSet, APollingShardKeepsRunningThenSleepsOnceItsIdlePollIsOver) {
         }
         shards.stop();
     }
-    shard::shard_set shards(1, std::chrono::microseconds(1'000));
+    shard::shard_set shards(1, poll_for(std::chrono::milliseconds(1)));
     shards.start();
     pid_t tid = shard_thread_id(shards, 0);
     // Within the deadline the shard must block in epoll_wait (a failure here is a shard that
@@ -87,5 +103,41 @@ TEST(ShardSet, APollingShardKeepsRunningThenSleepsOnceItsIdlePollIsOver) {
         std::this_thread::yield();
     }
     EXPECT_EQ(thread_state(tid), 'S');
+    shards.stop();
+}
+
+namespace {
+void pin_to_cpu(pid_t tid, int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    ASSERT_EQ(sched_setaffinity(tid, sizeof set, &set), 0);
+}
+} // namespace
+
+TEST(ShardSet, APollingShardSleepsWhileAnotherThreadWantsItsCore) {
+    shard::shard_set shards(1, poll_for(std::chrono::seconds(60), true));
+    shards.start();
+    pid_t tid = shard_thread_id(shards, 0);
+    int cpu = sched_getcpu();
+    pin_to_cpu(tid, cpu);
+    std::atomic<bool> done{false};
+    std::thread hog([&] {
+        pin_to_cpu(static_cast<pid_t>(::gettid()), cpu);
+        while (!done.load(std::memory_order_relaxed)) {
+        }
+    });
+    // The shard's yields now give the hog whole time slices, so within the deadline it must
+    // back off into epoll_wait ('S'); without the back-off it would stay runnable for its
+    // minute of polling.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    char state = thread_state(tid);
+    while (state != 'S' && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+        state = thread_state(tid);
+    }
+    done = true;
+    hog.join();
+    EXPECT_EQ(state, 'S');
     shards.stop();
 }
