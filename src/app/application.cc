@@ -137,11 +137,16 @@ void raise_open_files_limit(unsigned max_connections, spdlog::logger& log) {
 }
 
 /// The idle poll window in µs: the setting's, or for `auto` 400 (where the latency bar of
-/// docs/BENCHMARKS.md holds on this project's VMs; docs/tuning.md) unless a CPU quota would be
-/// spent on polling.
-unsigned resolve_idle_poll(std::optional<unsigned> setting, spdlog::logger& log) {
+/// docs/BENCHMARKS.md holds on this project's VMs; docs/tuning.md), except with fsync
+/// durability, where each publish waits for the disk and polling gained nothing measurable,
+/// and under a CPU quota, which polling would spend.
+unsigned resolve_idle_poll(
+    std::optional<unsigned> setting, const std::string& durability, spdlog::logger& log) {
     if (setting) {
         return *setting;
+    }
+    if (durability == "fsync") {
+        return 0;
     }
     if (auto quota = shard::cgroup_cpu_quota()) {
         log.info(
@@ -218,7 +223,8 @@ int run_server(const config::server_config& cfg) {
         return 1;
     }
     shard::idle_poller::options idle;
-    idle.window = std::chrono::microseconds(resolve_idle_poll(cfg.idle_poll_us, *log));
+    idle.window =
+        std::chrono::microseconds(resolve_idle_poll(cfg.idle_poll_us, cfg.durability, *log));
     shard::shard_set shards(shard_count, idle);
     broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval, cfg.max_in_flight);
     broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);

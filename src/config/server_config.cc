@@ -72,7 +72,8 @@ std::vector<setting> build_settings() {
          "sleeps, taking a thread wake-up (tens of µs on a VM) off each request at moderate "
          "load; 0 sleeps at once. It polls only on an otherwise idle core: it yields to any "
          "other runnable thread and backs off while they keep the core busy. auto (default): "
-         "400, or 0 when the process has a CPU quota (a container's CPU limit), which polling "
+         "400 with interval or none durability, 0 with fsync (each publish waits for the disk "
+         "anyway) or when the process has a CPU quota (a container's CPU limit), which polling "
          "would spend.",
          "",
          [](server_config& c, const std::string& v) -> std::optional<std::string> {

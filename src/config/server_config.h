@@ -18,8 +18,8 @@ struct server_config {
     std::string data_dir = "./sluice-data";
     std::string listen = "127.0.0.1:8080";
     unsigned shards = 0;                    ///< 0 = one per core
-    /// A shard polls this long before sleeping; 0 = off; nullopt = auto (400 unless the
-    /// process has a CPU quota, see shard::cgroup_cpu_quota).
+    /// A shard polls this long before sleeping; 0 = off; nullopt = auto (400 with interval or
+    /// none durability and no CPU quota, see shard::cgroup_cpu_quota; otherwise 0).
     std::optional<unsigned> idle_poll_us;
     std::string durability = "fsync";       ///< fsync | interval | none
     millis sync_interval{100};              ///< how often `interval` durability fsyncs

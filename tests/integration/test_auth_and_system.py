@@ -275,11 +275,12 @@ class TestIdlePoll(ServerTest):
         r = s.receive("poll1", max_messages=1, wait="200ms")  # nothing comes: the timer ends it
         self.assertEqual((r.status, r.json["messages"]), (200, []))
 
-    def test_auto_is_the_default_and_polls_unless_there_is_a_cpu_quota(self):
+    def test_auto_is_the_default_and_polls_without_fsync_unless_there_is_a_cpu_quota(self):
         for args, env, expected in [
-            ((), {}, None),
-            (("--idle-poll-us", "auto"), {}, None),
-            ((), {"SLUICE_IDLE_POLL_US": "0"}, 0),
+            ((), {}, 0),  # fsync durability: each publish waits for the disk anyway
+            (("--durability", "interval"), {}, None),
+            (("--durability", "none", "--idle-poll-us", "auto"), {}, None),
+            (("--durability", "interval"), {"SLUICE_IDLE_POLL_US": "0"}, 0),
             (("--idle-poll-us", "250"), {"SLUICE_IDLE_POLL_US": "0"}, 250),
         ]:
             with self.subTest(args=args, env=env):
