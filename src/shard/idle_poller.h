@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 namespace sluice::shard {
 
@@ -53,8 +54,7 @@ private:
     clock::time_point _last_work;
     clock::time_point _blocked_until{};
     std::chrono::milliseconds _back_off{_o.first_back_off};
-    bool _contended_before = false;
-    clock::time_point _last_contended{};
+    std::optional<clock::time_point> _last_contended;
 };
 
 } // namespace sluice::shard
