@@ -39,17 +39,26 @@ setting duration_setting(std::string name, std::string desc, Member member, mill
         [member](const server_config& c) { return format_duration(c.*member); }};
 }
 
+/// `v` as a whole decimal integer in lo..hi, or nullopt.
+std::optional<unsigned> parse_uint(const std::string& v, unsigned lo, unsigned hi) {
+    unsigned n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi) {
+        return std::nullopt;
+    }
+    return n;
+}
+
 template<class Member>
 setting uint_setting(std::string name, std::string desc, Member member, unsigned lo, unsigned hi) {
     return {
         std::move(name), std::move(desc), "",
         [member, lo, hi](server_config& c, const std::string& v) -> std::optional<std::string> {
-            unsigned n = 0;
-            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            if (ec != std::errc{} || p != v.data() + v.size() || n < lo || n > hi) {
+            auto n = parse_uint(v, lo, hi);
+            if (!n) {
                 return fmt::format("expected an integer in {}..{}, got '{}'", lo, hi, v);
             }
-            c.*member = n;
+            c.*member = *n;
             return std::nullopt;
         },
         [member](const server_config& c) { return std::to_string(c.*member); }};
@@ -81,12 +90,11 @@ std::vector<setting> build_settings() {
                  c.idle_poll_us.reset();
                  return std::nullopt;
              }
-             unsigned n = 0;
-             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-             if (ec != std::errc{} || p != v.data() + v.size() || n > 100'000) {
+             auto n = parse_uint(v, 0, 100'000);
+             if (!n) {
                  return fmt::format("expected auto or an integer in 0..100000, got '{}'", v);
              }
-             c.idle_poll_us = n;
+             c.idle_poll_us = *n;
              return std::nullopt;
          },
          [](const server_config& c) {
