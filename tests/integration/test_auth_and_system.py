@@ -212,25 +212,41 @@ class TestMetrics(ServerTest):
         samples, _ = self.metrics()
         self.assertNotIn('sluice_queue_visible{queue="quiet"}', samples)
 
-    def test_request_duration_histogram(self):
-        for _ in range(5):
-            self.assertEqual(self.server.get("/healthz").status, 200)
+    def request_durations(self, route):
+        """The duration histogram of one route: sorted (bound, cumulative count), count, sum."""
         samples, types = self.metrics()
         name = "sluice_http_request_duration_seconds"
         self.assertEqual(types.get(name), "histogram")
         buckets = []
         for key, value in samples.items():
-            m = re.fullmatch(name + r'_bucket\{le="([^"]+)"\}', key)
-            if m:
-                buckets.append((float(m.group(1)), value))
-        self.assertGreaterEqual(len(buckets), 5, samples)
+            m = re.fullmatch(name + r'_bucket\{route="([^"]+)",le="([^"]+)"\}', key)
+            if m and m.group(1) == route:
+                buckets.append((float(m.group(2)), value))
         buckets.sort()
+        label = '{route="%s"}' % route
+        return buckets, samples.get(name + "_count" + label), samples.get(name + "_sum" + label)
+
+    def test_request_duration_histogram_per_route(self):
+        before, count_before, _ = self.request_durations("GET /healthz")
+        for _ in range(5):
+            self.assertEqual(self.server.get("/healthz").status, 200)
+        self.assertEqual(self.server.get("/no/such/endpoint").status, 404)
+        buckets, count, total = self.request_durations("GET /healthz")
+        self.assertGreaterEqual(len(buckets), 5, buckets)
+        self.assertEqual(buckets[0][0], 0.000025, "the first bound resolves a fast request")
         self.assertEqual(buckets[-1][0], float("inf"))
         counts = [v for _, v in buckets]
         self.assertEqual(counts, sorted(counts), "buckets must be cumulative")
-        self.assertEqual(buckets[-1][1], samples[name + "_count"])
-        self.assertGreaterEqual(samples[name + "_count"], 5)
-        self.assertGreater(samples[name + "_sum"], 0)
+        self.assertEqual(buckets[-1][1], count)
+        self.assertEqual(count - (count_before or 0), 5)
+        self.assertGreater(total, 0)
+        # A route's requests land in its own series only.
+        unmatched, unmatched_count, _ = self.request_durations("unmatched")
+        self.assertGreaterEqual(unmatched_count, 1)
+        self.assertEqual(unmatched[-1][1], unmatched_count)
+        created, created_count, _ = self.request_durations("DELETE /v1/schedules/{name}")
+        self.assertIsNone(created_count, "a route never called has no series")
+        self.assertEqual(created, [])
 
     def test_metrics_exposition_is_well_formed(self):
         r = self.server.get("/metrics")
