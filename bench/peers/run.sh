@@ -12,6 +12,10 @@
 #   --backlog-count N    messages for backlog (default 1000000)
 #   --rate R             latency workload rate in msg/s (default 5000)
 #   --seconds S          latency workload duration (default 10)
+#   --sluice-publish "..."  how sluice's producer keeps its window of 1000 messages in flight in
+#                        throughput and backlog (default "-p 2 --batch 500": two requests of 500 on
+#                        two connections, as the peers pipeline 1000 on one; "-p 1 --batch 1000"
+#                        is one request at a time, the shape before 2026-11-24 16:00 UTC)
 #   --latency-producers "F I"  connections publishing in the latency workload, for fsync and
 #                        interval (default "64 16": at 5k/s with one message per request, each
 #                        connection must finish a request every producers/5000 s, and an fsync
@@ -33,6 +37,7 @@ backlog_count=1000000
 rate=5000
 seconds=10
 latency_producers="64 16"
+sluice_publish="-p 2 --batch 500"
 workloads="throughput latency backlog"
 modes="fsync interval"
 systems="redis nats sluice"
@@ -47,12 +52,13 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --latency-producers) latency_producers=$2; shift 2 ;;
+    --sluice-publish) sluice_publish=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --systems) systems=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -163,9 +169,9 @@ run_one() { # system mode workload
       local args=(--server "http://127.0.0.1:$server_port" bench "$workload" --json --quiet
                   --server-pid "$server_pid" --data-dir "$dir/data" --size 1KiB)
       case "$workload" in
-        throughput) args+=(--count "$count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500) ;;
+        throughput) args+=(--count "$count" $sluice_publish -c 1 --receive-batch 500 --ack-batch 500) ;;
         latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp") ;;
-        backlog) args+=(--count "$backlog_count" -p 1 -c 1 --batch 1000 --receive-batch 500 --ack-batch 500 --acks sync) ;;
+        backlog) args+=(--count "$backlog_count" $sluice_publish -c 1 --receive-batch 500 --ack-batch 500 --acks sync) ;;
       esac
       json=$("$sluice_bin" "${args[@]}") || rc=$?
       ;;
@@ -186,7 +192,7 @@ run_one() { # system mode workload
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
-  "sluice $(git -C "$repo" rev-parse --short HEAD)${sluice_args:+ (serve $sluice_args)}, redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
+  "sluice $(git -C "$repo" rev-parse --short HEAD)${sluice_args:+ (serve $sluice_args)} (publishing $sluice_publish), redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
 for workload in $workloads; do
   for mode in $modes; do
     for system in $systems; do
