@@ -4,21 +4,16 @@
 
 namespace sluice::http {
 
-http_probe::http_probe()
-{
-    _unmatched.name = "unmatched";
-}
+http_probe::http_probe() { _unmatched.name = "unmatched"; }
 
-size_t http_probe::add_route(std::string name)
-{
+size_t http_probe::add_route(std::string name) {
     auto r = std::make_unique<route_counters>();
     r->name = std::move(name);
     _routes.push_back(std::move(r));
     return _routes.size() - 1;
 }
 
-void http_probe::record(size_t route, unsigned status, std::chrono::nanoseconds latency)
-{
+void http_probe::record(size_t route, unsigned status, std::chrono::nanoseconds latency) {
     size_t slot = statuses.size() - 1;
     for (size_t i = 0; i + 1 < statuses.size(); ++i) {
         if (statuses[i] == status) {
@@ -38,47 +33,40 @@ void http_probe::record(size_t route, unsigned status, std::chrono::nanoseconds 
     r.latency_sum_ns.fetch_add(static_cast<uint64_t>(latency.count()), std::memory_order_relaxed);
 }
 
-void http_probe::render_latency(std::string& out, const route_counters& r) const
-{
-    auto count = r.latency_count.load(std::memory_order_relaxed);
-    if (count == 0) {
-        return;
+void http_probe::render_latency(std::string& out, const route_counters& r) const {
+    if (r.latency_count.load(std::memory_order_relaxed) == 0) {
+        return; // a route never called has no series
     }
     uint64_t cumulative = 0;
     for (size_t b = 0; b < latency_buckets.size(); ++b) {
         cumulative += r.latency[b].load(std::memory_order_relaxed);
         out += fmt::format(
-          "sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-          r.name,
-          latency_buckets[b],
-          cumulative);
+            "sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", r.name,
+            latency_buckets[b], cumulative);
     }
     cumulative += r.latency[latency_buckets.size()].load(std::memory_order_relaxed);
     out += fmt::format(
-      "sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-      r.name,
-      cumulative);
+        "sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", r.name,
+        cumulative);
     out += fmt::format(
-      "sluice_http_request_duration_seconds_sum{{route=\"{}\"}} {:.9f}\n",
-      r.name,
-      double(r.latency_sum_ns.load(std::memory_order_relaxed)) / 1e9);
+        "sluice_http_request_duration_seconds_sum{{route=\"{}\"}} {:.9f}\n", r.name,
+        double(r.latency_sum_ns.load(std::memory_order_relaxed)) / 1e9);
     // The buckets are read one by one while requests go on: the count is their sum, so that
     // the +Inf bucket and the count agree as Prometheus expects.
     out += fmt::format(
-      "sluice_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r.name, cumulative);
+        "sluice_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r.name, cumulative);
 }
 
-std::string http_probe::render() const
-{
+std::string http_probe::render() const {
     std::string out;
-    out += "# HELP sluice_http_requests_total HTTP requests by route and status code.\n";
-    out += "# TYPE sluice_http_requests_total counter\n";
     auto each_route = [&](auto&& f) {
         for (auto& r : _routes) {
             f(*r);
         }
         f(_unmatched);
     };
+    out += "# HELP sluice_http_requests_total HTTP requests by route and status code.\n";
+    out += "# TYPE sluice_http_requests_total counter\n";
     each_route([&](const route_counters& r) {
         for (size_t i = 0; i < statuses.size(); ++i) {
             auto n = r.by_status[i].load(std::memory_order_relaxed);
@@ -87,7 +75,7 @@ std::string http_probe::render() const
             }
             auto code = statuses[i] == 0 ? std::string("other") : std::to_string(statuses[i]);
             out += fmt::format(
-              "sluice_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n", r.name, code, n);
+                "sluice_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n", r.name, code, n);
         }
     });
     out += "# HELP sluice_http_request_duration_seconds Time from request read to response, by "
