@@ -170,7 +170,7 @@ run_one() { # system mode workload
                   --server-pid "$server_pid" --data-dir "$dir/data" --size 1KiB)
       case "$workload" in
         throughput) args+=(--count "$count" $sluice_publish -c 1 --receive-batch 500 --ack-batch 500) ;;
-        latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp") ;;
+        latency) args+=(--rate "$rate" --duration "${seconds}s" -p "$lp" -c 1) ;;
         backlog) args+=(--count "$backlog_count" $sluice_publish -c 1 --receive-batch 500 --ack-batch 500 --acks sync) ;;
       esac
       json=$("$sluice_bin" "${args[@]}") || rc=$?
