@@ -141,11 +141,11 @@ void raise_open_files_limit(unsigned max_connections, spdlog::logger& log) {
 /// durability, where each publish waits for the disk and polling gained nothing measurable,
 /// and under a CPU quota, which polling would spend.
 unsigned resolve_idle_poll(
-    std::optional<unsigned> setting, const std::string& durability, spdlog::logger& log) {
+    std::optional<unsigned> setting, storage::durability durability, spdlog::logger& log) {
     if (setting) {
         return *setting;
     }
-    if (durability == "fsync") {
+    if (durability == storage::durability::fsync) {
         return 0;
     }
     if (auto quota = shard::cgroup_cpu_quota()) {
@@ -210,11 +210,12 @@ int run_server(const config::server_config& cfg) {
     }
     clock& now = server_clock(faults != nullptr, *log);
 
+    const auto durability = *storage::parse_durability(cfg.durability);
     std::unique_ptr<storage::engine> engine;
     try {
         storage::engine_options eo;
         eo.path = cfg.data_dir;
-        eo.mode = *storage::parse_durability(cfg.durability);
+        eo.mode = durability;
         eo.sync_interval = cfg.sync_interval;
         eo.faults = faults;
         engine = storage::open_rocks_engine(eo);
@@ -224,7 +225,7 @@ int run_server(const config::server_config& cfg) {
     }
     shard::idle_poller::options idle;
     idle.window =
-        std::chrono::microseconds(resolve_idle_poll(cfg.idle_poll_us, cfg.durability, *log));
+        std::chrono::microseconds(resolve_idle_poll(cfg.idle_poll_us, durability, *log));
     shard::shard_set shards(shard_count, idle);
     broker::queue_frontend queues(shards, *engine, now, cfg.retention_sweep_interval, cfg.max_in_flight);
     broker::topic_frontend topics(shards, *engine, now, queues, cfg.retention_sweep_interval);
