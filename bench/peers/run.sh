@@ -23,6 +23,9 @@
 #   --workloads "a b"    subset of: throughput latency backlog (default all)
 #   --modes "a b"        subset of: fsync interval (default both)
 #   --systems "a b"      subset of: redis nats sluice (default all)
+#   --rounds N           run each workload and mode N times, the systems taking turns within each
+#                        round (default 1); the table shows medians and each round's ratio, so one
+#                        noisy minute on this shared machine does not decide a row
 #   --out FILE           also keep the raw JSON lines here
 #   --keep               keep the temp dir (data, logs)
 # Installs nats-server, redis-server, libhiredis-dev and libnats-dev with apt-get when missing.
@@ -41,6 +44,7 @@ sluice_publish="-p 2 --batch 500"
 workloads="throughput latency backlog"
 modes="fsync interval"
 systems="redis nats sluice"
+rounds=1
 out=""
 keep=0
 while [ $# -gt 0 ]; do
@@ -56,9 +60,10 @@ while [ $# -gt 0 ]; do
     --workloads) workloads=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --systems) systems=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +73,7 @@ if [ -z "$sluice_bin" ]; then
   done
 fi
 [ -x "$sluice_bin" ] || { echo "no sluice binary; build it or pass --sluice" >&2; exit 2; }
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a whole number from 1, not '$rounds'" >&2; exit 2; }
 
 # --- dependencies (Debian packages) -----------------------------------------------------------
 missing=()
@@ -146,15 +152,15 @@ start_server() { # system mode dir
   fi
 }
 
-run_one() { # system mode workload
-  local system=$1 mode=$2 workload=$3 dir=$work/$1-$2-$3 json rc=0
+run_one() { # system mode workload round
+  local system=$1 mode=$2 workload=$3 round=$4 dir=$work/$1-$2-$3 json rc=0
   local lp
   read -r lp_fsync lp_interval <<<"$latency_producers"
   lp=$lp_interval; [ "$mode" = fsync ] && lp=$lp_fsync
   start_server "$system" "$mode" "$dir"
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews everything: keep it
-  echo "== $system ($mode) $workload (load average $load)" >&2
+  echo "== $system ($mode) $workload, round $round/$rounds (load average $load)" >&2
   case "$system" in
     redis|nats)
       local args=(--port "$server_port" --server-pid "$server_pid" --size 1024 --window 1000 --batch 500)
@@ -187,19 +193,21 @@ run_one() { # system mode workload
   stop_server "$server_pid"
   rm -rf "$dir"
   if [ -z "$json" ]; then json='{"ok":false,"error":"no output"}'; fi
-  printf '{"system":"%s","mode":"%s","workload":"%s","exit":%d,"load":%s,"disk_bytes":%s,"disk_bytes_later":%s,"result":%s}\n' \
-    "$system" "$mode" "$workload" "$rc" "$load" "$disk" "$disk_later" "$json" >> "$results"
+  printf '{"system":"%s","mode":"%s","workload":"%s","round":%d,"exit":%d,"load":%s,"disk_bytes":%s,"disk_bytes_later":%s,"result":%s}\n' \
+    "$system" "$mode" "$workload" "$round" "$rc" "$load" "$disk" "$disk_later" "$json" >> "$results"
 }
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
-  "sluice $(git -C "$repo" rev-parse --short HEAD)${sluice_args:+ (serve $sluice_args)} (publishing $sluice_publish), redis $(redis-server --version | awk '{print $3}'), $(nats-server --version)" >&2
+  "sluice $(git -C "$repo" rev-parse --short HEAD)${sluice_args:+ (serve $sluice_args)} (publishing $sluice_publish), redis $(redis-server --version | awk '{print $3}'), $(nats-server --version), $rounds round(s)" >&2
 for workload in $workloads; do
   for mode in $modes; do
-    for system in $systems; do
-      # JetStream 2.9 has no per-message fsync (it syncs its blocks in the background), so it
-      # only appears in the interval rows.
-      if [ "$system" = nats ] && [ "$mode" = fsync ]; then continue; fi
-      run_one "$system" "$mode" "$workload"
+    for round in $(seq "$rounds"); do
+      for system in $systems; do
+        # JetStream 2.9 has no per-message fsync (it syncs its blocks in the background), so it
+        # only appears in the interval rows.
+        if [ "$system" = nats ] && [ "$mode" = fsync ]; then continue; fi
+        run_one "$system" "$mode" "$workload" "$round"
+      done
     done
   done
 done

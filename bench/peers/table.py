@@ -3,7 +3,10 @@ import json
 import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-by = {(r["workload"], r["mode"], r["system"]): r for r in rows}
+# (workload, mode, system) -> {round: row}; results from before --rounds have no round: 1.
+by = {}
+for r in rows:
+    by.setdefault((r["workload"], r["mode"], r["system"]), {})[r.get("round", 1)] = r
 systems = ["sluice", "redis", "nats"]
 
 # (workload, label, extractor, higher_is_better)
@@ -47,38 +50,74 @@ def fmt(v):
         return f"{v:.1f}"
     return f"{v:.3f}"
 
+def median(values):
+    v = sorted(values)
+    if not v:
+        return None
+    mid = len(v) // 2
+    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+
+def value(get, label, r):
+    v = get(r)
+    if v is None and label.startswith("drain"):  # the peer driver calls it "consume"
+        v = phase("consume")(r)
+    return v
+
+
+rounds = sorted({r.get("round", 1) for r in rows})
+several = len(rounds) > 1
 header = f"{'workload':<11} {'mode':<9} {'metric':<21}" + "".join(f"{s:>12}" for s in systems) + f"{'sluice/best':>13}"
+if several:
+    header += f"{'per round':>16}"
 print(header)
 print("-" * len(header))
 modes = sorted({r["mode"] for r in rows}, key=lambda m: ["fsync", "interval"].index(m) if m in ("fsync", "interval") else 9)
 for workload, label, get, higher in metrics:
     for mode in modes:
+        # Each round's values, then each system's median over the rounds it ran.
+        per_round = {}
+        for s in systems:
+            for n, r in by.get((workload, mode, s), {}).items():
+                v = value(get, label, r)
+                if v is not None:
+                    per_round.setdefault(n, {})[s] = v
         values = {}
         for s in systems:
-            r = by.get((workload, mode, s))
-            if r is None:
-                continue
-            v = get(r)
-            if label.startswith("drain") and v is None:  # the peer driver calls it "consume"
-                v = phase("consume")(r)
-            values[s] = v
+            got = [vals[s] for vals in per_round.values() if s in vals]
+            if got:
+                values[s] = median(got)
+            elif (workload, mode, s) in by:
+                values[s] = None
         if not values:
             continue
-        peers = [v for s, v in values.items() if s != "sluice" and v]
-        ratio = ""
-        if values.get("sluice") and peers:
-            best = max(peers) if higher else min(peers)
-            ratio = f"{values['sluice'] / best:.2f}x"
+        # A ratio compares sluice with the best peer of the same round (minutes apart, not an hour).
+        ratios = []
+        for n in sorted(per_round):
+            vals = per_round[n]
+            peers = [v for s, v in vals.items() if s != "sluice" and v]
+            if vals.get("sluice") and peers:
+                best = max(peers) if higher else min(peers)
+                ratios.append(vals["sluice"] / best)
+        ratio = f"{median(ratios):.2f}x" if ratios else ""
+        spread = ""
+        if several and ratios:
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}x ({len(ratios)})"
         flags = ""
         for s in systems:
-            r = by.get((workload, mode, s))
-            if r is not None and not r["result"].get("ok", False):
-                flags += f" {s}:FAILED-CHECKS"
+            failed = [n for n, r in by.get((workload, mode, s), {}).items() if not r["result"].get("ok", False)]
+            if failed:
+                flags += f" {s}:FAILED-CHECKS" + (f"(round {','.join(map(str, sorted(failed)))})" if several else "")
         line = f"{workload:<11} {mode:<9} {label:<21}" + "".join(
-            f"{fmt(values.get(s)) if s in values else '—':>12}" for s in systems) + f"{ratio:>13}{flags}"
-        print(line)
+            f"{fmt(values.get(s)) if s in values else '—':>12}" for s in systems) + f"{ratio:>13}"
+        if several:
+            line += f"{spread:>16}"
+        print(line + flags)
 loads = [r.get("load") for r in rows if r.get("load") is not None]
 if loads:
     print(f"\nload average (1 min) at the start of each run: {min(loads):.1f} to {max(loads):.1f} on {len(loads)} runs")
 print("ratio: sluice ÷ best peer (rates: higher is better; latency, RSS, disk: lower is better).")
+if several:
+    print(f"{len(rounds)} rounds: each system's median; sluice/best is the median of the rounds' own ratios,")
+    print("'per round' their range and count (each round's systems ran minutes apart).")
 print("nats: JetStream 2.9.10 has no per-message fsync, so it appears in the interval rows only.")
