@@ -69,7 +69,7 @@ rounds = sorted({r.get("round", 1) for r in rows})
 several = len(rounds) > 1
 header = f"{'workload':<11} {'mode':<9} {'metric':<21}" + "".join(f"{s:>12}" for s in systems) + f"{'sluice/best':>13}"
 if several:
-    header += f"{'per round':>16}"
+    header += f"{'per round':>17}"
 print(header)
 print("-" * len(header))
 modes = sorted({r["mode"] for r in rows}, key=lambda m: ["fsync", "interval"].index(m) if m in ("fsync", "interval") else 9)
@@ -111,7 +111,7 @@ for workload, label, get, higher in metrics:
         line = f"{workload:<11} {mode:<9} {label:<21}" + "".join(
             f"{fmt(values.get(s)) if s in values else '—':>12}" for s in systems) + f"{ratio:>13}"
         if several:
-            line += f"{spread:>16}"
+            line += f"{spread:>17}" if len(spread) < 17 else " " + spread
         print(line + flags)
 loads = [r.get("load") for r in rows if r.get("load") is not None]
 if loads:
