@@ -35,9 +35,17 @@ namespace {
 
 /// glibc malloc, before the server's threads start allocating. By default every thread gets its
 /// own arena (up to 8 per core) and the mmap threshold rises to the size of the largest block
-/// freed, so the 4 MiB blocks of a flushed RocksDB memtable are carved out of some arena's heap
-/// and stay in RSS when freed. Two arenas, and blocks of 2 MiB and more always mapped (a lower
-/// threshold maps and faults in every 1 MiB request body: +35 % server CPU in `bench backlog`).
+/// freed. RocksDB 7.8 builds memtables from 1 MiB blocks (min(1 MiB, write_buffer_size / 8)),
+/// under any useful mmap threshold, so they come out of the heap: one arena, so that what a
+/// flushed memtable frees is what the next allocation reuses, whichever thread makes it. With
+/// two, the writer's memtables and the readers' block cache grew in different arenas and each
+/// kept the other's freed memory until the trim: peak RSS over a backlog of 4M 116–144 MiB with
+/// two, 111–117 with one (and 10M: 112 / 117–118 MiB, fsync / interval, publish 170k / 189–204k
+/// msg/s). Mapping the memtable blocks instead (4 MiB blocks, above the threshold) gave 103–115
+/// MiB but faulted in every new memtable's pages: fsync publish fell to 149–156k msg/s
+/// (docs/BENCHMARKS.md "2026-11-24 (17:30–19:30 UTC)"). Blocks of 2 MiB and more always mapped
+/// (a lower threshold maps and faults in every 1 MiB request body: +35 % server CPU in
+/// `bench backlog`).
 /// Setting the mmap threshold also freezes the trim threshold at glibc's 128 KiB: every free
 /// that left more than that at the top of a heap gave it back to the system, and the next
 /// request body or write batch (~1 MiB each in a publish of 1,000 messages) faulted it in
@@ -47,7 +55,7 @@ namespace {
 /// variables still win.
 void tune_allocator() {
     if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
-        mallopt(M_ARENA_MAX, 2);
+        mallopt(M_ARENA_MAX, 1);
     }
     if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) {
         mallopt(M_MMAP_THRESHOLD, 2 * 1024 * 1024);
