@@ -39,9 +39,9 @@ namespace {
 /// under any useful mmap threshold, so they come out of the heap: one arena, so that what a
 /// flushed memtable frees is what the next allocation reuses, whichever thread makes it. With
 /// two, the writer's memtables and the readers' block cache grew in different arenas and each
-/// kept the other's freed memory until the trim: peak RSS over a backlog of 4M 116–144 MiB with
-/// two, 111–117 with one (and 10M: 112 / 117–118 MiB, fsync / interval, publish 170k / 189–204k
-/// msg/s). Mapping the memtable blocks instead (4 MiB blocks, above the threshold) gave 103–115
+/// kept the other's freed memory until the trim: peak RSS over a backlog of 4M 114–144 MiB with
+/// two, 112–117 with one (and 10M: 112 / 117–118 MiB, fsync / interval, publish 170k / 189–204k
+/// msg/s). Mapping the memtable blocks instead (4 MiB blocks, above the threshold) gave 102–115
 /// MiB but faulted in every new memtable's pages: fsync publish fell to 149–156k msg/s
 /// (docs/BENCHMARKS.md "2026-11-24 (17:30–19:30 UTC)"). Blocks of 2 MiB and more always mapped
 /// (a lower threshold maps and faults in every 1 MiB request body: +35 % server CPU in
