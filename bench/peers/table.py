@@ -1,6 +1,7 @@
 """Prints bench/peers/run.sh's results (JSON lines) as one table with sluice ÷ best-peer ratios."""
 import json
 import sys
+from statistics import median
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 # (workload, mode, system) -> {round: row}; results from before --rounds have no round: 1.
@@ -49,14 +50,6 @@ def fmt(v):
     if v >= 10:
         return f"{v:.1f}"
     return f"{v:.3f}"
-
-def median(values):
-    v = sorted(values)
-    if not v:
-        return None
-    mid = len(v) // 2
-    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
-
 
 def value(get, label, r):
     v = get(r)
